@@ -14,9 +14,9 @@ const (
 )
 
 const (
-	stride    = MaxSize + 1               // row stride of the letterboxed array
-	numPoints = (MaxSize + 2) * stride    // array length covering every size
-	maxArea   = MaxSize * MaxSize         // on-board points of the largest board
+	stride    = MaxSize + 1                 // row stride of the letterboxed array
+	numPoints = (MaxSize + 2) * stride      // array length covering every size
+	maxArea   = MaxSize * MaxSize           // on-board points of the largest board
 	gtpLetter = "ABCDEFGHJKLMNOPQRSTUVWXYZ" // GTP columns skip I
 )
 
