@@ -15,7 +15,7 @@ type SyntaxError struct {
 }
 
 func (e *SyntaxError) Error() string {
-	return fmt.Sprintf("sgf: syntax error at line %d col %d: %s", e.Line, e.Col, e.Msg)
+	return fmt.Sprintf("syntax error at line %d col %d: %s", e.Line, e.Col, e.Msg)
 }
 
 // maxWarnings caps Collection.Warnings so a pathological file cannot grow
@@ -35,20 +35,14 @@ func Parse(data []byte) (*Collection, error) {
 		return nil, err
 	}
 	p := parser{data: text}
+	if bomCharset == "" && hasHighBytes(text) {
+		// A two-byte charset can put ']' or '\' in the second byte of a
+		// character, so the tokeniser must know the charset before it
+		// reads values - and CA may come after the values it governs.
+		p.lead = leadByteFunc(sniffCA(text))
+	}
 	if err := p.parse(); err != nil {
 		return nil, err
-	}
-	if bomCharset == "" && hasHighBytes(text) {
-		// A double-byte charset can put ']' or '\' in the second byte of
-		// a character: tokenize again knowing where characters start.
-		if ca, ok := p.games[0].Get("CA"); ok {
-			if lead := leadByteFunc(ca); lead != nil {
-				p = parser{data: text, lead: lead}
-				if err := p.parse(); err != nil {
-					return nil, err
-				}
-			}
-		}
 	}
 	c := &Collection{Games: p.games, Warnings: p.warnings}
 	decodeCollection(c, text, bomCharset)
@@ -176,6 +170,7 @@ func (p *parser) parse() error {
 		p.games = append(p.games, root)
 	}
 	if len(p.games) == 0 {
+		p.pos = len(p.data)
 		if len(bytes.TrimSpace(p.data)) == 0 {
 			return p.errorAt(p.pos, "empty input: no game tree")
 		}
@@ -360,4 +355,32 @@ func validUTF8(s string) string {
 		return s
 	}
 	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// sniffCA returns the value of the first thing in data that looks like a
+// CA property ("CA[name]" not preceded by a letter), or "".
+func sniffCA(data []byte) string {
+	for off := 0; ; {
+		i := bytes.Index(data[off:], []byte("CA"))
+		if i < 0 {
+			return ""
+		}
+		i += off
+		off = i + 2
+		if i > 0 && isLetter(data[i-1]) {
+			continue
+		}
+		j := i + 2
+		for j < len(data) && isSpace(data[j]) {
+			j++
+		}
+		if j >= len(data) || data[j] != '[' {
+			continue
+		}
+		end := bytes.IndexByte(data[j:], ']')
+		if end < 0 || end > 40 {
+			continue
+		}
+		return string(data[j+1 : j+end])
+	}
 }
