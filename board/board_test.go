@@ -478,3 +478,30 @@ func TestPlace(t *testing.T) {
 		t.Fatalf("stones %d", p.Stones(Black))
 	}
 }
+
+// TestMoveInfoAgainstPlay checks MoveInfo against actually playing.
+func TestMoveInfoAgainstPlay(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for game := range 40 {
+		size := []int{5, 9, 19}[game%3]
+		p, _ := NewPosition(size)
+		c := Black
+		for range 3 * size * size {
+			for _, pt := range p.EmptyPoints() {
+				if !p.Legal(c, pt) {
+					continue
+				}
+				info := p.MoveInfo(c, pt)
+				q := *p
+				q.Play(c, pt)
+				want := MoveInfo{Liberties: q.Liberties(pt), Captured: q.Captures(c) - p.Captures(c), ChainSize: q.ChainSize(pt)}
+				if info != want {
+					t.Fatalf("MoveInfo(%v %s) = %+v; want %+v\n%s", c, pt.GTP(size), info, want, p)
+				}
+			}
+			pt := p.randomMove(c, (*fastRand)(&[]uint64{rng.Uint64() | 1}[0]))
+			p.play(c, pt)
+			c = c.Opponent()
+		}
+	}
+}

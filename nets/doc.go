@@ -1,0 +1,61 @@
+// Package nets holds tengen's policy and value networks: one shared
+// AlexNet-style layer stack described by a [Spec], the input features, the
+// weights file, the [Backend] interface every implementation (the gorgonia
+// reference in nets/tape, the fast CPU path in nets/cpu, GPU backends) meets,
+// and the [Batcher] that gathers evaluation requests from many goroutines
+// into batches.
+//
+// # Layers
+//
+// A network is a trunk (a list of [Layer]s) and two heads. Layer semantics,
+// which every backend implements exactly:
+//
+//   - conv: out[f,y,x] = b[f] + sum over c, i, j of
+//     w[f,c,i,j] * in[c, y+i-k/2, x+j-k/2], zero outside the map.
+//   - relu: max(0, x). tanh: tanh(x).
+//   - lrn (AlexNet): out[c] = in[c] / (K + Alpha/N * sum of in[j]^2 for j
+//     from max(0, c-N/2) to min(C-1, c+N/2))^Beta.
+//   - maxpool: out[c,y,x] = max of in[c, y*S+i-Size/2, x*S+j-Size/2] over
+//     i, j < Size, ignoring positions outside the map; stride 1 keeps the
+//     board size (overlapping pooling), stride 2 is AlexNet's form.
+//   - dropout: inverted dropout in training (kept units scaled by
+//     1/(1-Rate)); the identity at inference.
+//   - batchnorm: per channel (x-mean)/sqrt(var+Epsilon)*gamma+beta with
+//     running statistics at inference (folded into the convolution before
+//     it by fast backends); batch statistics in training.
+//   - dense: out[o] = b[o] + sum of w[o,i]*in[i], the input flattened C, H, W.
+//
+// Heads: the policy head is a 1x1 convolution and ReLU followed either by a
+// dense layer to size*size+1 logits ("dense") or by a 1x1 convolution to one
+// logit per point plus a dense pass logit ("conv"). The value head is 1x1
+// conv, ReLU, dense, ReLU, dropout, dense to one unit, tanh: the expected
+// result in [-1, 1] for the side to move.
+//
+// # Input features (FeaturesV1, 29 planes of size x size)
+//
+// "Own" means the side to move. All planes are 0/1 except the komi plane.
+//
+//	 0     own stones
+//	 1     opponent stones
+//	 2     empty points
+//	 3-6   own stones whose chain has 1, 2, 3, 4 or more liberties
+//	 7-10  opponent stones whose chain has 1, 2, 3, 4 or more liberties
+//	11-14  legal moves by liberties of the mover's chain after the move: 1, 2, 3, 4+
+//	15-17  legal moves by stones captured: 1, 2, 3+
+//	18-19  legal moves that leave the mover's chain in atari, chain of 1 stone / 2+ stones
+//	20     the simple-ko point the side to move may not retake
+//	21-24  the last, 2nd, 3rd and 4th last moves (their points; passes leave a plane empty)
+//	25     legal moves (under simple ko; superko bans are too rare to encode)
+//	26     ones (tells the board from the convolutions' zero padding)
+//	27     ones if Black is to move, zeros if White
+//	28     komi from the mover's view divided by 10 (+komi/10 if White is to move)
+//
+// The 8 board symmetries ([Symmetry]) transform the input planes and map
+// the policy back exactly; search and evaluation pick one per position (or
+// average all 8), training a random one per sample.
+//
+// # Policy indexing
+//
+// Policy outputs are indexed row-major from the top-left point (SGF "aa" is
+// 0) with pass last, index size*size ([MoveIndex], [IndexMove]).
+package nets

@@ -1,0 +1,192 @@
+package nets
+
+import (
+	"fmt"
+
+	"github.com/tengen-go/tengen/board"
+)
+
+// FeaturesV1 is the name of tengen's first input feature set; see the
+// package documentation for its planes.
+const FeaturesV1 = "v1"
+
+// Planes of FeaturesV1, in order. "Own" is the side to move.
+const (
+	PlaneOwn          = 0  // own stones
+	PlaneOpp          = 1  // opponent stones
+	PlaneEmpty        = 2  // empty points
+	PlaneOwnLibs      = 3  // 4 planes: own stone whose chain has 1, 2, 3, 4+ liberties
+	PlaneOppLibs      = 7  // 4 planes: the same for opponent stones
+	PlaneLibsAfter    = 11 // 4 planes: legal move; own chain's liberties after it 1, 2, 3, 4+
+	PlaneCapture      = 15 // 3 planes: legal move capturing 1, 2, 3+ stones
+	PlaneSelfAtari    = 18 // 2 planes: legal move leaving its own chain of 1, 2+ stones in atari
+	PlaneKo           = 20 // the simple-ko point the side to move may not take
+	PlaneHistory      = 21 // 4 planes: the last, 2nd, 3rd, 4th last move (a stone point)
+	PlaneLegal        = 25 // legal moves (simple ko; superko bans are too rare to encode)
+	PlaneOnes         = 26 // all ones: marks the board inside zero padding
+	PlaneBlackToMove  = 27 // all ones when Black is to move
+	PlaneKomi         = 28 // komi from the mover's view / 10: +komi/10 for White, -komi/10 for Black
+	NumPlanesV1       = 29
+	historyPlanes     = 4
+	komiScale         = 10.0
+	ownLibsPlanes     = 4
+	captureSizePlanes = 3
+)
+
+// FeatureSet describes an input encoding.
+type FeatureSet struct {
+	Name   string
+	planes int
+}
+
+// Planes returns the number of input planes.
+func (f FeatureSet) Planes() int { return f.planes }
+
+// FeatureSetByName returns the feature set called name.
+func FeatureSetByName(name string) (FeatureSet, error) {
+	switch name {
+	case FeaturesV1:
+		return FeatureSet{Name: FeaturesV1, planes: NumPlanesV1}, nil
+	}
+	return FeatureSet{}, fmt.Errorf("nets: unknown feature set %q", name)
+}
+
+// Encode writes the FeaturesV1 planes of g's current position, with the
+// side to move as "own", into dst (NumPlanesV1*size*size values, plane by
+// plane, rows from the top), transformed by sym. It does not allocate.
+// Precondition: len(dst) >= NumPlanesV1*size*size.
+func Encode(g *board.Game, sym Symmetry, dst []float32) {
+	p := g.Position()
+	n := p.Size()
+	area := n * n
+	dst = dst[:NumPlanesV1*area]
+	clear(dst)
+	own := g.ToMove()
+	opp := own.Opponent()
+	set := func(plane int, pt board.Point, v float32) {
+		x, y := pt.XY()
+		x, y = sym.Apply(x, y, n)
+		dst[plane*area+y*n+x] = v
+	}
+	fill := func(plane int, v float32) {
+		for i := plane * area; i < (plane+1)*area; i++ {
+			dst[i] = v
+		}
+	}
+	for _, pt := range board.Points(n) {
+		switch p.At(pt) {
+		case own:
+			set(PlaneOwn, pt, 1)
+			set(PlaneOwnLibs+min(p.Liberties(pt), ownLibsPlanes)-1, pt, 1)
+		case opp:
+			set(PlaneOpp, pt, 1)
+			set(PlaneOppLibs+min(p.Liberties(pt), ownLibsPlanes)-1, pt, 1)
+		default:
+			set(PlaneEmpty, pt, 1)
+			if !p.Legal(own, pt) {
+				continue
+			}
+			set(PlaneLegal, pt, 1)
+			info := p.MoveInfo(own, pt)
+			set(PlaneLibsAfter+min(info.Liberties, 4)-1, pt, 1)
+			if info.Captured > 0 {
+				set(PlaneCapture+min(info.Captured, captureSizePlanes)-1, pt, 1)
+			}
+			if info.Liberties == 1 {
+				set(PlaneSelfAtari+min(info.ChainSize, 2)-1, pt, 1)
+			}
+		}
+	}
+	if ko := p.Ko(); ko != board.Pass {
+		set(PlaneKo, ko, 1)
+	}
+	var recent [historyPlanes]board.Move
+	for i, m := range g.RecentMoves(historyPlanes, recent[:0]) {
+		if m.Point != board.Pass {
+			set(PlaneHistory+i, m.Point, 1)
+		}
+	}
+	fill(PlaneOnes, 1)
+	if own == board.Black {
+		fill(PlaneBlackToMove, 1)
+	}
+	k := float32(g.Komi() / komiScale)
+	if own == board.Black {
+		k = -k
+	}
+	fill(PlaneKomi, k)
+}
+
+// Symmetry is one of the 8 symmetries of the square board: bit 2
+// transposes (x, y) -> (y, x), then bit 0 mirrors x and bit 1 mirrors y.
+// Symmetry 0 is the identity.
+type Symmetry uint8
+
+// NumSymmetries is the number of board symmetries.
+const NumSymmetries = 8
+
+// Apply maps (x, y) on an n x n board.
+func (s Symmetry) Apply(x, y, n int) (int, int) {
+	if s&4 != 0 {
+		x, y = y, x
+	}
+	if s&1 != 0 {
+		x = n - 1 - x
+	}
+	if s&2 != 0 {
+		y = n - 1 - y
+	}
+	return x, y
+}
+
+// Inverse returns the symmetry that undoes s.
+func (s Symmetry) Inverse() Symmetry {
+	if s&4 == 0 {
+		return s
+	}
+	// (transpose, then mirror x, mirror y) is undone by mirroring first
+	// and transposing after, which equals transposing then mirroring the
+	// swapped axes.
+	return 4 | (s&1)<<1 | (s&2)>>1
+}
+
+// Point maps a board point (Pass maps to Pass).
+func (s Symmetry) Point(pt board.Point, n int) board.Point {
+	if pt == board.Pass {
+		return pt
+	}
+	x, y := pt.XY()
+	x, y = s.Apply(x, y, n)
+	return board.PointAt(x, y)
+}
+
+// UntransformPolicy writes into dst (n*n+1 values) the policy of the
+// original board from src, the policy the network gave for the board
+// transformed by s: dst[p] = src[s(p)]; the pass entry is copied.
+func (s Symmetry) UntransformPolicy(src, dst []float32, n int) {
+	for y := range n {
+		for x := range n {
+			tx, ty := s.Apply(x, y, n)
+			dst[y*n+x] = src[ty*n+tx]
+		}
+	}
+	dst[n*n] = src[n*n]
+}
+
+// MoveIndex returns the policy index of a point on an n x n board: row-major
+// from the top left, n*n for Pass.
+func MoveIndex(pt board.Point, n int) int {
+	if pt == board.Pass {
+		return n * n
+	}
+	x, y := pt.XY()
+	return y*n + x
+}
+
+// IndexMove is the inverse of MoveIndex.
+func IndexMove(i, n int) board.Point {
+	if i == n*n {
+		return board.Pass
+	}
+	return board.PointAt(i%n, i/n)
+}

@@ -1,0 +1,204 @@
+package nets
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+)
+
+// Tensor is a named float32 array with a shape (row-major, last index
+// fastest). Convolution weights are [out, in, k, k]; dense weights are
+// [out, in] with the input flattened in C, H, W order; biases and batch
+// norm statistics are [channels].
+type Tensor struct {
+	Name  string
+	Shape []int
+	Data  []float32
+}
+
+// Len returns the product of the shape.
+func shapeLen(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
+
+// ParamInfo names one parameter tensor of a spec and its shape.
+type ParamInfo struct {
+	Name  string
+	Shape []int
+	// Trainable is false for batch norm running statistics.
+	Trainable bool
+}
+
+// Params lists every parameter tensor of the network in canonical order:
+//
+//	trunk.<i>.w, trunk.<i>.b                 conv at trunk index i
+//	trunk.<i>.gamma, .beta, .mean, .var      batchnorm at trunk index i
+//	policy.conv.w/.b                         1x1 conv of the policy head
+//	policy.dense.w/.b                        "dense" head: to size*size+1
+//	policy.point.w/.b, policy.pass.w/.b      "conv" head
+//	value.conv.w/.b, value.fc1.w/.b, value.fc2.w/.b
+func (s Spec) Params() ([]ParamInfo, error) {
+	shapes, err := s.TrunkShapes()
+	if err != nil {
+		return nil, err
+	}
+	var ps []ParamInfo
+	add := func(name string, trainable bool, shape ...int) {
+		ps = append(ps, ParamInfo{Name: name, Shape: shape, Trainable: trainable})
+	}
+	for i, l := range s.Trunk {
+		in := shapes[i]
+		switch l.Kind {
+		case KindConv:
+			add(fmt.Sprintf("trunk.%d.w", i), true, l.Filters, in.C, l.Kernel, l.Kernel)
+			add(fmt.Sprintf("trunk.%d.b", i), true, l.Filters)
+		case KindBatchNorm:
+			add(fmt.Sprintf("trunk.%d.gamma", i), true, in.C)
+			add(fmt.Sprintf("trunk.%d.beta", i), true, in.C)
+			add(fmt.Sprintf("trunk.%d.mean", i), false, in.C)
+			add(fmt.Sprintf("trunk.%d.var", i), false, in.C)
+		}
+	}
+	t := shapes[len(shapes)-1]
+	area := t.H * t.W
+	pf := s.Policy.Filters
+	add("policy.conv.w", true, pf, t.C, 1, 1)
+	add("policy.conv.b", true, pf)
+	if s.Policy.Kind == "dense" {
+		add("policy.dense.w", true, s.Moves(), pf*area)
+		add("policy.dense.b", true, s.Moves())
+	} else {
+		add("policy.point.w", true, 1, pf, 1, 1)
+		add("policy.point.b", true, 1)
+		add("policy.pass.w", true, 1, pf*area)
+		add("policy.pass.b", true, 1)
+	}
+	vf := s.Value.Filters
+	add("value.conv.w", true, vf, t.C, 1, 1)
+	add("value.conv.b", true, vf)
+	add("value.fc1.w", true, s.Value.Hidden, vf*area)
+	add("value.fc1.b", true, s.Value.Hidden)
+	add("value.fc2.w", true, 1, s.Value.Hidden)
+	add("value.fc2.b", true, 1)
+	return ps, nil
+}
+
+// Weights is a network: its spec and every parameter tensor, in the order
+// of Spec.Params.
+type Weights struct {
+	Spec    Spec
+	Tensors []Tensor
+	// Meta is free-form provenance (training data, steps, parent network),
+	// stored in the weights file.
+	Meta map[string]string
+}
+
+// NewWeights returns freshly initialised weights for spec: He-normal
+// weights for layers followed by ReLU, Glorot for the others, zero biases,
+// batch norm gamma 1 / beta 0 / mean 0 / var 1.
+func NewWeights(spec Spec, rng *rand.Rand) (*Weights, error) {
+	infos, err := spec.Params()
+	if err != nil {
+		return nil, err
+	}
+	w := &Weights{Spec: spec, Meta: map[string]string{}}
+	for _, pi := range infos {
+		t := Tensor{Name: pi.Name, Shape: append([]int(nil), pi.Shape...), Data: make([]float32, shapeLen(pi.Shape))}
+		switch {
+		case strings.HasSuffix(pi.Name, ".w"):
+			fanIn := shapeLen(pi.Shape[1:])
+			fanOut := pi.Shape[0]
+			if len(pi.Shape) == 4 {
+				fanOut *= pi.Shape[2] * pi.Shape[3]
+			}
+			std := math.Sqrt(2 / float64(fanIn)) // He
+			if pi.Name == "value.fc2.w" || strings.HasPrefix(pi.Name, "policy.dense") || strings.HasPrefix(pi.Name, "policy.p") {
+				std = math.Sqrt(2 / float64(fanIn+fanOut)) // Glorot: no ReLU after
+			}
+			for i := range t.Data {
+				t.Data[i] = float32(rng.NormFloat64() * std)
+			}
+		case strings.HasSuffix(pi.Name, ".gamma"), strings.HasSuffix(pi.Name, ".var"):
+			for i := range t.Data {
+				t.Data[i] = 1
+			}
+		}
+		w.Tensors = append(w.Tensors, t)
+	}
+	return w, nil
+}
+
+// Tensor returns the tensor called name, or nil.
+func (w *Weights) Tensor(name string) *Tensor {
+	for i := range w.Tensors {
+		if w.Tensors[i].Name == name {
+			return &w.Tensors[i]
+		}
+	}
+	return nil
+}
+
+// Check verifies that the tensors match the spec exactly: names, order,
+// shapes, lengths, and that every value is finite.
+func (w *Weights) Check() error {
+	infos, err := w.Spec.Params()
+	if err != nil {
+		return err
+	}
+	if len(infos) != len(w.Tensors) {
+		return fmt.Errorf("%w: spec has %d tensors, weights %d", ErrSpec, len(infos), len(w.Tensors))
+	}
+	for i, pi := range infos {
+		t := w.Tensors[i]
+		if t.Name != pi.Name || !equalInts(t.Shape, pi.Shape) || len(t.Data) != shapeLen(pi.Shape) {
+			return fmt.Errorf("%w: tensor %d is %s %v (%d values); spec wants %s %v", ErrSpec, i, t.Name, t.Shape, len(t.Data), pi.Name, pi.Shape)
+		}
+		for _, v := range t.Data {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return fmt.Errorf("nets: tensor %s holds %v", t.Name, v)
+			}
+		}
+	}
+	return nil
+}
+
+// NumParams returns the number of trainable values.
+func (w *Weights) NumParams() int {
+	n := 0
+	infos, _ := w.Spec.Params()
+	for i, t := range w.Tensors {
+		if i < len(infos) && infos[i].Trainable {
+			n += len(t.Data)
+		}
+	}
+	return n
+}
+
+// Clone returns a deep copy.
+func (w *Weights) Clone() *Weights {
+	c := &Weights{Spec: w.Spec, Meta: map[string]string{}}
+	for k, v := range w.Meta {
+		c.Meta[k] = v
+	}
+	for _, t := range w.Tensors {
+		c.Tensors = append(c.Tensors, Tensor{Name: t.Name, Shape: append([]int(nil), t.Shape...), Data: append([]float32(nil), t.Data...)})
+	}
+	return c
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,272 @@
+package nets
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Layer kinds of the shared stack.
+const (
+	KindConv      = "conv"      // k x k convolution, stride 1, same padding, bias
+	KindReLU      = "relu"      // max(0, x)
+	KindLRN       = "lrn"       // local response normalization across channels
+	KindMaxPool   = "maxpool"   // max pooling, size x size, stride, padding size/2 (stride 1 keeps the map size)
+	KindDropout   = "dropout"   // training only; identity at inference
+	KindBatchNorm = "batchnorm" // per-channel; folded into the convolution before it at inference
+	KindDense     = "dense"     // fully connected
+	KindTanh      = "tanh"
+)
+
+// Layer is one layer of a stack. Which fields matter depends on Kind; the
+// others stay zero.
+type Layer struct {
+	Kind string `json:"kind"`
+
+	// conv: output channels and kernel size (odd). dense: output units.
+	Filters int `json:"filters,omitempty"`
+	Kernel  int `json:"kernel,omitempty"`
+	Units   int `json:"units,omitempty"`
+
+	// lrn (AlexNet form): b = a / (K + Alpha/N * sum over N neighbouring
+	// channels of a^2)^Beta. Zero values mean the defaults 5, 2, 1e-4, 0.75.
+	N     int     `json:"n,omitempty"`
+	K     float64 `json:"k,omitempty"`
+	Alpha float64 `json:"alpha,omitempty"`
+	Beta  float64 `json:"beta,omitempty"`
+
+	// maxpool: window Size (default 3) and Stride (default 1); padding is
+	// Size/2 with -inf, so stride 1 preserves the board and stride 2 halves
+	// it (rounding up) as AlexNet's overlapping pooling did.
+	Size   int `json:"size,omitempty"`
+	Stride int `json:"stride,omitempty"`
+
+	// dropout: probability of dropping a unit in training.
+	Rate float64 `json:"rate,omitempty"`
+
+	// batchnorm: epsilon (default 1e-5).
+	Epsilon float64 `json:"epsilon,omitempty"`
+}
+
+// withDefaults returns l with zero parameters replaced by their defaults.
+func (l Layer) withDefaults() Layer {
+	switch l.Kind {
+	case KindLRN:
+		if l.N == 0 {
+			l.N = 5
+		}
+		if l.K == 0 {
+			l.K = 2
+		}
+		if l.Alpha == 0 {
+			l.Alpha = 1e-4
+		}
+		if l.Beta == 0 {
+			l.Beta = 0.75
+		}
+	case KindMaxPool:
+		if l.Size == 0 {
+			l.Size = 3
+		}
+		if l.Stride == 0 {
+			l.Stride = 1
+		}
+	case KindBatchNorm:
+		if l.Epsilon == 0 {
+			l.Epsilon = 1e-5
+		}
+	}
+	return l
+}
+
+// PolicyHead says how policy logits are made from the trunk's output.
+//
+//	"dense": 1x1 conv (Filters) -> ReLU -> dense to size*size+1 logits.
+//	"conv":  1x1 conv (Filters) -> ReLU -> 1x1 conv to 1 channel for the
+//	         points, plus a pass logit from a dense layer over the
+//	         Filters-channel map.
+type PolicyHead struct {
+	Kind    string  `json:"kind"`
+	Filters int     `json:"filters"`
+	Dropout float64 `json:"dropout,omitempty"` // before the dense layer, training only
+}
+
+// ValueHead: 1x1 conv (Filters) -> ReLU -> dense (Hidden) -> ReLU ->
+// dropout (Dropout) -> dense (1) -> tanh.
+type ValueHead struct {
+	Filters int     `json:"filters"`
+	Hidden  int     `json:"hidden"`
+	Dropout float64 `json:"dropout,omitempty"`
+}
+
+// Spec describes a whole network for one board size: the input features,
+// a shared trunk, and the two heads. One Spec drives both the training
+// graph and every inference backend, and is stored in the weights file.
+type Spec struct {
+	Name      string     `json:"name,omitempty"`
+	BoardSize int        `json:"board_size"`
+	Features  string     `json:"features"` // feature set, see FeatureSet
+	Trunk     []Layer    `json:"trunk"`
+	Policy    PolicyHead `json:"policy"`
+	Value     ValueHead  `json:"value"`
+}
+
+// DefaultSpec returns tengen's default AlexNet-style network for a board
+// size: a 5x5 convolution, then 3x3 ones, 64 filters, LRN and overlapping
+// (size-preserving) max-pooling after the first two, dropout in the heads.
+func DefaultSpec(size int) Spec {
+	conv := func(k int) Layer { return Layer{Kind: KindConv, Filters: 64, Kernel: k} }
+	relu := Layer{Kind: KindReLU}
+	lrn := Layer{Kind: KindLRN}
+	pool := Layer{Kind: KindMaxPool, Size: 3, Stride: 1}
+	return Spec{
+		Name:      fmt.Sprintf("alex6x64-%d", size),
+		BoardSize: size,
+		Features:  FeaturesV1,
+		Trunk: []Layer{
+			conv(5), relu, lrn, pool,
+			conv(3), relu, lrn, pool,
+			conv(3), relu,
+			conv(3), relu,
+			conv(3), relu,
+			conv(3), relu,
+		},
+		Policy: PolicyHead{Kind: "dense", Filters: 2},
+		Value:  ValueHead{Filters: 1, Hidden: 128, Dropout: 0.5},
+	}
+}
+
+// Shape is the size of a feature map: channels x height x width.
+type Shape struct{ C, H, W int }
+
+// Len returns C*H*W.
+func (s Shape) Len() int { return s.C * s.H * s.W }
+
+// ErrSpec is wrapped by every spec validation error.
+var ErrSpec = errors.New("nets: bad spec")
+
+// Validate checks the spec and returns the shape after each trunk layer.
+func (s Spec) Validate() error {
+	_, err := s.TrunkShapes()
+	return err
+}
+
+// InputShape returns the shape of one encoded position.
+func (s Spec) InputShape() (Shape, error) {
+	fs, err := FeatureSetByName(s.Features)
+	if err != nil {
+		return Shape{}, fmt.Errorf("%w: %v", ErrSpec, err)
+	}
+	if s.BoardSize < 2 || s.BoardSize > 25 {
+		return Shape{}, fmt.Errorf("%w: board size %d", ErrSpec, s.BoardSize)
+	}
+	return Shape{fs.Planes(), s.BoardSize, s.BoardSize}, nil
+}
+
+// Moves returns the number of policy outputs: size*size points + pass.
+func (s Spec) Moves() int { return s.BoardSize*s.BoardSize + 1 }
+
+// TrunkShapes returns the input shape followed by the shape after each
+// trunk layer, or the first error in the spec.
+func (s Spec) TrunkShapes() ([]Shape, error) {
+	in, err := s.InputShape()
+	if err != nil {
+		return nil, err
+	}
+	shapes := []Shape{in}
+	cur := in
+	for i, l := range s.Trunk {
+		l = l.withDefaults()
+		bad := func(format string, args ...any) error {
+			return fmt.Errorf("%w: trunk layer %d (%s): %s", ErrSpec, i, l.Kind, fmt.Sprintf(format, args...))
+		}
+		switch l.Kind {
+		case KindConv:
+			if l.Filters <= 0 || l.Kernel <= 0 || l.Kernel%2 == 0 {
+				return nil, bad("need filters > 0 and an odd kernel, have %d, %d", l.Filters, l.Kernel)
+			}
+			cur.C = l.Filters
+		case KindReLU, KindTanh:
+		case KindLRN:
+			if l.N <= 0 || l.K <= 0 || l.Alpha < 0 || l.Beta <= 0 {
+				return nil, bad("bad parameters n=%d k=%v alpha=%v beta=%v", l.N, l.K, l.Alpha, l.Beta)
+			}
+		case KindMaxPool:
+			if l.Size <= 0 || l.Size%2 == 0 || l.Stride <= 0 {
+				return nil, bad("need an odd size and stride > 0, have %d, %d", l.Size, l.Stride)
+			}
+			cur.H = (cur.H + l.Stride - 1) / l.Stride
+			cur.W = (cur.W + l.Stride - 1) / l.Stride
+		case KindDropout:
+			if l.Rate < 0 || l.Rate >= 1 {
+				return nil, bad("rate %v outside [0, 1)", l.Rate)
+			}
+		case KindBatchNorm:
+			if i == 0 || s.Trunk[i-1].Kind != KindConv {
+				return nil, bad("batch norm must follow a convolution")
+			}
+		case KindDense:
+			return nil, bad("dense layers belong in the heads")
+		default:
+			return nil, bad("unknown kind")
+		}
+		shapes = append(shapes, cur)
+	}
+	out := shapes[len(shapes)-1]
+	switch s.Policy.Kind {
+	case "dense":
+	case "conv":
+		if out.H != s.BoardSize {
+			return nil, fmt.Errorf("%w: a conv policy head needs a board-sized trunk output, have %dx%d", ErrSpec, out.H, out.W)
+		}
+	default:
+		return nil, fmt.Errorf("%w: policy head kind %q (want dense or conv)", ErrSpec, s.Policy.Kind)
+	}
+	if s.Policy.Filters <= 0 || s.Value.Filters <= 0 || s.Value.Hidden <= 0 {
+		return nil, fmt.Errorf("%w: head sizes must be positive", ErrSpec)
+	}
+	if s.Policy.Dropout < 0 || s.Policy.Dropout >= 1 || s.Value.Dropout < 0 || s.Value.Dropout >= 1 {
+		return nil, fmt.Errorf("%w: head dropout outside [0, 1)", ErrSpec)
+	}
+	return shapes, nil
+}
+
+// ParseSpec reads a JSON spec and validates it.
+func ParseSpec(data []byte) (Spec, error) {
+	var s Spec
+	if err := json.Unmarshal(data, &s); err != nil {
+		return Spec{}, fmt.Errorf("%w: %v", ErrSpec, err)
+	}
+	return s, s.Validate()
+}
+
+// FLOPs returns the multiply-adds times two of one forward pass of one
+// position through the convolutions and dense layers (the arithmetic that
+// matters; activations, LRN and pooling are not counted).
+func (s Spec) FLOPs() float64 {
+	shapes, err := s.TrunkShapes()
+	if err != nil {
+		return math.NaN()
+	}
+	var f float64
+	for i, l := range s.Trunk {
+		if l.Kind == KindConv {
+			in, out := shapes[i], shapes[i+1]
+			f += 2 * float64(in.C*l.Kernel*l.Kernel) * float64(out.Len())
+		}
+	}
+	t := shapes[len(shapes)-1]
+	area := float64(t.H * t.W)
+	// policy
+	f += 2 * float64(t.C*s.Policy.Filters) * area
+	if s.Policy.Kind == "dense" {
+		f += 2 * float64(s.Policy.Filters) * area * float64(s.Moves())
+	} else {
+		f += 2*float64(s.Policy.Filters)*area + 2*float64(s.Policy.Filters)*area
+	}
+	// value
+	f += 2 * float64(t.C*s.Value.Filters) * area
+	f += 2*float64(s.Value.Filters)*area*float64(s.Value.Hidden) + 2*float64(s.Value.Hidden)
+	return f
+}
