@@ -428,8 +428,10 @@ func (p *process) failed() error {
 	return p.cause
 }
 
-// kill records cause (unless a cause is recorded already) and kills the
-// process. Safe to call from any goroutine, any number of times.
+// kill records cause (unless a cause is recorded already), kills the
+// process and makes pending and later reads and writes on its pipes fail
+// at once (a grandchild, say of a wrapper script, may still hold them
+// open). Safe to call from any goroutine, any number of times.
 func (p *process) kill(cause error) {
 	p.mu.Lock()
 	if p.cause == nil {
@@ -437,6 +439,9 @@ func (p *process) kill(cause error) {
 	}
 	p.mu.Unlock()
 	_ = p.cmd.Process.Kill() // fails only if it has exited
+	past := time.Unix(1, 0)
+	_ = p.stdout.SetReadDeadline(past) // fails only where pipes have no deadlines
+	_ = p.stdin.SetWriteDeadline(past)
 }
 
 // shutdown kills p (recording cause), waits until it is reaped and closes

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,6 +23,10 @@ import (
 const fakeEngineEnv = "TENGEN_GTP_FAKE_ENGINE"
 
 func TestMain(m *testing.M) {
+	if os.Getenv("FAKE_SLEEP_ONLY") == "1" {
+		time.Sleep(5 * time.Second)
+		os.Exit(0)
+	}
 	if os.Getenv(fakeEngineEnv) == "1" {
 		os.Exit(fakeEngine())
 	}
@@ -69,6 +74,16 @@ func fakeEngine() int {
 			ms, _ := strconv.Atoi(args[0])
 			time.Sleep(time.Duration(ms) * time.Millisecond)
 			ok("slept")
+		case "spawnhang": // a grandchild holds our stdout open for 5s
+			exe, _ := os.Executable()
+			cmd := exec.Command(exe)
+			cmd.Env = append(os.Environ(), "FAKE_SLEEP_ONLY=1")
+			cmd.Stdout = os.Stdout
+			if err := cmd.Start(); err != nil {
+				fail(err.Error())
+				continue
+			}
+			time.Sleep(time.Hour)
 		case "hang":
 			time.Sleep(time.Hour)
 		case "crash":
@@ -223,6 +238,17 @@ func TestTimeoutKillsHungEngine(t *testing.T) {
 	}
 	if got, err := c.Send(ctxTimeout(t, 10*time.Second), "count"); err != nil || got != "1" {
 		t.Fatalf("Send(count) after Restart = %q, %v; want 1 (a fresh engine)", got, err)
+	}
+}
+
+func TestTimeoutWithGrandchildHoldingOutput(t *testing.T) {
+	c := startFake(t)
+	start := time.Now()
+	if _, err := c.Send(ctxTimeout(t, 200*time.Millisecond), "spawnhang"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Send(spawnhang) error = %v; want DeadlineExceeded", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Send(spawnhang) took %v to time out after 200ms", d)
 	}
 }
 
