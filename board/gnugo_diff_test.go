@@ -15,8 +15,10 @@ package board_test
 //     "all_legal" does not list suicide points (e.g. with black B1 and A2 on
 //     5x5, "all_legal white" omits A1, "all_legal black" includes it).
 //   - The simple-ko recapture is forbidden for the side that would retake;
-//     filling the ko point is allowed (moot here: colours alternate). A
-//     pass clears the ko, as in board.Position.
+//     the capturing side may fill the ko point even out of turn ("play b"
+//     twice), which board.Position refuses with ErrKo for either colour.
+//     These games alternate colours, so that difference is not tested. A
+//     pass clears the ko in both.
 //   - There is no superko: a long cycle may repeat, hence board.KoSimple.
 //   - "all_legal" answers one line of vertices; "list_stones" too.
 // So the legal set must equal Game.LegalMoves under KoSimple exactly.
