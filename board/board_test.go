@@ -505,3 +505,26 @@ func TestMoveInfoAgainstPlay(t *testing.T) {
 		}
 	}
 }
+
+func TestHashAfter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for game := range 30 {
+		size := []int{5, 9, 19}[game%3]
+		p, _ := NewPosition(size)
+		c := Black
+		for range 2 * size * size {
+			for _, pt := range p.EmptyPoints() {
+				if p.Legal(c, pt) {
+					q := *p
+					q.Play(c, pt)
+					if got := p.HashAfter(c, pt); got != q.Hash() {
+						t.Fatalf("HashAfter(%v %s) = %x; want %x", c, pt.GTP(size), got, q.Hash())
+					}
+				}
+			}
+			r := fastRand(rng.Uint64() | 1)
+			p.play(c, p.randomMove(c, &r))
+			c = c.Opponent()
+		}
+	}
+}

@@ -106,10 +106,7 @@ func NewGame(size int, komi float64, rules Rules) (*Game, error) {
 
 // key is the superko key of a position with toMove to play.
 func (g *Game) key(p *Position, toMove Color) uint64 {
-	if g.rules.Ko == KoSituational {
-		return p.hash ^ zobristToMove[toMove]
-	}
-	return p.hash
+	return g.rules.SuperkoKey(p.hash, toMove)
 }
 
 // Size returns the board size.
@@ -154,12 +151,11 @@ func (g *Game) check(c Color, pt Point, after *Position) error {
 		}
 		return nil
 	}
-	if g.rules.Ko == KoSimple && after == nil {
-		return nil
-	}
-	var q Position
 	if after == nil {
-		after = &q
+		if g.rules.Ko != KoSimple && g.Seen(g.rules.SuperkoKey(g.pos.HashAfter(c, pt), c.Opponent())) {
+			return ErrSuperko
+		}
+		return nil
 	}
 	*after = g.pos
 	after.play(c, pt)

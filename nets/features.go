@@ -51,17 +51,24 @@ func FeatureSetByName(name string) (FeatureSet, error) {
 	return FeatureSet{}, fmt.Errorf("nets: unknown feature set %q", name)
 }
 
-// Encode writes the FeaturesV1 planes of g's current position, with the
-// side to move as "own", into dst (NumPlanesV1*size*size values, plane by
-// plane, rows from the top), transformed by sym. It does not allocate.
-// Precondition: len(dst) >= NumPlanesV1*size*size.
+// Encode writes the FeaturesV1 planes of g's current position into dst;
+// see EncodeState.
 func Encode(g *board.Game, sym Symmetry, dst []float32) {
-	p := g.Position()
+	s := g.State()
+	EncodeState(&s, sym, dst)
+}
+
+// EncodeState writes the FeaturesV1 planes of a game state, with the side
+// to move as "own", into dst (NumPlanesV1*size*size values, plane by plane,
+// rows from the top), transformed by sym. It does not allocate.
+// Precondition: len(dst) >= NumPlanesV1*size*size.
+func EncodeState(s *board.State, sym Symmetry, dst []float32) {
+	p := &s.Pos
 	n := p.Size()
 	area := n * n
 	dst = dst[:NumPlanesV1*area]
 	clear(dst)
-	own := g.ToMove()
+	own := s.ToMove
 	opp := own.Opponent()
 	set := func(plane int, pt board.Point, v float32) {
 		x, y := pt.XY()
@@ -100,8 +107,7 @@ func Encode(g *board.Game, sym Symmetry, dst []float32) {
 	if ko := p.Ko(); ko != board.Pass {
 		set(PlaneKo, ko, 1)
 	}
-	var recent [historyPlanes]board.Move
-	for i, m := range g.RecentMoves(historyPlanes, recent[:0]) {
+	for i, m := range s.Recent[:min(s.NumRecent, historyPlanes)] {
 		if m.Point != board.Pass {
 			set(PlaneHistory+i, m.Point, 1)
 		}
@@ -110,7 +116,7 @@ func Encode(g *board.Game, sym Symmetry, dst []float32) {
 	if own == board.Black {
 		fill(PlaneBlackToMove, 1)
 	}
-	k := float32(g.Komi() / komiScale)
+	k := float32(s.Komi / komiScale)
 	if own == board.Black {
 		k = -k
 	}
