@@ -1,0 +1,84 @@
+package board
+
+import "math/rand/v2"
+
+// Ownership estimates who owns each point at the end of the game by light
+// random playouts from p with toMove first, as Pachi and Fuego do for
+// final_status_list: dst[i] (for the i-th point of Points(size)) is the
+// mean owner over the playouts, +1 Black and -1 White. It returns dst
+// (allocated if too short).
+func (p *Position) Ownership(toMove Color, rng *rand.Rand, playouts int, dst []float32) []float32 {
+	pts := Points(p.size)
+	if len(dst) < len(pts) {
+		dst = make([]float32, len(pts))
+	}
+	dst = dst[:len(pts)]
+	clear(dst)
+	if playouts <= 0 {
+		playouts = 1
+	}
+	var sum [numPoints]int32
+	for range playouts {
+		q := *p
+		q.Playout(toMove, rng, 0, 0)
+		q.addOwners(&sum)
+	}
+	for i, pt := range pts {
+		dst[i] = float32(sum[pt]) / float32(playouts)
+	}
+	return dst
+}
+
+// addOwners adds +1 to sum at every point Black owns by area and -1 at
+// every point White owns.
+func (p *Position) addOwners(sum *[numPoints]int32) {
+	var mark [numPoints]bool
+	var stack [maxArea]Point
+	var region [maxArea]Point
+	for _, pt := range Points(p.size) {
+		switch p.color[pt] {
+		case Black:
+			sum[pt]++
+			continue
+		case White:
+			sum[pt]--
+			continue
+		}
+		if mark[pt] {
+			continue
+		}
+		sp, nr := 0, 0
+		stack[sp] = pt
+		sp++
+		mark[pt] = true
+		var reach [4]bool
+		for sp > 0 {
+			sp--
+			s := stack[sp]
+			region[nr] = s
+			nr++
+			for _, d := range dirs {
+				n := s + d
+				if p.color[n] == Empty {
+					if !mark[n] {
+						mark[n] = true
+						stack[sp] = n
+						sp++
+					}
+				} else {
+					reach[p.color[n]] = true
+				}
+			}
+		}
+		var v int32
+		switch {
+		case reach[Black] && !reach[White]:
+			v = 1
+		case reach[White] && !reach[Black]:
+			v = -1
+		}
+		for _, s := range region[:nr] {
+			sum[s] += v
+		}
+	}
+}
