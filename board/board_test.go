@@ -528,3 +528,29 @@ func TestHashAfter(t *testing.T) {
 		}
 	}
 }
+
+// TestKoOutOfTurn: the capturer may fill the ko point when it plays twice
+// in a row (GTP out-of-turn play, SGF); only its opponent is barred. GNU Go
+// 3.8 agrees.
+func TestKoOutOfTurn(t *testing.T) {
+	p, _ := NewPosition(5)
+	for i, v := range []string{"C4", "D4", "B3", "E3", "C2", "D2", "A1", "C3", "D3"} {
+		c := Black
+		if i%2 == 1 {
+			c = White
+		}
+		if err := p.Play(c, mustGTP(t, v, 5)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c3 := mustGTP(t, "C3", 5)
+	if p.Ko() != c3 || p.KoColor() != White {
+		t.Fatalf("Ko() = %s for %v; want C3 for W", p.Ko().GTP(5), p.KoColor())
+	}
+	if p.Legal(White, c3) {
+		t.Error("White may retake at once")
+	}
+	if !p.Legal(Black, c3) {
+		t.Error("Black may not fill its own ko point")
+	}
+}

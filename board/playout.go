@@ -62,7 +62,7 @@ func (p *Position) randomMove(c Color, r *fastRand) Point {
 	for n > 0 {
 		i := r.intn(n)
 		pt := p.empty[i]
-		if pt != p.ko && !p.IsEye(c, pt) && !p.suicide(c, pt) {
+		if (pt != p.ko || c != p.koColor) && !p.IsEye(c, pt) && !p.suicide(c, pt) {
 			return pt
 		}
 		n--

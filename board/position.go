@@ -37,7 +37,8 @@ type Position struct {
 	numEmpty int
 
 	size     int
-	ko       Point // point the side to move may not play (simple ko), or Pass
+	ko       Point // point koColor may not play (simple ko), or Pass
+	koColor  Color // the colour barred from retaking the ko
 	hash     uint64
 	stones   [3]int // stones on the board by colour
 	captures [3]int // stones captured by each colour
@@ -83,9 +84,13 @@ func (p *Position) At(pt Point) Color {
 // the ko point). An empty board of any size hashes to 0.
 func (p *Position) Hash() uint64 { return p.hash }
 
-// Ko returns the point the side to move may not play because of simple ko,
-// or Pass if there is none.
+// Ko returns the point the opponent of the last capturer may not play
+// because of simple ko, or Pass if there is none. The capturer itself may
+// fill it (an out-of-turn move, as GNU Go allows).
 func (p *Position) Ko() Point { return p.ko }
+
+// KoColor returns the colour barred from the Ko point.
+func (p *Position) KoColor() Color { return p.koColor }
 
 // Stones returns the number of c's stones on the board.
 func (p *Position) Stones(c Color) int { return p.stones[c&3] }
@@ -152,7 +157,7 @@ func (p *Position) check(c Color, pt Point) error {
 	if p.color[pt] != Empty {
 		return ErrOccupied
 	}
-	if pt == p.ko {
+	if pt == p.ko && c == p.koColor {
 		return ErrKo
 	}
 	if p.suicide(c, pt) {
@@ -253,6 +258,7 @@ func (p *Position) play(c Color, pt Point) {
 		h := p.head[pt]
 		if p.count[h] == 1 && p.libs[h] == 1 {
 			p.ko = lastCaptured
+			p.koColor = opp
 		}
 	}
 }

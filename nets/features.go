@@ -104,7 +104,7 @@ func EncodeState(s *board.State, sym Symmetry, dst []float32) {
 			}
 		}
 	}
-	if ko := p.Ko(); ko != board.Pass {
+	if ko := p.Ko(); ko != board.Pass && p.KoColor() == own {
 		set(PlaneKo, ko, 1)
 	}
 	for i, m := range s.Recent[:min(s.NumRecent, historyPlanes)] {
