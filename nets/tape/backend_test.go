@@ -1,0 +1,238 @@
+package tape
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tengen-go/tengen/nets"
+)
+
+// tinySpecs are small networks that between them use every layer kind and
+// both policy heads.
+func tinySpecs() map[string]nets.Spec {
+	return map[string]nets.Spec{
+		"convhead": {
+			BoardSize: 5, Features: nets.FeaturesV1,
+			Trunk: []nets.Layer{
+				{Kind: nets.KindConv, Filters: 4, Kernel: 3},
+				{Kind: nets.KindBatchNorm},
+				{Kind: nets.KindReLU},
+				{Kind: nets.KindLRN, N: 3, K: 1, Alpha: 0.5, Beta: 0.75},
+				{Kind: nets.KindMaxPool, Size: 3, Stride: 1},
+				{Kind: nets.KindConv, Filters: 3, Kernel: 3},
+				{Kind: nets.KindTanh},
+				{Kind: nets.KindDropout, Rate: 0.25},
+			},
+			Policy: nets.PolicyHead{Kind: "conv", Filters: 2, Dropout: 0.5},
+			Value:  nets.ValueHead{Filters: 1, Hidden: 6, Dropout: 0.5},
+		},
+		"densehead": {
+			BoardSize: 5, Features: nets.FeaturesV1,
+			Trunk: []nets.Layer{
+				{Kind: nets.KindConv, Filters: 4, Kernel: 5},
+				{Kind: nets.KindReLU},
+				{Kind: nets.KindLRN, Alpha: 0.3},
+				{Kind: nets.KindMaxPool, Size: 3, Stride: 2},
+				{Kind: nets.KindConv, Filters: 3, Kernel: 3},
+				{Kind: nets.KindBatchNorm, Epsilon: 1e-3},
+				{Kind: nets.KindReLU},
+			},
+			Policy: nets.PolicyHead{Kind: "dense", Filters: 2},
+			Value:  nets.ValueHead{Filters: 2, Hidden: 5},
+		},
+	}
+}
+
+// randomWeights returns weights for spec with non-trivial biases and batch
+// norm statistics.
+func randomWeights(t testing.TB, spec nets.Spec, seed uint64) *nets.Weights {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 7))
+	w, err := nets.NewWeights(spec, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range w.Tensors {
+		tn := &w.Tensors[i]
+		switch {
+		case strings.HasSuffix(tn.Name, ".b"), strings.HasSuffix(tn.Name, ".beta"), strings.HasSuffix(tn.Name, ".mean"):
+			for j := range tn.Data {
+				tn.Data[j] = float32(rng.NormFloat64() * 0.3)
+			}
+		case strings.HasSuffix(tn.Name, ".gamma"), strings.HasSuffix(tn.Name, ".var"):
+			for j := range tn.Data {
+				tn.Data[j] = float32(0.5 + rng.Float64())
+			}
+		}
+	}
+	return w
+}
+
+// randomInput returns n positions of normal noise (negative values
+// included, so that -inf pooling padding matters).
+func randomInput(spec nets.Spec, n int, rng *rand.Rand) []float32 {
+	sh, _ := spec.InputShape()
+	in := make([]float32, n*sh.Len())
+	for i := range in {
+		in[i] = float32(rng.NormFloat64())
+	}
+	return in
+}
+
+func closeTo(got, want, rel float64) bool {
+	return math.Abs(got-want) <= rel*math.Max(1, math.Abs(want))
+}
+
+func TestForwardMatchesNaive(t *testing.T) {
+	for name, spec := range tinySpecs() {
+		t.Run(name, func(t *testing.T) {
+			w := randomWeights(t, spec, 1)
+			be, err := New(w, 4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer be.Close()
+			rng := rand.New(rand.NewPCG(2, 2))
+			for _, n := range []int{1, 3, 4} { // 3 is padded to 4
+				in := randomInput(spec, n, rng)
+				policy := make([]float32, n*spec.Moves())
+				value := make([]float32, n)
+				if err := be.Forward(context.Background(), in, n, policy, value); err != nil {
+					t.Fatal(err)
+				}
+				wantP, wantV := naiveForward(w, in, n)
+				for i := range wantP {
+					if !closeTo(float64(policy[i]), wantP[i], 1e-4) {
+						t.Fatalf("n=%d: policy[%d] = %v; want %v", n, i, policy[i], wantP[i])
+					}
+				}
+				for i := range wantV {
+					if !closeTo(float64(value[i]), wantV[i], 1e-4) {
+						t.Fatalf("n=%d: value[%d] = %v; want %v", n, i, value[i], wantV[i])
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestForwardDefaultSpec(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	spec := nets.DefaultSpec(9)
+	w := randomWeights(t, spec, 3)
+	be, err := New(w, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer be.Close()
+	in := randomInput(spec, 2, rand.New(rand.NewPCG(4, 4)))
+	policy, value := make([]float32, 2*spec.Moves()), make([]float32, 2)
+	if err := be.Forward(context.Background(), in, 2, policy, value); err != nil {
+		t.Fatal(err)
+	}
+	wantP, wantV := naiveForward(w, in, 2)
+	for i := range wantP {
+		if !closeTo(float64(policy[i]), wantP[i], 1e-4) {
+			t.Fatalf("policy[%d] = %v; want %v", i, policy[i], wantP[i])
+		}
+	}
+	for i := range wantV {
+		if !closeTo(float64(value[i]), wantV[i], 1e-4) {
+			t.Fatalf("value[%d] = %v; want %v", i, value[i], wantV[i])
+		}
+	}
+}
+
+func TestForwardErrors(t *testing.T) {
+	spec := tinySpecs()["densehead"]
+	be, err := New(randomWeights(t, spec, 1), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := randomInput(spec, 2, rand.New(rand.NewPCG(1, 1)))
+	p, v := make([]float32, 2*spec.Moves()), make([]float32, 2)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		n    int
+		in   []float32
+		p, v []float32
+	}{
+		{"zero", 0, in, p, v},
+		{"too many", 3, in, p, v},
+		{"short input", 2, in[:len(in)-1], p, v},
+		{"short policy", 2, in, p[:1], v},
+		{"short value", 2, in, p, v[:1]},
+	} {
+		if err := be.Forward(ctx, tc.in, tc.n, tc.p, tc.v); err == nil {
+			t.Errorf("%s: Forward succeeded", tc.name)
+		}
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := be.Forward(cctx, in, 1, p, v); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: err = %v", err)
+	}
+	if err := be.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := be.Forward(ctx, in, 1, p, v); !errors.Is(err, ErrClosed) {
+		t.Errorf("after Close: err = %v", err)
+	}
+	if _, err := New(randomWeights(t, spec, 1), 0); err == nil {
+		t.Error("New with maxBatch 0 succeeded")
+	}
+	bad := randomWeights(t, spec, 1)
+	bad.Tensors = bad.Tensors[1:]
+	if _, err := New(bad, 1); err == nil {
+		t.Error("New with missing tensor succeeded")
+	}
+}
+
+// TestForwardConcurrent calls one backend from several goroutines (the
+// race detector checks the locking) and checks every result.
+func TestForwardConcurrent(t *testing.T) {
+	spec := tinySpecs()["convhead"]
+	w := randomWeights(t, spec, 5)
+	be, err := New(w, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer be.Close()
+	in := randomInput(spec, 2, rand.New(rand.NewPCG(5, 5)))
+	wantP, _ := naiveForward(w, in, 2)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n := 1 + g%2
+			p, v := make([]float32, n*spec.Moves()), make([]float32, n)
+			for range 3 {
+				if err := be.Forward(context.Background(), in, n, p, v); err != nil {
+					errs <- err
+					return
+				}
+				for i := range p {
+					if !closeTo(float64(p[i]), wantP[i], 1e-4) {
+						errs <- errors.New("wrong policy under concurrency")
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}

@@ -1,0 +1,682 @@
+package tape
+
+import (
+	"fmt"
+	"sync"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/tengen-go/tengen/nets"
+)
+
+// buildMu serialises graph construction: gorgonia keeps package-level state
+// (node hash-consing, the stabilisation tables) that is not safe for
+// concurrent graph building.
+var buildMu sync.Mutex
+
+// netGraph is one network unrolled for one batch size, for inference or for
+// training. Inference and training graphs come from the same builder; they
+// differ only in batch norm statistics (running vs batch), dropout (identity
+// vs a mask input) and the loss nodes.
+type netGraph struct {
+	spec  nets.Spec
+	batch int
+	train bool
+	dt    tensor.Dtype
+	g     *G.ExprGraph
+
+	infos  []nets.ParamInfo
+	params []*G.Node // per info; nil for batch norm running stats in training graphs
+
+	input  *G.Node // (batch, C, H, W)
+	policy *G.Node // (batch, Moves) logits
+	value  *G.Node // (batch) in [-1, 1]
+
+	// Training only.
+	drops     []dropout // mask inputs, filled before each run
+	bnStats   []bnStat  // batch statistics, read after each run
+	polTarget *G.Node   // (batch, Moves), rows summing to 1 or 0
+	valTarget *G.Node   // (batch)
+	valWeight *G.Node   // (batch): mask / number of masked-in samples
+	polLoss   *G.Node   // scalar: mean cross-entropy
+	valLoss   *G.Node   // scalar: masked mean squared error
+	l2Loss    *G.Node   // scalar or nil
+	cost      *G.Node   // scalar
+}
+
+// dropout is one dropout layer of a training graph: mask holds, per unit,
+// 0 or 1/(1-rate).
+type dropout struct {
+	mask *G.Node
+	rate float64
+}
+
+// bnStat is one batch norm layer's batch statistics in a training graph.
+type bnStat struct {
+	mean, variance *G.Node // (C), biased variance
+	count          int     // values per channel: batch*H*W
+	meanParam      int     // index in infos of the running mean
+	varParam       int     // and of the running variance
+}
+
+// graphOpts is what a graph is built for.
+type graphOpts struct {
+	batch int
+	train bool
+	dt    tensor.Dtype // tensor.Float32 or tensor.Float64
+	l2    float64      // training: L2 coefficient on weights (".w")
+	vw    float64      // training: value loss weight
+}
+
+// isTransposed reports whether a parameter is stored in the graph
+// transposed: dense weights, [out, in] in nets, are [in, out] in the graph
+// so that x (batch, in) times them needs no transpose at run time.
+func isTransposed(info nets.ParamInfo) bool {
+	return len(info.Shape) == 2
+}
+
+func graphShape(info nets.ParamInfo) []int {
+	if isTransposed(info) {
+		return []int{info.Shape[1], info.Shape[0]}
+	}
+	return info.Shape
+}
+
+// buildGraph builds the graph of w.Spec with its parameter nodes holding
+// the values of w.
+func buildGraph(w *nets.Weights, o graphOpts) (ng *netGraph, err error) {
+	if err := w.Check(); err != nil {
+		return nil, err
+	}
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	// gorgonia panics on some shape errors instead of returning them.
+	defer func() {
+		if r := recover(); r != nil {
+			ng, err = nil, fmt.Errorf("tape: building graph: %v", r)
+		}
+	}()
+	b := &builder{ng: &netGraph{spec: w.Spec, batch: o.batch, train: o.train, dt: o.dt, g: G.NewGraph()}, o: o}
+	if err := b.build(w); err != nil {
+		return nil, fmt.Errorf("tape: building graph: %w", err)
+	}
+	return b.ng, nil
+}
+
+type builder struct {
+	ng *netGraph
+	o  graphOpts
+}
+
+func (b *builder) param(name string) (*G.Node, error) {
+	for i, info := range b.ng.infos {
+		if info.Name == name {
+			return b.ng.params[i], nil
+		}
+	}
+	return nil, fmt.Errorf("no parameter %s", name)
+}
+
+func (b *builder) scalar(v float64) *G.Node {
+	if b.o.dt == tensor.Float64 {
+		return G.NewConstant(v)
+	}
+	return G.NewConstant(float32(v))
+}
+
+func (b *builder) inputNode(name string, shape ...int) *G.Node {
+	t := newDense(b.o.dt, shape, nil)
+	return G.NewTensor(b.ng.g, b.o.dt, len(shape), G.WithShape(shape...), G.WithName(name), G.WithValue(t))
+}
+
+func (b *builder) build(w *nets.Weights) error {
+	ng := b.ng
+	spec := w.Spec
+	infos, err := spec.Params()
+	if err != nil {
+		return err
+	}
+	shapes, err := spec.TrunkShapes()
+	if err != nil {
+		return err
+	}
+	ng.infos = infos
+	ng.params = make([]*G.Node, len(infos))
+	for i, info := range infos {
+		if b.o.train && !info.Trainable {
+			continue // running statistics are not used by the training graph
+		}
+		data := w.Tensors[i].Data
+		shape := graphShape(info)
+		if isTransposed(info) {
+			data = transpose(data, info.Shape[0], info.Shape[1])
+		}
+		t := newDense(b.o.dt, shape, data)
+		ng.params[i] = G.NewTensor(ng.g, b.o.dt, len(shape), G.WithShape(shape...), G.WithName(info.Name), G.WithValue(t))
+	}
+	in := shapes[0]
+	ng.input = b.inputNode("input", b.o.batch, in.C, in.H, in.W)
+
+	x := ng.input
+	for i, l := range spec.Trunk {
+		if x, err = b.layer(i, l, x, shapes[i]); err != nil {
+			return fmt.Errorf("trunk layer %d (%s): %w", i, l.Kind, err)
+		}
+	}
+	t := shapes[len(shapes)-1]
+	if ng.policy, err = b.policyHead(x, t); err != nil {
+		return fmt.Errorf("policy head: %w", err)
+	}
+	if ng.value, err = b.valueHead(x, t); err != nil {
+		return fmt.Errorf("value head: %w", err)
+	}
+	if b.o.train {
+		return b.loss()
+	}
+	return nil
+}
+
+// layer applies trunk layer i to x of shape in.
+func (b *builder) layer(i int, l nets.Layer, x *G.Node, in nets.Shape) (*G.Node, error) {
+	l = withDefaults(l)
+	switch l.Kind {
+	case nets.KindConv:
+		w, err := b.param(fmt.Sprintf("trunk.%d.w", i))
+		if err != nil {
+			return nil, err
+		}
+		bias, err := b.param(fmt.Sprintf("trunk.%d.b", i))
+		if err != nil {
+			return nil, err
+		}
+		return conv(x, w, bias, l.Kernel)
+	case nets.KindReLU:
+		return G.Rectify(x)
+	case nets.KindTanh:
+		return G.Tanh(x)
+	case nets.KindLRN:
+		return b.lrn(x, l, in.C)
+	case nets.KindMaxPool:
+		return maxPool(x, l.Size, l.Stride)
+	case nets.KindDropout:
+		return b.dropout(x, l.Rate, fmt.Sprintf("trunk.%d.mask", i))
+	case nets.KindBatchNorm:
+		return b.batchNorm(i, l, x, in.C)
+	}
+	return nil, fmt.Errorf("unknown layer kind %q", l.Kind)
+}
+
+// withDefaults mirrors nets.Layer's defaults (unexported there).
+func withDefaults(l nets.Layer) nets.Layer {
+	switch l.Kind {
+	case nets.KindLRN:
+		if l.N == 0 {
+			l.N = 5
+		}
+		if l.K == 0 {
+			l.K = 2
+		}
+		if l.Alpha == 0 {
+			l.Alpha = 1e-4
+		}
+		if l.Beta == 0 {
+			l.Beta = 0.75
+		}
+	case nets.KindMaxPool:
+		if l.Size == 0 {
+			l.Size = 3
+		}
+		if l.Stride == 0 {
+			l.Stride = 1
+		}
+	case nets.KindBatchNorm:
+		if l.Epsilon == 0 {
+			l.Epsilon = 1e-5
+		}
+	}
+	return l
+}
+
+// conv is a k x k convolution, stride 1, zero "same" padding, plus a bias
+// per output channel.
+func conv(x, w, bias *G.Node, k int) (*G.Node, error) {
+	y, err := G.Conv2d(x, w, tensor.Shape{k, k}, []int{k / 2, k / 2}, []int{1, 1}, []int{1, 1})
+	if err != nil {
+		return nil, err
+	}
+	return G.BroadcastAdd(y, bias, nil, []byte{0, 2, 3})
+}
+
+// dense is x (batch, in) times wT (in, out) plus bias (out).
+func dense(x, wT, bias *G.Node) (*G.Node, error) {
+	y, err := G.Mul(x, wT)
+	if err != nil {
+		return nil, err
+	}
+	return G.BroadcastAdd(y, bias, nil, []byte{0})
+}
+
+// maxPool is size x size max pooling with the given stride and padding
+// size/2. Gorgonia's MaxPool2D starts every window at the lowest float and
+// only visits positions inside the map, so its padding acts as -inf, as
+// nets specifies (TestMaxPoolNegative checks it on negative inputs).
+func maxPool(x *G.Node, size, stride int) (*G.Node, error) {
+	return G.MaxPool2D(x, tensor.Shape{size, size}, []int{size / 2, size / 2}, []int{stride, stride})
+}
+
+// lrn is AlexNet's local response normalisation across channels:
+// x / (K + Alpha/N * sum of x^2 over the channel window)^Beta. The window
+// sum is a 1x1 convolution of x^2 with a constant banded C x C filter.
+func (b *builder) lrn(x *G.Node, l nets.Layer, channels int) (*G.Node, error) {
+	sq, err := G.Square(x)
+	if err != nil {
+		return nil, err
+	}
+	band := make([]float64, channels*channels)
+	for o := range channels {
+		for c := max(0, o-l.N/2); c <= min(channels-1, o+l.N/2); c++ {
+			band[o*channels+c] = l.Alpha / float64(l.N)
+		}
+	}
+	return b.lrnTail(x, sq, newDense64(b.o.dt, []int{channels, channels, 1, 1}, band), l)
+}
+
+func (b *builder) lrnTail(x, sq *G.Node, band *tensor.Dense, l nets.Layer) (*G.Node, error) {
+	bandNode := G.NewTensor(b.ng.g, b.o.dt, 4, G.WithShape(band.Shape()...), G.WithName(fmt.Sprintf("lrnband.%p", band)), G.WithValue(band))
+	s, err := G.Conv2d(sq, bandNode, tensor.Shape{1, 1}, []int{0, 0}, []int{1, 1}, []int{1, 1})
+	if err != nil {
+		return nil, err
+	}
+	d, err := G.Add(s, b.scalar(l.K))
+	if err != nil {
+		return nil, err
+	}
+	p, err := G.Pow(d, b.scalar(-l.Beta))
+	if err != nil {
+		return nil, err
+	}
+	return G.HadamardProd(x, p)
+}
+
+// dropout multiplies x by a mask input in training graphs (inverted
+// dropout: the trainer fills it with 0 or 1/(1-rate)); it is the identity
+// in inference graphs and for rate 0.
+func (b *builder) dropout(x *G.Node, rate float64, name string) (*G.Node, error) {
+	if !b.o.train || rate == 0 {
+		return x, nil
+	}
+	mask := b.inputNode(name, x.Shape()...)
+	b.ng.drops = append(b.ng.drops, dropout{mask: mask, rate: rate})
+	return G.HadamardProd(x, mask)
+}
+
+// batchNorm normalises per channel with batch statistics (training) or the
+// running statistics (inference), then scales by gamma and shifts by beta.
+func (b *builder) batchNorm(i int, l nets.Layer, x *G.Node, channels int) (*G.Node, error) {
+	gamma, err := b.param(fmt.Sprintf("trunk.%d.gamma", i))
+	if err != nil {
+		return nil, err
+	}
+	beta, err := b.param(fmt.Sprintf("trunk.%d.beta", i))
+	if err != nil {
+		return nil, err
+	}
+	var mean, variance *G.Node
+	if b.o.train {
+		if mean, err = G.Mean(x, 0, 2, 3); err != nil {
+			return nil, err
+		}
+		centred, err := G.BroadcastSub(x, mean, nil, []byte{0, 2, 3})
+		if err != nil {
+			return nil, err
+		}
+		sq, err := G.Square(centred)
+		if err != nil {
+			return nil, err
+		}
+		if variance, err = G.Mean(sq, 0, 2, 3); err != nil {
+			return nil, err
+		}
+		s := bnStat{mean: mean, variance: variance, count: x.Shape()[0] * x.Shape()[2] * x.Shape()[3]}
+		for j, info := range b.ng.infos {
+			switch info.Name {
+			case fmt.Sprintf("trunk.%d.mean", i):
+				s.meanParam = j
+			case fmt.Sprintf("trunk.%d.var", i):
+				s.varParam = j
+			}
+		}
+		b.ng.bnStats = append(b.ng.bnStats, s)
+		inv, err := b.invStd(variance, l.Epsilon)
+		if err != nil {
+			return nil, err
+		}
+		scale, err := G.HadamardProd(gamma, inv)
+		if err != nil {
+			return nil, err
+		}
+		y, err := G.BroadcastHadamardProd(centred, scale, nil, []byte{0, 2, 3})
+		if err != nil {
+			return nil, err
+		}
+		return G.BroadcastAdd(y, beta, nil, []byte{0, 2, 3})
+	}
+	if mean, err = b.param(fmt.Sprintf("trunk.%d.mean", i)); err != nil {
+		return nil, err
+	}
+	if variance, err = b.param(fmt.Sprintf("trunk.%d.var", i)); err != nil {
+		return nil, err
+	}
+	// y = x*scale + (beta - mean*scale), scale = gamma/sqrt(var+eps)
+	inv, err := b.invStd(variance, l.Epsilon)
+	if err != nil {
+		return nil, err
+	}
+	scale, err := G.HadamardProd(gamma, inv)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := G.HadamardProd(mean, scale)
+	if err != nil {
+		return nil, err
+	}
+	shift, err := G.Sub(beta, ms)
+	if err != nil {
+		return nil, err
+	}
+	y, err := G.BroadcastHadamardProd(x, scale, nil, []byte{0, 2, 3})
+	if err != nil {
+		return nil, err
+	}
+	return G.BroadcastAdd(y, shift, nil, []byte{0, 2, 3})
+}
+
+func (b *builder) invStd(variance *G.Node, eps float64) (*G.Node, error) {
+	v, err := G.Add(variance, b.scalar(eps))
+	if err != nil {
+		return nil, err
+	}
+	return G.InverseSqrt(v)
+}
+
+// headConv is a head's 1x1 convolution and ReLU.
+func (b *builder) headConv(x *G.Node, prefix string) (*G.Node, error) {
+	w, err := b.param(prefix + ".w")
+	if err != nil {
+		return nil, err
+	}
+	bias, err := b.param(prefix + ".b")
+	if err != nil {
+		return nil, err
+	}
+	y, err := conv(x, w, bias, 1)
+	if err != nil {
+		return nil, err
+	}
+	return G.Rectify(y)
+}
+
+func (b *builder) denseParam(x *G.Node, prefix string) (*G.Node, error) {
+	w, err := b.param(prefix + ".w")
+	if err != nil {
+		return nil, err
+	}
+	bias, err := b.param(prefix + ".b")
+	if err != nil {
+		return nil, err
+	}
+	return dense(x, w, bias)
+}
+
+func flatten(x *G.Node) (*G.Node, error) {
+	s := x.Shape()
+	return G.Reshape(x, tensor.Shape{s[0], s.TotalSize() / s[0]})
+}
+
+func (b *builder) policyHead(x *G.Node, t nets.Shape) (*G.Node, error) {
+	ph := b.ng.spec.Policy
+	h, err := b.headConv(x, "policy.conv")
+	if err != nil {
+		return nil, err
+	}
+	flat, err := flatten(h)
+	if err != nil {
+		return nil, err
+	}
+	if flat, err = b.dropout(flat, ph.Dropout, "policy.mask"); err != nil {
+		return nil, err
+	}
+	if ph.Kind == "dense" {
+		return b.denseParam(flat, "policy.dense")
+	}
+	// "conv": a 1x1 convolution to one logit per point, and a pass logit
+	// from a dense layer over the head's map.
+	pw, err := b.param("policy.point.w")
+	if err != nil {
+		return nil, err
+	}
+	pb, err := b.param("policy.point.b")
+	if err != nil {
+		return nil, err
+	}
+	points, err := conv(h, pw, pb, 1)
+	if err != nil {
+		return nil, err
+	}
+	if points, err = G.Reshape(points, tensor.Shape{b.o.batch, t.H * t.W}); err != nil {
+		return nil, err
+	}
+	pass, err := b.denseParam(flat, "policy.pass")
+	if err != nil {
+		return nil, err
+	}
+	return G.Concat(1, points, pass)
+}
+
+func (b *builder) valueHead(x *G.Node, t nets.Shape) (*G.Node, error) {
+	vh := b.ng.spec.Value
+	h, err := b.headConv(x, "value.conv")
+	if err != nil {
+		return nil, err
+	}
+	flat, err := flatten(h)
+	if err != nil {
+		return nil, err
+	}
+	hid, err := b.denseParam(flat, "value.fc1")
+	if err != nil {
+		return nil, err
+	}
+	if hid, err = G.Rectify(hid); err != nil {
+		return nil, err
+	}
+	if hid, err = b.dropout(hid, vh.Dropout, "value.mask"); err != nil {
+		return nil, err
+	}
+	out, err := b.denseParam(hid, "value.fc2")
+	if err != nil {
+		return nil, err
+	}
+	if out, err = G.Tanh(out); err != nil {
+		return nil, err
+	}
+	return G.Reshape(out, tensor.Shape{b.o.batch})
+}
+
+// loss adds the training targets and the loss: mean policy cross-entropy
+// against the target distributions + vw * masked mean squared value error
+// + l2 * sum of squared weights.
+func (b *builder) loss() error {
+	ng := b.ng
+	moves := ng.spec.Moves()
+	ng.polTarget = b.inputNode("policy.target", b.o.batch, moves)
+	ng.valTarget = b.inputNode("value.target", b.o.batch)
+	ng.valWeight = b.inputNode("value.weight", b.o.batch)
+
+	// log-softmax from primitives: z - max - log(sum(exp(z - max))).
+	z := ng.policy
+	m, err := G.Max(z, 1)
+	if err != nil {
+		return err
+	}
+	shifted, err := G.BroadcastSub(z, m, nil, []byte{1})
+	if err != nil {
+		return err
+	}
+	e, err := G.Exp(shifted)
+	if err != nil {
+		return err
+	}
+	s, err := G.Sum(e, 1)
+	if err != nil {
+		return err
+	}
+	lse, err := G.Log(s)
+	if err != nil {
+		return err
+	}
+	logp, err := G.BroadcastSub(shifted, lse, nil, []byte{1})
+	if err != nil {
+		return err
+	}
+	tl, err := G.HadamardProd(ng.polTarget, logp)
+	if err != nil {
+		return err
+	}
+	sum, err := G.Sum(tl)
+	if err != nil {
+		return err
+	}
+	if ng.polLoss, err = G.Mul(sum, b.scalar(-1/float64(b.o.batch))); err != nil {
+		return err
+	}
+
+	diff, err := G.Sub(ng.value, ng.valTarget)
+	if err != nil {
+		return err
+	}
+	sq, err := G.Square(diff)
+	if err != nil {
+		return err
+	}
+	wsq, err := G.HadamardProd(sq, ng.valWeight)
+	if err != nil {
+		return err
+	}
+	if ng.valLoss, err = G.Sum(wsq); err != nil {
+		return err
+	}
+
+	vl, err := G.Mul(ng.valLoss, b.scalar(b.o.vw))
+	if err != nil {
+		return err
+	}
+	if ng.cost, err = G.Add(ng.polLoss, vl); err != nil {
+		return err
+	}
+	if b.o.l2 > 0 {
+		var terms G.Nodes
+		for i, info := range ng.infos {
+			if info.Trainable && len(info.Name) > 2 && info.Name[len(info.Name)-2:] == ".w" {
+				sq, err := G.Square(ng.params[i])
+				if err != nil {
+					return err
+				}
+				s, err := G.Sum(sq)
+				if err != nil {
+					return err
+				}
+				terms = append(terms, s)
+			}
+		}
+		total, err := G.ReduceAdd(terms)
+		if err != nil {
+			return err
+		}
+		if ng.l2Loss, err = G.Mul(total, b.scalar(b.o.l2)); err != nil {
+			return err
+		}
+		if ng.cost, err = G.Add(ng.cost, ng.l2Loss); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// learnables returns the trainable parameter nodes, in Params order.
+func (ng *netGraph) learnables() G.Nodes {
+	var ns G.Nodes
+	for i, info := range ng.infos {
+		if info.Trainable {
+			ns = append(ns, ng.params[i])
+		}
+	}
+	return ns
+}
+
+// newDense returns a tensor of dtype dt holding a copy of data (zeros if
+// data is nil).
+func newDense(dt tensor.Dtype, shape []int, data []float32) *tensor.Dense {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	if dt == tensor.Float64 {
+		b := make([]float64, n)
+		for i, v := range data {
+			b[i] = float64(v)
+		}
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(b))
+	}
+	b := make([]float32, n)
+	copy(b, data)
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(b))
+}
+
+// newDense64 is newDense from float64 values.
+func newDense64(dt tensor.Dtype, shape []int, data []float64) *tensor.Dense {
+	if dt == tensor.Float64 {
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), data...)))
+	}
+	b := make([]float32, len(data))
+	for i, v := range data {
+		b[i] = float32(v)
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(b))
+}
+
+// setData copies src into the value of node n (float32 or float64).
+func setData(n *G.Node, src []float32) {
+	switch d := n.Value().Data().(type) {
+	case []float32:
+		copy(d, src)
+	case []float64:
+		for i, v := range src {
+			d[i] = float64(v)
+		}
+	}
+}
+
+// getData copies the value of node n into dst as float32.
+func getData(n *G.Node, dst []float32) {
+	switch d := n.Value().Data().(type) {
+	case []float32:
+		copy(dst, d)
+	case []float64:
+		for i := range dst {
+			dst[i] = float32(d[i])
+		}
+	}
+}
+
+// transpose returns the cols x rows transpose of a rows x cols matrix.
+func transpose(a []float32, rows, cols int) []float32 {
+	t := make([]float32, len(a))
+	for r := range rows {
+		for c := range cols {
+			t[c*rows+r] = a[r*cols+c]
+		}
+	}
+	return t
+}
