@@ -1,0 +1,214 @@
+package cpu
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/tengen-go/tengen/nets"
+)
+
+// ConvAlgo chooses how 3x3 convolutions are computed.
+type ConvAlgo int
+
+const (
+	// ConvAuto picks per layer shape whichever algorithm measured faster
+	// (see autoWinograd).
+	ConvAuto ConvAlgo = iota
+	// ConvIm2col lowers the input to a (C*9) x pixels matrix and runs one
+	// GEMM per column block.
+	ConvIm2col
+	// ConvWinograd uses Winograd F(2x2, 3x3): 16 GEMMs on transformed
+	// 4x4 tiles.
+	ConvWinograd
+)
+
+func (a ConvAlgo) String() string {
+	switch a {
+	case ConvAuto:
+		return "auto"
+	case ConvIm2col:
+		return "im2col"
+	case ConvWinograd:
+		return "winograd"
+	}
+	return fmt.Sprintf("ConvAlgo(%d)", int(a))
+}
+
+// Options configures a Backend.
+type Options struct {
+	// MaxBatch is the largest n Forward accepts; buffers are sized for it
+	// once, in New. Default 16.
+	MaxBatch int
+	// Threads is the number of goroutines a Forward uses (the caller's
+	// included). Default runtime.GOMAXPROCS(0).
+	Threads int
+	// Conv3x3 picks the 3x3 convolution algorithm. Default ConvAuto.
+	Conv3x3 ConvAlgo
+}
+
+// EnsureDefaults fills zero fields with their defaults.
+func (o *Options) EnsureDefaults() {
+	if o.MaxBatch == 0 {
+		o.MaxBatch = 16
+	}
+	if o.Threads == 0 {
+		o.Threads = runtime.GOMAXPROCS(0)
+	}
+}
+
+// Validate reports whether the options are usable (after EnsureDefaults).
+func (o Options) Validate() error {
+	if o.MaxBatch < 1 {
+		return fmt.Errorf("cpu: MaxBatch %d < 1", o.MaxBatch)
+	}
+	if o.Threads < 1 {
+		return fmt.Errorf("cpu: Threads %d < 1", o.Threads)
+	}
+	if o.Conv3x3 < ConvAuto || o.Conv3x3 > ConvWinograd {
+		return fmt.Errorf("cpu: unknown Conv3x3 %v", o.Conv3x3)
+	}
+	return nil
+}
+
+// ErrClosed is returned by Forward after Close.
+var ErrClosed = errors.New("cpu: backend closed")
+
+// Backend is the fast CPU implementation of nets.Backend. Forward calls
+// are serialised by a mutex; one Forward uses Options.Threads cores.
+type Backend struct {
+	// Fixed at construction.
+	spec    nets.Spec
+	opts    Options
+	inLen   int // values per encoded position
+	moves   int
+	ops     []op
+	act     [][]float32 // activation buffers, each MaxBatch * the largest layer
+	scratch []*scratch  // per worker
+
+	// Per Forward (guarded by mu).
+	mu     sync.Mutex
+	closed bool
+	n      int
+	in     []float32
+	policy []float32
+	value  []float32
+
+	// Worker goroutines: started by the first multi-threaded Forward,
+	// stopped by Close.
+	jobs    []chan int // per worker (index 1..Threads-1): op index to run
+	done    sync.WaitGroup
+	running sync.WaitGroup
+}
+
+var _ nets.Backend = (*Backend)(nil)
+
+// New builds a backend for w: it checks the weights, folds batch norms into
+// the convolutions, transforms Winograd weights and allocates every buffer
+// for batches of up to opts.MaxBatch. It starts no goroutines.
+func New(w *nets.Weights, opts Options) (*Backend, error) {
+	opts.EnsureDefaults()
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	if err := w.Check(); err != nil {
+		return nil, err
+	}
+	b := &Backend{spec: w.Spec, opts: opts, moves: w.Spec.Moves()}
+	if err := b.compile(w); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// Spec returns the network's spec.
+func (b *Backend) Spec() nets.Spec { return b.spec }
+
+// Options returns the options in effect (defaults filled in).
+func (b *Backend) Options() Options { return b.opts }
+
+// Forward evaluates n positions (see nets.Backend). It returns an error if
+// n is outside [1, MaxBatch], a buffer is too short, ctx is done (checked
+// between layers) or the backend is closed.
+func (b *Backend) Forward(ctx context.Context, in []float32, n int, policy, value []float32) error {
+	if n < 1 || n > b.opts.MaxBatch {
+		return fmt.Errorf("cpu: batch of %d outside [1, %d]", n, b.opts.MaxBatch)
+	}
+	if len(in) < n*b.inLen || len(policy) < n*b.moves || len(value) < n {
+		return fmt.Errorf("cpu: buffers too short for %d positions: in %d (want %d), policy %d (want %d), value %d",
+			n, len(in), n*b.inLen, len(policy), n*b.moves, len(value))
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return ErrClosed
+	}
+	b.n, b.in, b.policy, b.value = n, in[:n*b.inLen], policy[:n*b.moves], value[:n]
+	defer func() { b.in, b.policy, b.value = nil, nil, nil }()
+	if b.opts.Threads > 1 && b.jobs == nil {
+		b.startWorkers()
+	}
+	for i, o := range b.ops {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if b.opts.Threads == 1 {
+			o.run(b, 0, 1)
+			continue
+		}
+		t := b.opts.Threads
+		b.done.Add(t - 1)
+		for w := 1; w < t; w++ {
+			b.jobs[w] <- i
+		}
+		o.run(b, 0, t)
+		b.done.Wait()
+	}
+	return nil
+}
+
+func (b *Backend) startWorkers() {
+	t := b.opts.Threads
+	b.jobs = make([]chan int, t)
+	b.running.Add(t - 1)
+	for w := 1; w < t; w++ {
+		ch := make(chan int)
+		b.jobs[w] = ch
+		go b.worker(w, ch)
+	}
+}
+
+func (b *Backend) worker(w int, jobs <-chan int) {
+	defer b.running.Done()
+	t := b.opts.Threads
+	for i := range jobs {
+		b.ops[i].run(b, w, t)
+		b.done.Done()
+	}
+}
+
+// Close stops the worker goroutines and waits for them. Forward fails
+// afterwards. Close is idempotent.
+func (b *Backend) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil
+	}
+	b.closed = true
+	for _, ch := range b.jobs {
+		if ch != nil {
+			close(ch)
+		}
+	}
+	b.running.Wait()
+	b.jobs = nil
+	return nil
+}
+
+// span returns worker w's share [lo, hi) of total items split among t.
+func span(total, w, t int) (lo, hi int) {
+	return total * w / t, total * (w + 1) / t
+}

@@ -1,0 +1,211 @@
+package cpu
+
+import (
+	"math"
+
+	"github.com/tengen-go/tengen/nets"
+)
+
+// actOp applies an activation in place to c x (n*hw) values.
+type actOp struct {
+	buf   int
+	c, hw int
+	act   actKind
+}
+
+func (o *actOp) run(b *Backend, w, t int) {
+	x := b.act[o.buf][:o.c*b.n*o.hw]
+	lo, hi := span(len(x), w, t)
+	x = x[lo:hi]
+	switch o.act {
+	case actReLU:
+		for i, v := range x {
+			x[i] = max(v, 0)
+		}
+	case actTanh:
+		for i, v := range x {
+			x[i] = float32(math.Tanh(float64(v)))
+		}
+	}
+}
+
+// lrnOp is AlexNet's local response normalisation across channels.
+type lrnOp struct {
+	in, out int
+	c, hw   int
+	n       int
+	k       float32
+	alphaN  float32 // Alpha / N
+	beta    float64
+}
+
+func (o *lrnOp) run(b *Backend, w, t int) {
+	cs := b.n * o.hw
+	src, dst := b.act[o.in], b.act[o.out]
+	sum := b.scratch[w].tmp[:colBlock]
+	lo, hi := span(cs, w, t)
+	half := o.n / 2
+	for c0 := lo; c0 < hi; c0 += colBlock {
+		cnt := min(colBlock, hi-c0)
+		s := sum[:cnt]
+		for ch := range o.c {
+			clear(s)
+			for j := max(0, ch-half); j <= min(o.c-1, ch+half); j++ {
+				for i, v := range src[j*cs+c0:][:cnt] {
+					s[i] += v * v
+				}
+			}
+			in := src[ch*cs+c0:][:cnt]
+			out := dst[ch*cs+c0:][:cnt]
+			if o.beta == 0.75 {
+				for i, v := range in {
+					d := float64(o.k + o.alphaN*s[i])
+					out[i] = v / float32(math.Sqrt(d*math.Sqrt(d)))
+				}
+			} else {
+				for i, v := range in {
+					out[i] = v / float32(math.Pow(float64(o.k+o.alphaN*s[i]), o.beta))
+				}
+			}
+		}
+	}
+}
+
+// poolOp is max pooling with window size, stride and padding size/2,
+// ignoring positions outside the map.
+type poolOp struct {
+	in, out           int
+	inShape, outShape nets.Shape
+	size, stride      int
+}
+
+func (o *poolOp) run(b *Backend, w, t int) {
+	ih, iw := o.inShape.H, o.inShape.W
+	oh, ow := o.outShape.H, o.outShape.W
+	ihw, ohw := ih*iw, oh*ow
+	ics, ocs := b.n*ihw, b.n*ohw
+	src, dst := b.act[o.in], b.act[o.out]
+	tmp := b.scratch[w].tmp[:ih*ow]
+	pad := o.size / 2
+	lo, hi := span(o.inShape.C*b.n, w, t)
+	for p := lo; p < hi; p++ {
+		ch, pos := p/b.n, p%b.n
+		in := src[ch*ics+pos*ihw:][:ihw]
+		out := dst[ch*ocs+pos*ohw:][:ohw]
+		// Rows: tmp[y][ox] = max over the window's columns.
+		for y := range ih {
+			row := in[y*iw:][:iw]
+			for ox := range ow {
+				x0 := max(0, ox*o.stride-pad)
+				x1 := min(iw-1, ox*o.stride-pad+o.size-1)
+				m := row[x0]
+				for _, v := range row[x0+1 : x1+1] {
+					m = max(m, v)
+				}
+				tmp[y*ow+ox] = m
+			}
+		}
+		// Columns.
+		for oy := range oh {
+			y0 := max(0, oy*o.stride-pad)
+			y1 := min(ih-1, oy*o.stride-pad+o.size-1)
+			dst := out[oy*ow:][:ow]
+			copy(dst, tmp[y0*ow:][:ow])
+			for y := y0 + 1; y <= y1; y++ {
+				for ox, v := range tmp[y*ow:][:ow] {
+					dst[ox] = max(dst[ox], v)
+				}
+			}
+		}
+	}
+}
+
+// headOp gathers each position's policy and value head channels (the
+// dense layers want them flattened C, H, W per position) and computes the
+// value head, and the policy logits of a "conv" policy head, for its
+// positions.
+type headOp struct {
+	in         int
+	hw         int
+	pf, vf     int
+	hidden     int
+	xp, xv, h1 []float32 // n x pf*hw, n x vf*hw, n x hidden
+	w1, b1, w2 []float32
+	b2         float32
+
+	convPolicy bool
+	pw         []float32 // pf
+	pb         float32
+	passW      []float32 // pf*hw
+	passB      float32
+}
+
+func (o *headOp) run(b *Backend, w, t int) {
+	hw := o.hw
+	cs := b.n * hw
+	src := b.act[o.in]
+	lo, hi := span(b.n, w, t)
+	if lo == hi {
+		return
+	}
+	pk, vk := o.pf*hw, o.vf*hw
+	for pos := lo; pos < hi; pos++ {
+		for c := range o.pf {
+			copy(o.xp[pos*pk+c*hw:][:hw], src[c*cs+pos*hw:][:hw])
+		}
+		for c := range o.vf {
+			copy(o.xv[pos*vk+c*hw:][:hw], src[(o.pf+c)*cs+pos*hw:][:hw])
+		}
+	}
+	cnt := hi - lo
+	sgemm(false, true, cnt, o.hidden, vk, 1, o.xv[lo*vk:], vk, o.w1, vk, 0, o.h1[lo*o.hidden:], o.hidden)
+	for pos := lo; pos < hi; pos++ {
+		h := o.h1[pos*o.hidden:][:o.hidden]
+		v := float64(o.b2)
+		for i, x := range h {
+			v += float64(o.w2[i]) * float64(max(x+o.b1[i], 0))
+		}
+		b.value[pos] = float32(math.Tanh(v))
+	}
+	if !o.convPolicy {
+		return
+	}
+	moves := b.moves
+	for pos := lo; pos < hi; pos++ {
+		x := o.xp[pos*pk:][:pk]
+		out := b.policy[pos*moves:][:moves]
+		for s := range hw {
+			out[s] = o.pb
+		}
+		for c, wc := range o.pw {
+			for s, v := range x[c*hw:][:hw] {
+				out[s] += wc * v
+			}
+		}
+		pass := o.passB
+		for i, v := range x {
+			pass += o.passW[i] * v
+		}
+		out[hw] = pass
+	}
+}
+
+// policyDenseOp is the "dense" policy head's last layer: logits = xp W^T +
+// bias, split across workers by output.
+type policyDenseOp struct {
+	head    *headOp
+	k       int
+	w, bias []float32 // moves x k, moves
+}
+
+func (o *policyDenseOp) run(b *Backend, w, t int) {
+	moves := b.moves
+	lo, hi := span(moves, w, t)
+	if lo == hi {
+		return
+	}
+	for r := range b.n {
+		copy(b.policy[r*moves+lo:r*moves+hi], o.bias[lo:hi])
+	}
+	sgemm(false, true, b.n, hi-lo, o.k, 1, o.head.xp, o.k, o.w[lo*o.k:], o.k, 1, b.policy[lo:], moves)
+}

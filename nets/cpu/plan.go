@@ -1,0 +1,218 @@
+package cpu
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/tengen-go/tengen/nets"
+)
+
+// op is one step of a forward pass. run does worker w's share (of t
+// workers) of the step for the batch in b.n; shares write disjoint memory.
+type op interface {
+	run(b *Backend, w, t int)
+}
+
+// actKind is an activation fused into a bias pass.
+type actKind int
+
+const (
+	actNone actKind = iota
+	actReLU
+	actTanh
+)
+
+// Work block sizes: columns (pixels) per im2col GEMM and tiles per
+// Winograd GEMM batch, chosen so one worker's blocks stay in L2.
+const (
+	colBlock  = 256
+	tileBlock = 64
+)
+
+// scratch is one worker's private working memory.
+type scratch struct {
+	col []float32 // im2col block: (C*k*k) x colBlock
+	v   []float32 // Winograd input tiles: 16 x C x tileBlock
+	m   []float32 // Winograd products: 16 x F x tileBlock
+	tmp []float32 // pooling rows, LRN sums
+}
+
+// layerDefaults returns l with zero parameters replaced by the defaults
+// nets documents on Layer (LRN 5, 2, 1e-4, 0.75; maxpool 3, 1; batch norm
+// epsilon 1e-5).
+func layerDefaults(l nets.Layer) nets.Layer {
+	switch l.Kind {
+	case nets.KindLRN:
+		if l.N == 0 {
+			l.N = 5
+		}
+		if l.K == 0 {
+			l.K = 2
+		}
+		if l.Alpha == 0 {
+			l.Alpha = 1e-4
+		}
+		if l.Beta == 0 {
+			l.Beta = 0.75
+		}
+	case nets.KindMaxPool:
+		if l.Size == 0 {
+			l.Size = 3
+		}
+		if l.Stride == 0 {
+			l.Stride = 1
+		}
+	case nets.KindBatchNorm:
+		if l.Epsilon == 0 {
+			l.Epsilon = 1e-5
+		}
+	}
+	return l
+}
+
+// autoWinograd reports whether ConvAuto uses Winograd for a 3x3
+// convolution of c to f channels on an h x w map. Measured with
+// BenchmarkConv3x3 (see docs/perf.md).
+func autoWinograd(c, f, h, w int) bool {
+	return true
+}
+
+// sizes tracks the largest buffers the plan needs.
+type sizes struct {
+	act, col, v, m, tmp int
+}
+
+func (s *sizes) grow(p *int, n int) { *p = max(*p, n) }
+
+// compile turns the weights into ops and allocates every buffer.
+func (b *Backend) compile(w *nets.Weights) error {
+	spec := w.Spec
+	shapes, err := spec.TrunkShapes()
+	if err != nil {
+		return err
+	}
+	tensor := func(name string) []float32 {
+		return append([]float32(nil), w.Tensor(name).Data...)
+	}
+	var sz sizes
+	in := shapes[0]
+	b.inLen = in.Len()
+	sz.grow(&sz.act, in.Len())
+	b.ops = append(b.ops, &inputOp{out: 0, shape: in})
+	cur := 0
+	trunk := spec.Trunk
+	for i := 0; i < len(trunk); i++ {
+		l := layerDefaults(trunk[i])
+		sIn, sOut := shapes[i], shapes[i+1]
+		sz.grow(&sz.act, sOut.Len())
+		switch l.Kind {
+		case nets.KindConv:
+			wt := tensor(fmt.Sprintf("trunk.%d.w", i))
+			bias := tensor(fmt.Sprintf("trunk.%d.b", i))
+			if i+1 < len(trunk) && trunk[i+1].Kind == nets.KindBatchNorm {
+				i++
+				bn := layerDefaults(trunk[i])
+				foldBatchNorm(wt, bias,
+					w.Tensor(fmt.Sprintf("trunk.%d.gamma", i)).Data, w.Tensor(fmt.Sprintf("trunk.%d.beta", i)).Data,
+					w.Tensor(fmt.Sprintf("trunk.%d.mean", i)).Data, w.Tensor(fmt.Sprintf("trunk.%d.var", i)).Data, bn.Epsilon)
+			}
+			// Fuse a following activation, skipping dropouts (identities).
+			act := actNone
+			j := i + 1
+			for j < len(trunk) && trunk[j].Kind == nets.KindDropout {
+				j++
+			}
+			if j < len(trunk) {
+				switch trunk[j].Kind {
+				case nets.KindReLU:
+					act, i = actReLU, j
+				case nets.KindTanh:
+					act, i = actTanh, j
+				}
+			}
+			b.ops = append(b.ops, b.convOp(cur, 1-cur, sIn, l.Filters, l.Kernel, wt, bias, act, &sz))
+			cur = 1 - cur
+		case nets.KindReLU:
+			b.ops = append(b.ops, &actOp{buf: cur, c: sIn.C, hw: sIn.H * sIn.W, act: actReLU})
+		case nets.KindTanh:
+			b.ops = append(b.ops, &actOp{buf: cur, c: sIn.C, hw: sIn.H * sIn.W, act: actTanh})
+		case nets.KindLRN:
+			b.ops = append(b.ops, &lrnOp{in: cur, out: 1 - cur, c: sIn.C, hw: sIn.H * sIn.W,
+				n: l.N, k: float32(l.K), alphaN: float32(l.Alpha / float64(l.N)), beta: l.Beta})
+			sz.grow(&sz.tmp, colBlock)
+			cur = 1 - cur
+		case nets.KindMaxPool:
+			b.ops = append(b.ops, &poolOp{in: cur, out: 1 - cur, inShape: sIn, outShape: sOut, size: l.Size, stride: l.Stride})
+			sz.grow(&sz.tmp, sIn.H*sOut.W)
+			cur = 1 - cur
+		case nets.KindDropout:
+		default:
+			return fmt.Errorf("cpu: trunk layer %d: unsupported kind %q", i, l.Kind)
+		}
+	}
+
+	// Heads: one 1x1 convolution computes the policy and value head
+	// channels together; then the value head per position, then the
+	// policy logits.
+	t := shapes[len(shapes)-1]
+	hw := t.H * t.W
+	pf, vf := spec.Policy.Filters, spec.Value.Filters
+	hwt := append(tensor("policy.conv.w"), w.Tensor("value.conv.w").Data...)
+	hb := append(tensor("policy.conv.b"), w.Tensor("value.conv.b").Data...)
+	sz.grow(&sz.act, (pf+vf)*hw)
+	b.ops = append(b.ops, b.convOp(cur, 1-cur, t, pf+vf, 1, hwt, hb, actReLU, &sz))
+	cur = 1 - cur
+	mb := b.opts.MaxBatch
+	h := &headOp{
+		in: cur, hw: hw, pf: pf, vf: vf, hidden: spec.Value.Hidden,
+		xp: make([]float32, mb*pf*hw), xv: make([]float32, mb*vf*hw), h1: make([]float32, mb*spec.Value.Hidden),
+		w1: tensor("value.fc1.w"), b1: tensor("value.fc1.b"), w2: tensor("value.fc2.w"), b2: w.Tensor("value.fc2.b").Data[0],
+	}
+	b.ops = append(b.ops, h)
+	if spec.Policy.Kind == "dense" {
+		b.ops = append(b.ops, &policyDenseOp{head: h, k: pf * hw, w: tensor("policy.dense.w"), bias: tensor("policy.dense.b")})
+	} else {
+		h.convPolicy = true
+		h.pw = tensor("policy.point.w")
+		h.pb = w.Tensor("policy.point.b").Data[0]
+		h.passW = tensor("policy.pass.w")
+		h.passB = w.Tensor("policy.pass.b").Data[0]
+	}
+
+	b.act = [][]float32{make([]float32, mb*sz.act), make([]float32, mb*sz.act)}
+	for range b.opts.Threads {
+		b.scratch = append(b.scratch, &scratch{
+			col: make([]float32, sz.col), v: make([]float32, sz.v), m: make([]float32, sz.m), tmp: make([]float32, sz.tmp),
+		})
+	}
+	return nil
+}
+
+// convOp returns the op for a k x k convolution of shape in to f channels.
+func (b *Backend) convOp(src, dst int, in nets.Shape, f, k int, wt, bias []float32, act actKind, sz *sizes) op {
+	useWino := k == 3 && (b.opts.Conv3x3 == ConvWinograd || b.opts.Conv3x3 == ConvAuto && autoWinograd(in.C, f, in.H, in.W))
+	if useWino {
+		sz.grow(&sz.v, 16*in.C*tileBlock)
+		sz.grow(&sz.m, 16*f*tileBlock)
+		return &winoOp{in: src, out: dst, c: in.C, f: f, h: in.H, w: in.W, u: winogradWeights(wt, f, in.C), bias: bias, act: act}
+	}
+	if k > 1 {
+		sz.grow(&sz.col, in.C*k*k*colBlock)
+	}
+	return &convOp{in: src, out: dst, c: in.C, f: f, h: in.H, w: in.W, k: k, wt: wt, bias: bias, act: act}
+}
+
+// foldBatchNorm scales conv weights wt ([f, ...]) and bias so that the
+// convolution computes conv followed by batch norm with the running
+// statistics.
+func foldBatchNorm(wt, bias, gamma, beta, mean, variance []float32, eps float64) {
+	f := len(bias)
+	per := len(wt) / f
+	for o := range f {
+		s := float64(gamma[o]) / math.Sqrt(float64(variance[o])+eps)
+		for i := o * per; i < (o+1)*per; i++ {
+			wt[i] = float32(float64(wt[i]) * s)
+		}
+		bias[o] = float32((float64(bias[o])-float64(mean[o]))*s + float64(beta[o]))
+	}
+}
