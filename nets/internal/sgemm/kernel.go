@@ -1,0 +1,67 @@
+package sgemm
+
+import "unsafe"
+
+// kernelFunc computes the mr×nr tile c = alpha·a~·b~ + beta·c, where a~ is
+// a packed k×mr panel (mr values per step), b~ a packed k×nr panel and c
+// has row stride ldc (in elements). beta == 0 (either sign) writes c
+// without reading it.
+type kernelFunc func(k int, a, b, c *float32, ldc int, alpha, beta float32)
+
+// kernel describes one micro-kernel and the cache blocking that suits it.
+type kernel struct {
+	name       string
+	mr, nr     int // register tile
+	kc, mc, nc int // cache blocks: kc×nc of B (L3), mc×kc of A (L2)
+	fn         kernelFunc
+}
+
+// goKernel is the portable kernel: a 4×4 tile, 16 scalar accumulators.
+var goKernel = &kernel{name: "go4x4", mr: 4, nr: 4, kc: 256, mc: 128, nc: 2048, fn: kernGo4x4}
+
+func kernGo4x4(k int, ap, bp, cp *float32, ldc int, alpha, beta float32) {
+	a := unsafe.Slice(ap, 4*k)
+	b := unsafe.Slice(bp, 4*k)
+	var c00, c01, c02, c03 float32
+	var c10, c11, c12, c13 float32
+	var c20, c21, c22, c23 float32
+	var c30, c31, c32, c33 float32
+	for p := 0; p < k; p++ {
+		aa := a[4*p : 4*p+4 : 4*p+4]
+		bb := b[4*p : 4*p+4 : 4*p+4]
+		a0, a1, a2, a3 := aa[0], aa[1], aa[2], aa[3]
+		b0, b1, b2, b3 := bb[0], bb[1], bb[2], bb[3]
+		c00 += a0 * b0
+		c01 += a0 * b1
+		c02 += a0 * b2
+		c03 += a0 * b3
+		c10 += a1 * b0
+		c11 += a1 * b1
+		c12 += a1 * b2
+		c13 += a1 * b3
+		c20 += a2 * b0
+		c21 += a2 * b1
+		c22 += a2 * b2
+		c23 += a2 * b3
+		c30 += a3 * b0
+		c31 += a3 * b1
+		c32 += a3 * b2
+		c33 += a3 * b3
+	}
+	c := unsafe.Slice(cp, 3*ldc+4)
+	store4(c[0:4:4], c00, c01, c02, c03, alpha, beta)
+	store4(c[ldc:ldc+4:ldc+4], c10, c11, c12, c13, alpha, beta)
+	store4(c[2*ldc:2*ldc+4:2*ldc+4], c20, c21, c22, c23, alpha, beta)
+	store4(c[3*ldc:3*ldc+4:3*ldc+4], c30, c31, c32, c33, alpha, beta)
+}
+
+func store4(c []float32, x0, x1, x2, x3, alpha, beta float32) {
+	if beta == 0 {
+		c[0], c[1], c[2], c[3] = alpha*x0, alpha*x1, alpha*x2, alpha*x3
+		return
+	}
+	c[0] = alpha*x0 + beta*c[0]
+	c[1] = alpha*x1 + beta*c[1]
+	c[2] = alpha*x2 + beta*c[2]
+	c[3] = alpha*x3 + beta*c[3]
+}

@@ -1,0 +1,32 @@
+package sgemm
+
+import "golang.org/x/sys/cpu"
+
+//go:generate go run gen_kernels.go
+
+//go:noescape
+func kernAVX2x6x16(k int, a, b, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func kernAVX512x12x32(k int, a, b, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func kernAVX512x8x32(k int, a, b, c *float32, ldc int, alpha, beta float32)
+
+var (
+	avx2Kernel    = &kernel{name: "avx2-6x16", mr: 6, nr: 16, kc: 256, mc: 120, nc: 2048, fn: kernAVX2x6x16}
+	avx512Kernel  = &kernel{name: "avx512-12x32", mr: 12, nr: 32, kc: 256, mc: 144, nc: 2048, fn: kernAVX512x12x32}
+	avx512Kernel8 = &kernel{name: "avx512-8x32", mr: 8, nr: 32, kc: 256, mc: 128, nc: 2048, fn: kernAVX512x8x32}
+)
+
+// asmKernels lists the assembly kernels this CPU can run, best first.
+func asmKernels() []*kernel {
+	var ks []*kernel
+	if cpu.X86.HasAVX512F {
+		ks = append(ks, avx512Kernel, avx512Kernel8)
+	}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		ks = append(ks, avx2Kernel)
+	}
+	return ks
+}

@@ -1,0 +1,303 @@
+package sgemm
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+// defaultKernel is the fastest kernel this CPU runs.
+var defaultKernel = func() *kernel {
+	if ks := asmKernels(); len(ks) > 0 {
+		return ks[0]
+	}
+	return goKernel
+}()
+
+// KernelName names the micro-kernel Sgemm uses on this CPU, e.g.
+// "avx512-12x32", "avx2-6x16" or "go4x4".
+func KernelName() string { return defaultKernel.name }
+
+// parallelFlops is the size (2·m·n·k) from which a product is split over
+// goroutines: below it, handing work to other goroutines costs more than it
+// saves.
+var parallelFlops = 1 << 21 // a var so tests can force splitting
+
+// Context holds the scratch buffers of Sgemm calls so that steady-state
+// calls do not allocate. The zero value is ready to use. A Context must not
+// be used by two goroutines at once; one Context per goroutine (or a
+// sync.Pool of them) is the intended use.
+type Context struct {
+	// Threads caps the goroutines one call uses; 0 means GOMAXPROCS.
+	Threads int
+
+	kern *kernel // nil: defaultKernel; tests force others
+	p    problem // the current call's arguments
+	ws   []workspace
+	jobs []job
+	wg   sync.WaitGroup
+}
+
+// workspace is one worker's packing buffers.
+type workspace struct {
+	a, b, tmp []float32
+}
+
+// problem is one call's arguments.
+type problem struct {
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float32
+	a              []float32
+	lda            int
+	b              []float32
+	ldb            int
+	c              []float32
+	ldc            int
+}
+
+var ctxPool = sync.Pool{New: func() any { return new(Context) }}
+
+// Sgemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices,
+// where op(A) is m×k (A is stored m×k with row stride lda, or k×m when
+// transA), op(B) is k×n (stored k×n with row stride ldb, or n×k when
+// transB) and C is m×n with row stride ldc. When beta is 0, C is written
+// without being read (NaNs in C do not propagate). Arguments follow cblas
+// with CblasRowMajor; invalid sizes, strides or short slices panic.
+// Sgemm is safe for concurrent use; it draws a Context from a pool.
+func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	ctx := ctxPool.Get().(*Context)
+	ctx.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	ctxPool.Put(ctx)
+}
+
+// Sgemm is the package-level Sgemm using ctx's buffers.
+func (ctx *Context) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	ctx.p = problem{transA, transB, m, n, k, alpha, beta, a, lda, b, ldb, c, ldc}
+	defer func() { ctx.p = problem{} }() // drop references to the caller's slices
+	p := &ctx.p
+	p.check()
+	if m == 0 || n == 0 {
+		return
+	}
+	if alpha == 0 || k == 0 {
+		scaleC(p)
+		return
+	}
+	kern := ctx.kern
+	if kern == nil {
+		kern = defaultKernel
+	}
+	threads := ctx.Threads
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	if f := 2 * float64(m) * float64(n) * float64(k) / float64(parallelFlops); f < float64(threads) {
+		threads = max(int(f), 1)
+	}
+	mUnits := (m + kern.mr - 1) / kern.mr
+	nUnits := (n + kern.nr - 1) / kern.nr
+	// Split along N unless M offers more tiles: each worker packs all of A
+	// (when splitting N) or all of B (when splitting M), and B is usually
+	// the big one.
+	splitN := nUnits >= mUnits
+	units := mUnits
+	if splitN {
+		units = nUnits
+	}
+	threads = min(threads, units)
+	if len(ctx.ws) < threads {
+		ctx.ws = append(ctx.ws, make([]workspace, threads-len(ctx.ws))...)
+		ctx.jobs = make([]job, threads)
+	}
+	if threads == 1 {
+		ctx.ws[0].run(kern, p, 0, m, 0, n)
+		return
+	}
+	ctx.wg.Add(threads - 1)
+	lo := 0
+	for t := range threads {
+		hi := lo + (units-lo)/(threads-t) // tiles split evenly
+		var i0, i1, j0, j1 int
+		if splitN {
+			i0, i1, j0, j1 = 0, m, lo*kern.nr, min(hi*kern.nr, n)
+		} else {
+			i0, i1, j0, j1 = lo*kern.mr, min(hi*kern.mr, m), 0, n
+		}
+		lo = hi
+		if t == threads-1 {
+			ctx.ws[t].run(kern, p, i0, i1, j0, j1)
+			break
+		}
+		ctx.jobs[t] = job{ws: &ctx.ws[t], kern: kern, p: p, i0: i0, i1: i1, j0: j0, j1: j1, wg: &ctx.wg}
+		submit(&ctx.jobs[t])
+	}
+	ctx.wg.Wait()
+	for t := range ctx.jobs {
+		ctx.jobs[t] = job{} // drop references to the caller's slices
+	}
+}
+
+func (p *problem) check() {
+	if p.m < 0 || p.n < 0 || p.k < 0 {
+		panic(fmt.Sprintf("sgemm: negative size m=%d n=%d k=%d", p.m, p.n, p.k))
+	}
+	checkMat("a", p.transA, p.m, p.k, p.a, p.lda)
+	checkMat("b", p.transB, p.k, p.n, p.b, p.ldb)
+	checkMat("c", false, p.m, p.n, p.c, p.ldc)
+}
+
+// checkMat panics unless x holds an r×c matrix (c×r when trans) with row
+// stride ld.
+func checkMat(name string, trans bool, r, c int, x []float32, ld int) {
+	if trans {
+		r, c = c, r
+	}
+	if ld < max(1, c) {
+		panic(fmt.Sprintf("sgemm: ld%s=%d < %d", name, ld, max(1, c)))
+	}
+	if r > 0 && c > 0 && len(x) < (r-1)*ld+c {
+		panic(fmt.Sprintf("sgemm: len(%s)=%d < %d", name, len(x), (r-1)*ld+c))
+	}
+}
+
+// scaleC sets C = beta·C (C = 0 when beta is 0).
+func scaleC(p *problem) {
+	if p.beta == 1 {
+		return
+	}
+	for i := range p.m {
+		row := p.c[i*p.ldc : i*p.ldc+p.n]
+		if p.beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= p.beta
+		}
+	}
+}
+
+// run computes the block C[i0:i1, j0:j1] of p with the Goto/BLIS loop nest.
+func (w *workspace) run(kn *kernel, p *problem, i0, i1, j0, j1 int) {
+	mr, nr := kn.mr, kn.nr
+	kcMax := min(kn.kc, p.k)
+	ncMax := min(kn.nc, roundUp(j1-j0, nr))
+	mcMax := min(kn.mc, roundUp(i1-i0, mr))
+	w.a = grow(w.a, mcMax*kcMax)
+	w.b = grow(w.b, kcMax*ncMax)
+	w.tmp = grow(w.tmp, mr*nr)
+	tmp := w.tmp[:mr*nr]
+	c := p.c
+	for jc := j0; jc < j1; jc += ncMax {
+		nb := min(ncMax, j1-jc)
+		for pc := 0; pc < p.k; pc += kcMax {
+			kb := min(kcMax, p.k-pc)
+			beta := p.beta
+			if pc > 0 {
+				beta = 1
+			}
+			packB(w.b, p, pc, kb, jc, nb, nr)
+			for ic := i0; ic < i1; ic += mcMax {
+				mb := min(mcMax, i1-ic)
+				packA(w.a, p, ic, mb, pc, kb, mr)
+				for jr := 0; jr < nb; jr += nr {
+					nrr := min(nr, nb-jr)
+					bp := &w.b[jr*kb]
+					for ir := 0; ir < mb; ir += mr {
+						mrr := min(mr, mb-ir)
+						ap := &w.a[ir*kb]
+						off := (ic+ir)*p.ldc + jc + jr
+						if mrr == mr && nrr == nr {
+							kn.fn(kb, ap, bp, &c[off], p.ldc, p.alpha, beta)
+							continue
+						}
+						kn.fn(kb, ap, bp, &tmp[0], nr, p.alpha, 0)
+						for r := range mrr {
+							t := tmp[r*nr : r*nr+nrr]
+							cr := c[off+r*p.ldc : off+r*p.ldc+nrr]
+							if beta == 0 {
+								copy(cr, t)
+								continue
+							}
+							for j, v := range t {
+								cr[j] = v + beta*cr[j]
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// packA packs op(A)[ic:ic+mb, pc:pc+kb] into mr-row panels: panel q holds,
+// for each of the kb steps, mr consecutive values (zero past row mb).
+func packA(dst []float32, p *problem, ic, mb, pc, kb, mr int) {
+	a, lda := p.a, p.lda
+	for ir := 0; ir < mb; ir += mr {
+		mrr := min(mr, mb-ir)
+		d := dst[ir*kb : ir*kb+mr*kb]
+		if p.transA { // A(i, l) = a[l*lda+i]
+			for l := range kb {
+				src := a[(pc+l)*lda+ic+ir : (pc+l)*lda+ic+ir+mrr]
+				dl := d[l*mr : l*mr+mr]
+				copy(dl, src)
+				clear(dl[mrr:])
+			}
+			continue
+		}
+		for r := range mrr { // A(i, l) = a[i*lda+l]
+			src := a[(ic+ir+r)*lda+pc : (ic+ir+r)*lda+pc+kb]
+			for l, v := range src {
+				d[l*mr+r] = v
+			}
+		}
+		for r := mrr; r < mr; r++ {
+			for l := range kb {
+				d[l*mr+r] = 0
+			}
+		}
+	}
+}
+
+// packB packs op(B)[pc:pc+kb, jc:jc+nb] into nr-column panels: panel q
+// holds, for each of the kb steps, nr consecutive values (zero past column
+// nb).
+func packB(dst []float32, p *problem, pc, kb, jc, nb, nr int) {
+	b, ldb := p.b, p.ldb
+	for jr := 0; jr < nb; jr += nr {
+		nrr := min(nr, nb-jr)
+		d := dst[jr*kb : jr*kb+nr*kb]
+		if !p.transB { // B(l, j) = b[l*ldb+j]
+			for l := range kb {
+				src := b[(pc+l)*ldb+jc+jr : (pc+l)*ldb+jc+jr+nrr]
+				dl := d[l*nr : l*nr+nr]
+				copy(dl, src)
+				clear(dl[nrr:])
+			}
+			continue
+		}
+		for j := range nrr { // B(l, j) = b[j*ldb+l]
+			src := b[(jc+jr+j)*ldb+pc : (jc+jr+j)*ldb+pc+kb]
+			for l, v := range src {
+				d[l*nr+j] = v
+			}
+		}
+		for j := nrr; j < nr; j++ {
+			for l := range kb {
+				d[l*nr+j] = 0
+			}
+		}
+	}
+}
+
+func roundUp(x, m int) int { return (x + m - 1) / m * m }
+
+// grow returns s with length at least n, reusing its storage when it can.
+func grow(s []float32, n int) []float32 {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]float32, n)
+}
