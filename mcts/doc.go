@@ -1,0 +1,21 @@
+// Package mcts is tengen's parallel PUCT Monte Carlo tree search.
+//
+// The tree knows nothing of neural networks: leaves are evaluated through
+// the small [Evaluator] interface (a position in, move priors and a value
+// out), which the network adapter in cmd/tengen and selfplay implements
+// over the batcher of package nets, and which [PlayoutEvaluator] implements
+// with light random playouts when there is no network.
+//
+// A [Searcher] owns one tree in an index-based node arena (a node limit
+// bounds memory; when it is reached the search stops growing and reports
+// it). Search goroutines descend with virtual loss under a short tree lock,
+// evaluate outside the lock, then expand and back up. Selection is PUCT
+// (AlphaZero's c(N) = c_init + log((1+N+c_base)/c_base)) with a
+// first-play-urgency reduction (Leela Zero's form); the root can take
+// Dirichlet noise, moves can be chosen with a temperature, and a search can
+// be limited by visits, playouts and time, or run until cancelled
+// (pondering). After a move the subtree under it is kept (tree reuse).
+//
+// Values are in [-1, 1]; the winrate shown to users is (value+1)/2 from
+// the view of the side to move at the root.
+package mcts

@@ -1,0 +1,83 @@
+package mcts
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+
+	"github.com/tengen-go/tengen/board"
+)
+
+// Evaluator evaluates a leaf of the search.
+type Evaluator interface {
+	// Evaluate writes move priors for s into priors (len size*size+1:
+	// points row-major from the top left, then pass; any non-negative
+	// scale, illegal moves may be non-zero: the search masks and
+	// normalises) and returns the value in [-1, 1] for s.ToMove.
+	// It may be called from many goroutines at once.
+	Evaluate(ctx context.Context, s *board.State, priors []float32) (float32, error)
+}
+
+// PlayoutEvaluator is the evaluator used when there is no network:
+// uniform priors and the mean result of light random playouts.
+type PlayoutEvaluator struct {
+	Playouts int // playouts per evaluation (default 1)
+
+	mu   sync.Mutex
+	seed *rand.Rand
+}
+
+// NewPlayoutEvaluator returns a playout evaluator whose randomness derives
+// from seed.
+func NewPlayoutEvaluator(playouts int, seed uint64) *PlayoutEvaluator {
+	return &PlayoutEvaluator{Playouts: playouts, seed: rand.New(rand.NewPCG(seed, 0x706c61796f7574))}
+}
+
+// Evaluate implements Evaluator.
+func (e *PlayoutEvaluator) Evaluate(ctx context.Context, s *board.State, priors []float32) (float32, error) {
+	for i := range priors {
+		priors[i] = 1
+	}
+	return e.rollouts(s), ctx.Err()
+}
+
+func (e *PlayoutEvaluator) rollouts(s *board.State) float32 {
+	e.mu.Lock()
+	rng := rand.New(rand.NewPCG(e.seed.Uint64(), e.seed.Uint64()))
+	e.mu.Unlock()
+	n := max(e.Playouts, 1)
+	sum := 0.0
+	for range n {
+		p := s.Pos
+		score := p.Playout(s.ToMove, rng, s.Komi, 0).Score
+		switch {
+		case score > 0:
+			sum++
+		case score < 0:
+			sum--
+		}
+	}
+	v := float32(sum / float64(n))
+	if s.ToMove == board.White {
+		v = -v
+	}
+	return v
+}
+
+// MixedEvaluator combines a network's priors and value with playouts, as
+// AlphaGo (2016) did: value = (1-Lambda)*net + Lambda*playouts.
+type MixedEvaluator struct {
+	Net      Evaluator
+	Playouts *PlayoutEvaluator
+	Lambda   float64
+}
+
+// Evaluate implements Evaluator.
+func (m *MixedEvaluator) Evaluate(ctx context.Context, s *board.State, priors []float32) (float32, error) {
+	v, err := m.Net.Evaluate(ctx, s, priors)
+	if err != nil || m.Lambda == 0 {
+		return v, err
+	}
+	z := m.Playouts.rollouts(s)
+	return float32((1-m.Lambda)*float64(v) + m.Lambda*float64(z)), ctx.Err()
+}

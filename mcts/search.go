@@ -1,0 +1,640 @@
+package mcts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tengen-go/tengen/board"
+)
+
+// Searcher owns a search tree over one game. It is not safe for concurrent
+// use: one Search (or Ponder) at a time, and the game given to SetGame must
+// not change while a search runs.
+type Searcher struct {
+	// Fixed for the searcher's life.
+	cfg  Config
+	eval Evaluator
+
+	// Per game position (SetGame).
+	game      *board.Game
+	rules     board.Rules
+	root      board.State
+	rootMoves []board.Move // the game's moves at the root, for tree reuse
+	rootSetup uint64       // hash of the position before the first move, for reuse
+
+	// Mutable: the tree, under mu while a search runs.
+	mu       sync.Mutex
+	tree     arena
+	spare    arena
+	noised   bool
+	rng      *rand.Rand
+	treeFull bool
+}
+
+// NewSearcher returns a searcher evaluating leaves with eval.
+func NewSearcher(eval Evaluator, cfg Config) (*Searcher, error) {
+	if eval == nil {
+		return nil, fmt.Errorf("%w: nil evaluator", ErrConfig)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Searcher{cfg: cfg, eval: eval, rng: rand.New(rand.NewPCG(cfg.Seed, 0x6d637473))}
+	s.tree.reset(cfg.MaxNodes)
+	return s, nil
+}
+
+// Config returns the searcher's configuration.
+func (s *Searcher) Config() Config { return s.cfg }
+
+// SetGame makes the game's current position the root. When the game
+// continues the previous root's line by a few moves (our move and the
+// opponent's), the subtree under them is kept; otherwise the tree starts
+// afresh. The game must not change while a search runs.
+func (s *Searcher) SetGame(g *board.Game) {
+	moves := g.Moves()
+	st := g.State()
+	reused := false
+	if s.game != nil && s.tree.nodes[0].state == expanded && g.Size() == s.root.Pos.Size() &&
+		g.Komi() == s.root.Komi && g.Rules() == s.rules && len(moves) >= len(s.rootMoves) && len(moves)-len(s.rootMoves) <= 8 {
+		same := true
+		for i, m := range s.rootMoves {
+			if moves[i] != m {
+				same = false
+				break
+			}
+		}
+		if same {
+			reused = s.advance(moves[len(s.rootMoves):], &st)
+		}
+	}
+	if !reused {
+		s.tree.reset(s.cfg.MaxNodes)
+		s.treeFull = false
+	}
+	s.game = g
+	s.rules = g.Rules()
+	s.root = st
+	s.rootMoves = moves
+	s.noised = false
+}
+
+// advance walks the tree down the given moves from the root and, if the
+// resulting state matches want, makes that node the root.
+func (s *Searcher) advance(moves []board.Move, want *board.State) bool {
+	st := s.root
+	idx := int32(0)
+	for _, m := range moves {
+		nd := &s.tree.nodes[idx]
+		if nd.state != expanded || m.Color != st.ToMove {
+			return false
+		}
+		next := int32(-1)
+		for c := nd.first; c < nd.first+nd.nchild; c++ {
+			if s.tree.nodes[c].move == m.Point {
+				next = c
+				break
+			}
+		}
+		if next < 0 || st.Play(m.Color, m.Point) != nil {
+			return false
+		}
+		idx = next
+	}
+	if st.Pos.Hash() != want.Pos.Hash() || st.ToMove != want.ToMove || st.Pos.Ko() != want.Pos.Ko() {
+		return false
+	}
+	if idx != 0 {
+		s.tree.compactInto(&s.spare, idx)
+		s.tree, s.spare = s.spare, s.tree
+	}
+	s.treeFull = false
+	return true
+}
+
+// MoveStat is the analysis of one root move.
+type MoveStat struct {
+	Move    board.Point
+	Visits  int
+	Winrate float64 // for the side to move at the root, 0..1
+	Prior   float64
+	LCB     float64 // lower confidence bound of the winrate
+	Order   int     // rank by visits, from 0
+	PV      []board.Point
+}
+
+// Result is the outcome of a search.
+type Result struct {
+	Best      board.Point
+	Winrate   float64 // of Best, for the side to move
+	Visits    int     // root visits, reused ones included
+	Playouts  int     // simulations this search
+	TreeFull  bool    // the node limit was reached: the tree stopped growing
+	Nodes     int
+	Elapsed   time.Duration
+	Moves     []MoveStat // root moves by visits
+	Collision int        // simulations abandoned because another goroutine held the leaf
+}
+
+// Options are per-search settings.
+type Options struct {
+	Limits Limits
+	// Analysis, if set, receives a snapshot of the root moves every
+	// Interval (and once at the end) from the search's own goroutine.
+	Analysis func([]MoveStat)
+	Interval time.Duration
+	// Avoid lists root moves not to search; if Allow is not empty, only
+	// those root moves are searched (lz-analyze avoid/allow).
+	Avoid, Allow []board.Point
+}
+
+// errTreeFull stops the workers when the arena is full.
+var errTreeFull = errors.New("mcts: node limit reached")
+
+// Search runs simulations from the root until a limit is reached or ctx
+// ends, and returns the root statistics. Ending by ctx is not an error.
+func (s *Searcher) Search(ctx context.Context, opts Options) (Result, error) {
+	if s.game == nil {
+		return Result{}, errors.New("mcts: Search before SetGame")
+	}
+	start := time.Now()
+	if opts.Limits.Time > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.Limits.Time)
+		defer cancel()
+	}
+	w := &worker{s: s, priors: make([]float32, s.root.Pos.Size()*s.root.Pos.Size()+1)}
+	// The root must be expanded before goroutines fan out.
+	if s.tree.nodes[0].state != expanded {
+		if _, err := w.simulate(ctx); err != nil {
+			if errors.Is(err, errTreeFull) || ctx.Err() != nil {
+				return s.result(start, 0), nil
+			}
+			return Result{}, err
+		}
+	}
+	s.prepareRoot(opts)
+
+	var started, completed, collisions atomic.Int64
+	var firstErr error
+	var errOnce sync.Once
+	stopCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	limits := opts.Limits
+	done := func() bool {
+		if stopCtx.Err() != nil {
+			return true
+		}
+		if limits.Visits > 0 {
+			s.mu.Lock()
+			v := s.tree.nodes[0].n
+			s.mu.Unlock()
+			if int(v) >= limits.Visits {
+				return true
+			}
+		}
+		return false
+	}
+	var wg sync.WaitGroup
+	for t := range s.cfg.Threads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			wk := w
+			if t > 0 {
+				wk = &worker{s: s, priors: make([]float32, len(w.priors))}
+			}
+			for !done() {
+				if limits.Playouts > 0 && started.Add(1) > int64(limits.Playouts) {
+					return
+				}
+				ok, err := wk.simulate(stopCtx)
+				if err != nil {
+					if !errors.Is(err, errTreeFull) && stopCtx.Err() == nil {
+						errOnce.Do(func() { firstErr = err })
+					}
+					stop()
+					return
+				}
+				if ok {
+					completed.Add(1)
+				} else {
+					collisions.Add(1)
+					if limits.Playouts > 0 {
+						started.Add(-1) // a collision is not a playout
+					}
+				}
+			}
+		}()
+	}
+	// Analysis snapshots from this goroutine while the workers run.
+	if opts.Analysis != nil && opts.Interval > 0 {
+		finished := make(chan struct{})
+		go func() { wg.Wait(); close(finished) }()
+		tick := time.NewTicker(opts.Interval)
+	loop:
+		for {
+			select {
+			case <-tick.C:
+				opts.Analysis(s.Snapshot())
+			case <-finished:
+				break loop
+			}
+		}
+		tick.Stop()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return Result{}, firstErr
+	}
+	res := s.result(start, int(completed.Load()))
+	res.Collision = int(collisions.Load())
+	if opts.Analysis != nil {
+		opts.Analysis(res.Moves)
+	}
+	return res, nil
+}
+
+// prepareRoot applies root noise and the avoid/allow filters. Filtering
+// sets the prior of excluded moves to zero and marks them with a huge
+// negative value through prior < 0.
+func (s *Searcher) prepareRoot(opts Options) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	root := &s.tree.nodes[0]
+	children := s.tree.nodes[root.first : root.first+root.nchild]
+	if s.cfg.NoiseAlpha > 0 && !s.noised && len(children) > 1 {
+		noise := dirichlet(s.rng, s.cfg.NoiseAlpha, len(children))
+		eps := float32(s.cfg.NoiseEpsilon)
+		for i := range children {
+			children[i].prior = (1-eps)*children[i].prior + eps*float32(noise[i])
+		}
+		s.noised = true
+	}
+	if len(opts.Avoid) == 0 && len(opts.Allow) == 0 {
+		for i := range children {
+			if children[i].prior < 0 {
+				children[i].prior = -children[i].prior - 1
+			}
+		}
+		return
+	}
+	in := func(pt board.Point, list []board.Point) bool {
+		for _, p := range list {
+			if p == pt {
+				return true
+			}
+		}
+		return false
+	}
+	for i := range children {
+		c := &children[i]
+		banned := in(c.move, opts.Avoid) || (len(opts.Allow) > 0 && !in(c.move, opts.Allow))
+		if banned && c.prior >= 0 {
+			c.prior = -c.prior - 1 // recoverable: -p-1 < 0
+		} else if !banned && c.prior < 0 {
+			c.prior = -c.prior - 1
+		}
+	}
+}
+
+// result builds a Result from the root.
+func (s *Searcher) result(start time.Time, playouts int) Result {
+	moves := s.Snapshot()
+	s.mu.Lock()
+	res := Result{
+		Best:     board.Pass,
+		Visits:   int(s.tree.nodes[0].n),
+		Playouts: playouts,
+		TreeFull: s.treeFull,
+		Nodes:    len(s.tree.nodes),
+		Elapsed:  time.Since(start),
+		Moves:    moves,
+	}
+	s.mu.Unlock()
+	if len(moves) > 0 {
+		res.Best = moves[0].Move
+		res.Winrate = moves[0].Winrate
+	}
+	return res
+}
+
+// Snapshot returns the root moves with at least one visit, most visited
+// first (ties by prior), with principal variations.
+func (s *Searcher) Snapshot() []MoveStat {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	root := &s.tree.nodes[0]
+	if root.state != expanded {
+		return nil
+	}
+	var out []MoveStat
+	for c := root.first; c < root.first+root.nchild; c++ {
+		nd := &s.tree.nodes[c]
+		if nd.n == 0 {
+			continue
+		}
+		out = append(out, MoveStat{
+			Move:    nd.move,
+			Visits:  int(nd.n),
+			Winrate: (nd.w/float64(nd.n) + 1) / 2,
+			Prior:   float64(abs32prior(nd.prior)),
+			LCB:     (nd.lcb() + 1) / 2,
+			PV:      s.pv(c),
+		})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Visits != out[j].Visits {
+			return out[i].Visits > out[j].Visits
+		}
+		return out[i].Prior > out[j].Prior
+	})
+	for i := range out {
+		out[i].Order = i
+	}
+	return out
+}
+
+func abs32prior(p float32) float32 {
+	if p < 0 {
+		return -p - 1
+	}
+	return p
+}
+
+// pv follows the most visited children from node idx.
+func (s *Searcher) pv(idx int32) []board.Point {
+	var pv []board.Point
+	for idx >= 0 && len(pv) < 32 {
+		nd := &s.tree.nodes[idx]
+		pv = append(pv, nd.move)
+		if nd.state != expanded {
+			break
+		}
+		best, bestN := int32(-1), int32(0)
+		for c := nd.first; c < nd.first+nd.nchild; c++ {
+			if n := s.tree.nodes[c].n; n > bestN {
+				best, bestN = c, n
+			}
+		}
+		idx = best
+	}
+	return pv
+}
+
+// worker is one search goroutine's scratch space.
+type worker struct {
+	s      *Searcher
+	priors []float32
+	path   []int32
+	moves  []board.Move
+	keys   []uint64
+	legal  []board.Point
+}
+
+// simulate runs one simulation: select a leaf with virtual loss, evaluate
+// it, expand it and back the value up. It returns false when it gave way to
+// another goroutine evaluating the same leaf (a collision).
+func (w *worker) simulate(ctx context.Context) (bool, error) {
+	s := w.s
+	s.mu.Lock()
+	if s.treeFull {
+		s.mu.Unlock()
+		return false, errTreeFull
+	}
+	w.selectLeaf()
+	leaf := &s.tree.nodes[w.path[len(w.path)-1]]
+	if leaf.state == expanding {
+		// Another goroutine is evaluating this leaf: step back.
+		w.undoVirtualLoss()
+		s.mu.Unlock()
+		time.Sleep(20 * time.Microsecond)
+		return false, nil
+	}
+	terminal := leaf.state == expanded && leaf.nchild == 0
+	if !terminal {
+		leaf.state = expanding
+	}
+	s.mu.Unlock()
+
+	// Replay the path on a copy of the root state.
+	st := s.root
+	w.keys = w.keys[:0]
+	for _, m := range w.moves {
+		if err := st.Play(m.Color, m.Point); err != nil {
+			panic(fmt.Sprintf("mcts: tree move %v %s illegal: %v", m.Color, m.Point.GTP(st.Pos.Size()), err))
+		}
+		w.keys = append(w.keys, s.rules.SuperkoKey(st.Pos.Hash(), st.ToMove))
+	}
+	var value float32
+	over := st.NumRecent >= 2 && st.Recent[0].Point == board.Pass && st.Recent[1].Point == board.Pass &&
+		(len(w.moves) >= 2 || s.game.ConsecutivePasses()+len(w.moves) >= 2)
+	if over || terminal {
+		value = terminalValue(&st)
+		s.mu.Lock()
+		leaf = &s.tree.nodes[w.path[len(w.path)-1]]
+		if leaf.state == expanding {
+			leaf.state = expanded // no children: terminal
+		}
+		w.backup(value)
+		s.mu.Unlock()
+		return true, nil
+	}
+	v, err := s.eval.Evaluate(ctx, &st, w.priors)
+	if err != nil {
+		s.mu.Lock()
+		s.tree.nodes[w.path[len(w.path)-1]].state = unexpanded
+		w.undoVirtualLoss()
+		s.mu.Unlock()
+		return false, err
+	}
+	value = v
+	w.legalMoves(&st)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	leafIdx := w.path[len(w.path)-1]
+	if !w.expand(leafIdx) {
+		s.tree.nodes[leafIdx].state = unexpanded
+		s.treeFull = true
+		w.backup(value)
+		return true, errTreeFull
+	}
+	w.backup(value)
+	return true, nil
+}
+
+// terminalValue scores a finished game for the side to move: +1 win,
+// -1 loss, 0 jigo.
+func terminalValue(st *board.State) float32 {
+	b, w := st.Pos.AreaScore()
+	score := float64(b-w) - st.Komi
+	if st.ToMove == board.White {
+		score = -score
+	}
+	switch {
+	case score > 0:
+		return 1
+	case score < 0:
+		return -1
+	}
+	return 0
+}
+
+// legalMoves lists the legal moves at st (superko against the game and the
+// path), pass included, into w.legal.
+func (w *worker) legalMoves(st *board.State) {
+	s := w.s
+	w.legal = w.legal[:0]
+	c := st.ToMove
+	for _, pt := range board.Points(st.Pos.Size()) {
+		if st.Pos.At(pt) != board.Empty || !st.Pos.Legal(c, pt) {
+			continue
+		}
+		if s.rules.Ko != board.KoSimple {
+			k := s.rules.SuperkoKey(st.Pos.HashAfter(c, pt), c.Opponent())
+			if s.game.Seen(k) || containsKey(w.keys, k) {
+				continue
+			}
+		}
+		w.legal = append(w.legal, pt)
+	}
+	w.legal = append(w.legal, board.Pass)
+}
+
+func containsKey(keys []uint64, k uint64) bool {
+	for _, x := range keys {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// expand creates the leaf's children from w.legal and w.priors (masked to
+// legal moves and normalised). Called with the lock held. It returns false
+// if the arena is full.
+func (w *worker) expand(leafIdx int32) bool {
+	s := w.s
+	size := s.root.Pos.Size()
+	first := s.tree.alloc(len(w.legal))
+	if first < 0 {
+		return false
+	}
+	sum := float32(0)
+	for _, pt := range w.legal {
+		sum += max(w.priors[moveIndex(pt, size)], 0)
+	}
+	for i, pt := range w.legal {
+		p := max(w.priors[moveIndex(pt, size)], 0)
+		if sum > 0 {
+			p /= sum
+		} else {
+			p = 1 / float32(len(w.legal))
+		}
+		s.tree.nodes[first+int32(i)] = node{move: pt, prior: p, first: -1}
+	}
+	leaf := &s.tree.nodes[leafIdx]
+	leaf.first = first
+	leaf.nchild = int32(len(w.legal))
+	leaf.state = expanded
+	return true
+}
+
+func moveIndex(pt board.Point, size int) int {
+	if pt == board.Pass {
+		return size * size
+	}
+	x, y := pt.XY()
+	return y*size + x
+}
+
+// selectLeaf descends from the root by PUCT, adding virtual loss, and
+// records the path and its moves. Called with the lock held.
+func (w *worker) selectLeaf() {
+	s := w.s
+	t := &s.tree
+	vloss := int32(s.cfg.VirtualLoss)
+	w.path = append(w.path[:0], 0)
+	w.moves = w.moves[:0]
+	color := s.root.ToMove
+	idx := int32(0)
+	t.nodes[0].vl++
+	for {
+		nd := &t.nodes[idx]
+		if nd.state != expanded || nd.nchild == 0 {
+			return
+		}
+		// The parent's value for the side to move here.
+		parentV := 0.0
+		if q, n := nd.q(0); n > 0 {
+			parentV = -q
+		}
+		parentN := float64(0)
+		visitedPrior := 0.0
+		for c := nd.first; c < nd.first+nd.nchild; c++ {
+			ch := &t.nodes[c]
+			parentN += float64(ch.n + ch.vl)
+			if ch.n > 0 {
+				visitedPrior += float64(abs32prior(ch.prior))
+			}
+		}
+		red := s.cfg.FPUReduction
+		if idx == 0 {
+			red = s.cfg.RootFPUReduction
+		}
+		fpu := parentV - red*math.Sqrt(visitedPrior)
+		cpuct := s.cfg.CInit + math.Log((1+parentN+s.cfg.CBase)/s.cfg.CBase)
+		sqrtN := math.Sqrt(max(parentN, 1))
+		best, bestScore := int32(-1), math.Inf(-1)
+		for c := nd.first; c < nd.first+nd.nchild; c++ {
+			ch := &t.nodes[c]
+			if ch.prior < 0 { // excluded by avoid/allow
+				continue
+			}
+			q, n := ch.q(vloss)
+			if n == 0 {
+				q = fpu
+			}
+			score := q + cpuct*float64(ch.prior)*sqrtN/float64(1+n)
+			if score > bestScore {
+				best, bestScore = c, score
+			}
+		}
+		if best < 0 {
+			return
+		}
+		t.nodes[best].vl++
+		w.path = append(w.path, best)
+		w.moves = append(w.moves, board.Move{Color: color, Point: t.nodes[best].move})
+		color = color.Opponent()
+		idx = best
+	}
+}
+
+// undoVirtualLoss removes the path's virtual loss. Lock held.
+func (w *worker) undoVirtualLoss() {
+	for _, i := range w.path {
+		w.s.tree.nodes[i].vl--
+	}
+}
+
+// backup adds value (for the side to move at the leaf) along the path,
+// alternating sides, and removes the virtual loss. Lock held.
+func (w *worker) backup(value float32) {
+	v := -float64(value) // the leaf node's value is for the player who moved into it
+	for i := len(w.path) - 1; i >= 0; i-- {
+		nd := &w.s.tree.nodes[w.path[i]]
+		nd.vl--
+		nd.n++
+		nd.w += v
+		nd.w2 += v * v
+		v = -v
+	}
+}
