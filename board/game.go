@@ -69,14 +69,20 @@ var (
 	ErrHandicap  = errors.New("board: bad handicap")
 )
 
-// step is one entry of a game's history: the position before it and what
-// was done.
+// step is one entry of a game's history: what was done, the side to move
+// before it, and every snapEvery steps a snapshot of the position before
+// it (undo restores the nearest snapshot and replays the rest).
 type step struct {
-	before Position
-	toMove Color
-	move   Move
-	setup  bool
+	before   *Position
+	toMove   Color
+	move     Move
+	setup    bool
+	setupPts []Point // setup: the points, move.Color their colour
 }
+
+// snapEvery is the distance between history snapshots: undo replays at
+// most snapEvery-1 steps, and history costs a Position per snapEvery moves.
+const snapEvery = 16
 
 // Game is a game in progress: the current position, the moves and setups
 // that led to it, the side to move, komi and the ruleset. A Game is not
@@ -169,12 +175,11 @@ func (g *Game) check(c Color, pt Point, after *Position) error {
 // ErrOccupied, ErrKo, ErrSuicide, ErrSuperko or ErrColor and changes
 // nothing. Afterwards c's opponent is to move.
 func (g *Game) Play(c Color, pt Point) error {
-	var after Position
-	if err := g.check(c, pt, &after); err != nil {
+	if err := g.check(c, pt, nil); err != nil {
 		return fmt.Errorf("%s %s: %w", c, pt.GTP(g.pos.size), err)
 	}
-	g.history = append(g.history, step{before: g.pos, toMove: g.toMove, move: Move{c, pt}})
-	g.pos = after
+	g.push(step{toMove: g.toMove, move: Move{c, pt}})
+	g.pos.play(c, pt)
 	g.toMove = c.Opponent()
 	g.seen[g.key(&g.pos, g.toMove)]++
 	return nil
@@ -199,7 +204,7 @@ func (g *Game) Setup(c Color, pts []Point) error {
 	if err := q.Place(c, pts); err != nil {
 		return err
 	}
-	g.history = append(g.history, step{before: g.pos, toMove: g.toMove, setup: true})
+	g.push(step{toMove: g.toMove, setup: true, move: Move{Color: c}, setupPts: append([]Point(nil), pts...)})
 	g.pos = q
 	g.seen[g.key(&g.pos, g.toMove)]++
 	return nil
@@ -277,10 +282,37 @@ func (g *Game) Undo() error {
 		delete(g.seen, k)
 	}
 	last := g.history[len(g.history)-1]
+	g.pos = g.positionBefore(len(g.history) - 1)
 	g.history = g.history[:len(g.history)-1]
-	g.pos = last.before
 	g.toMove = last.toMove
 	return nil
+}
+
+// push appends a step, with a snapshot of the current position every
+// snapEvery steps.
+func (g *Game) push(st step) {
+	if len(g.history)%snapEvery == 0 {
+		p := g.pos
+		st.before = &p
+	}
+	g.history = append(g.history, st)
+}
+
+// positionBefore rebuilds the position before step i from the nearest
+// snapshot at or before it.
+func (g *Game) positionBefore(i int) Position {
+	j := i - i%snapEvery
+	p := *g.history[j].before
+	for _, st := range g.history[j:i] {
+		if st.setup {
+			if err := p.Place(st.move.Color, st.setupPts); err != nil {
+				panic("board: history setup no longer applies: " + err.Error())
+			}
+		} else {
+			p.play(st.move.Color, st.move.Point)
+		}
+	}
+	return p
 }
 
 // Moves returns the moves played so far, setups excluded, in order.
@@ -346,7 +378,8 @@ func (g *Game) Handicap() int {
 	}
 	p := &g.pos
 	if i < len(g.history) {
-		p = &g.history[i].before
+		q := g.positionBefore(i)
+		p = &q
 	}
 	if p.stones[White] > 0 {
 		return 0
