@@ -25,6 +25,7 @@ type benchOptions struct {
 	seconds float64
 	seed    uint64
 	sizes   []int
+	batches []int
 }
 
 func runBench(ctx context.Context, e env) error {
@@ -33,6 +34,7 @@ func runBench(ctx context.Context, e env) error {
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
 	seed := fs.Uint64("seed", 1, "random seed")
 	sizes := fs.IntSlice("sizes", []int{9, 19}, "board sizes")
+	batches := fs.IntSlice("batches", []int{1, 8, 32, 128}, "batch sizes (nets)")
 	if done, err := parseFlags(fs, e.args); done || err != nil {
 		return err
 	}
@@ -47,7 +49,7 @@ func runBench(ctx context.Context, e env) error {
 	if *seconds <= 0 {
 		return usageError("--seconds must be positive")
 	}
-	res, err := target(ctx, e, benchOptions{seconds: *seconds, seed: *seed, sizes: *sizes})
+	res, err := target(ctx, e, benchOptions{seconds: *seconds, seed: *seed, sizes: *sizes, batches: *batches})
 	if err != nil {
 		return err
 	}

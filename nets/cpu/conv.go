@@ -44,10 +44,10 @@ func (o *convOp) run(b *Backend, w, t int) {
 	for c0 := lo; c0 < hi; c0 += colBlock {
 		cnt := min(colBlock, hi-c0)
 		if o.k == 1 {
-			sgemm(false, false, o.f, cnt, o.c, 1, o.wt, o.c, src[c0:], cols, 0, dst[c0:], cols)
+			s.gemm(false, false, o.f, cnt, o.c, 1, o.wt, o.c, src[c0:], cols, 0, dst[c0:], cols)
 		} else {
 			im2col(src, cols, o.c, o.h, o.w, o.k, c0, cnt, s.col)
-			sgemm(false, false, o.f, cnt, ckk, 1, o.wt, ckk, s.col, cnt, 0, dst[c0:], cols)
+			s.gemm(false, false, o.f, cnt, ckk, 1, o.wt, ckk, s.col, cnt, 0, dst[c0:], cols)
 		}
 		biasAct(dst, cols, c0, cnt, o.bias, o.act)
 	}
@@ -147,41 +147,52 @@ func (o *winoOp) run(b *Backend, w, t int) {
 	lo, hi := span(total, w, t)
 	for t0 := lo; t0 < hi; t0 += tileBlock {
 		pb := min(tileBlock, hi-t0)
-		winoInput(src, cs, o.c, o.h, o.w, t0, pb, s.v)
+		winoInput(src, cs, o.c, o.h, o.w, t0, pb, s.v, s.off, s.inner)
 		for xi := range 16 {
-			sgemm(false, false, o.f, pb, o.c, 1, o.u[xi*o.f*o.c:], o.c, s.v[xi*o.c*pb:], pb, 0, s.m[xi*o.f*pb:], pb)
+			s.gemm(false, false, o.f, pb, o.c, 1, o.u[xi*o.f*o.c:], o.c, s.v[xi*o.c*pb:], pb, 0, s.m[xi*o.f*pb:], pb)
 		}
 		winoOutput(s.m, dst, cs, o.f, o.h, o.w, t0, pb, o.bias, o.act)
 	}
 }
 
 // winoInput writes V = B^T d B for tiles [t0, t0+pb) of every channel into
-// v (16 x c x pb).
-func winoInput(src []float32, cs, c, h, w, t0, pb int, v []float32) {
+// v (16 x c x pb). off and inner are scratch of length pb.
+func winoInput(src []float32, cs, c, h, w, t0, pb int, v []float32, off []int, inner []bool) {
 	tx, ty := (w+1)/2, (h+1)/2
 	tp := tx * ty
 	hw := h * w
-	stride := c * pb // between the 16 components
-	var d [16]float32
 	for p := range pb {
 		tile := t0 + p
 		pos, r := tile/tp, tile%tp
 		y0, x0 := 2*(r/tx)-1, 2*(r%tx)-1
-		interior := y0 >= 0 && x0 >= 0 && y0+3 < h && x0+3 < w
-		for ch := range c {
-			plane := src[ch*cs+pos*hw:][:hw]
-			if interior {
-				for i := range 4 {
-					row := plane[(y0+i)*w+x0:][:4]
-					d[4*i], d[4*i+1], d[4*i+2], d[4*i+3] = row[0], row[1], row[2], row[3]
-				}
+		off[p] = pos*hw + y0*w + x0 // may be negative for border tiles
+		inner[p] = y0 >= 0 && x0 >= 0 && y0+3 < h && x0+3 < w
+	}
+	stride := c * pb // between the 16 components
+	var d [16]float32
+	for ch := range c {
+		plane := src[ch*cs:]
+		vs := v[ch*pb:]
+		for p := range pb {
+			if inner[p] {
+				o := off[p]
+				r0 := plane[o:][:4]
+				r1 := plane[o+w:][:4]
+				r2 := plane[o+2*w:][:4]
+				r3 := plane[o+3*w:][:4]
+				d = [16]float32{r0[0], r0[1], r0[2], r0[3], r1[0], r1[1], r1[2], r1[3],
+					r2[0], r2[1], r2[2], r2[3], r3[0], r3[1], r3[2], r3[3]}
 			} else {
+				tile := t0 + p
+				pos, r := tile/tp, tile%tp
+				y0, x0 := 2*(r/tx)-1, 2*(r%tx)-1
+				pl := plane[pos*hw:][:hw]
 				for i := range 4 {
 					y := y0 + i
 					for j := range 4 {
 						x := x0 + j
 						if y >= 0 && y < h && x >= 0 && x < w {
-							d[4*i+j] = plane[y*w+x]
+							d[4*i+j] = pl[y*w+x]
 						} else {
 							d[4*i+j] = 0
 						}
@@ -197,13 +208,12 @@ func winoInput(src []float32, cs, c, h, w, t0, pb int, v []float32) {
 				tt[8+j] = d2 - d1
 				tt[12+j] = d1 - d3
 			}
-			base := ch*pb + p
 			for i := range 4 {
 				a0, a1, a2, a3 := tt[4*i], tt[4*i+1], tt[4*i+2], tt[4*i+3]
-				v[(4*i)*stride+base] = a0 - a2
-				v[(4*i+1)*stride+base] = a1 + a2
-				v[(4*i+2)*stride+base] = a2 - a1
-				v[(4*i+3)*stride+base] = a1 - a3
+				vs[(4*i)*stride+p] = a0 - a2
+				vs[(4*i+1)*stride+p] = a1 + a2
+				vs[(4*i+2)*stride+p] = a2 - a1
+				vs[(4*i+3)*stride+p] = a1 - a3
 			}
 		}
 	}

@@ -150,23 +150,29 @@ func (b *Backend) Forward(ctx context.Context, in []float32, n int, policy, valu
 	if b.opts.Threads > 1 && b.jobs == nil {
 		b.startWorkers()
 	}
-	for i, o := range b.ops {
+	for i := range b.ops {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if b.opts.Threads == 1 {
-			o.run(b, 0, 1)
-			continue
-		}
-		t := b.opts.Threads
-		b.done.Add(t - 1)
-		for w := 1; w < t; w++ {
-			b.jobs[w] <- i
-		}
-		o.run(b, 0, t)
-		b.done.Wait()
+		b.runOp(i)
 	}
 	return nil
+}
+
+// runOp runs b.ops[i] on every worker, the caller being worker 0, and
+// waits for all of them.
+func (b *Backend) runOp(i int) {
+	t := b.opts.Threads
+	if t == 1 {
+		b.ops[i].run(b, 0, 1)
+		return
+	}
+	b.done.Add(t - 1)
+	for w := 1; w < t; w++ {
+		b.jobs[w] <- i
+	}
+	b.ops[i].run(b, 0, t)
+	b.done.Wait()
 }
 
 func (b *Backend) startWorkers() {

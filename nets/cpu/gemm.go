@@ -3,6 +3,8 @@ package cpu
 import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
+
+	"github.com/tengen-go/tengen/nets/internal/sgemm"
 )
 
 // gemmFunc is a row-major single-precision GEMM:
@@ -10,25 +12,37 @@ import (
 // With beta == 0, C need not hold numbers on entry.
 type gemmFunc func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
 
-// sgemm is the one GEMM every layer calls, always from a single goroutine
-// per call (the backend splits work across cores itself). Swap it here (or
-// from a build-tagged file's init) to change the BLAS.
-var sgemm gemmFunc = gonumSgemm
+// blasImpl is a GEMM implementation: newGemm returns a GEMM for one worker
+// goroutine (with its own scratch buffers; called from that goroutine
+// only, single-threaded: the backend splits work across cores itself).
+type blasImpl struct {
+	name    string
+	newGemm func() gemmFunc
+}
 
-// sgemmName names the BLAS behind sgemm, for benchmark reports.
-var sgemmName = "gonum"
+// gemmImpl is the one GEMM every layer calls. Swap it here (or from a
+// build-tagged file's init) to change the BLAS.
+var gemmImpl = tengenBLAS
 
-// BLAS returns the name of the GEMM the backend uses ("gonum", "openblas",
-// ...), for benchmark reports.
-func BLAS() string { return sgemmName }
+// BLAS returns the name of the GEMM the backend uses ("sgemm-avx512-12x32",
+// "openblas", ...), for benchmark reports.
+func BLAS() string { return gemmImpl.name }
 
-// gonumSerialCols is the widest column slice handed to gonum in one call:
-// gonum runs a product serially only when it has fewer than 4 blocks of
-// 64x64, and its parallel path starts goroutines (and allocates) per call.
-const gonumSerialCols = 64
+// tengenBLAS is nets/internal/sgemm on one goroutine per call.
+var tengenBLAS = blasImpl{
+	name: "sgemm-" + sgemm.KernelName(),
+	newGemm: func() gemmFunc {
+		ctx := &sgemm.Context{Threads: 1}
+		return ctx.Sgemm
+	},
+}
 
-// gonumSgemm calls gonum's Sgemm in column slices small enough to stay on
-// its serial, allocation-free path.
+// gonumBLAS is gonum's pure-Go Sgemm, kept for comparison.
+var gonumBLAS = blasImpl{name: "gonum", newGemm: func() gemmFunc { return gonumSgemm }}
+
+// gonumSgemm calls gonum's Sgemm in slices small enough (at most 3 blocks
+// of 64x64 of C) to stay on its serial, allocation-free path: its parallel
+// path starts goroutines per call.
 func gonumSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
@@ -41,9 +55,7 @@ func gonumSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, ld
 		tb = blas.Trans
 	}
 	var impl gonum.Implementation
-	// Rows in slices of 64 keep blocks(m) at 1 per call; columns in slices
-	// of 3*64 then keep the block count at 3.
-	const rowStep, colStep = 64, 3 * gonumSerialCols
+	const rowStep, colStep = 64, 3 * 64
 	for i := 0; i < m; i += rowStep {
 		mi := min(rowStep, m-i)
 		var ai []float32

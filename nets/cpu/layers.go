@@ -158,7 +158,7 @@ func (o *headOp) run(b *Backend, w, t int) {
 		}
 	}
 	cnt := hi - lo
-	sgemm(false, true, cnt, o.hidden, vk, 1, o.xv[lo*vk:], vk, o.w1, vk, 0, o.h1[lo*o.hidden:], o.hidden)
+	b.scratch[w].gemm(false, true, cnt, o.hidden, vk, 1, o.xv[lo*vk:], vk, o.w1, vk, 0, o.h1[lo*o.hidden:], o.hidden)
 	for pos := lo; pos < hi; pos++ {
 		h := o.h1[pos*o.hidden:][:o.hidden]
 		v := float64(o.b2)
@@ -207,5 +207,5 @@ func (o *policyDenseOp) run(b *Backend, w, t int) {
 	for r := range b.n {
 		copy(b.policy[r*moves+lo:r*moves+hi], o.bias[lo:hi])
 	}
-	sgemm(false, true, b.n, hi-lo, o.k, 1, o.head.xp, o.k, o.w[lo*o.k:], o.k, 1, b.policy[lo:], moves)
+	b.scratch[w].gemm(false, true, b.n, hi-lo, o.k, 1, o.head.xp, o.k, o.w[lo*o.k:], o.k, 1, b.policy[lo:], moves)
 }

@@ -35,6 +35,11 @@ type scratch struct {
 	v   []float32 // Winograd input tiles: 16 x C x tileBlock
 	m   []float32 // Winograd products: 16 x F x tileBlock
 	tmp []float32 // pooling rows, LRN sums
+
+	off   []int  // Winograd tile offsets
+	inner []bool // Winograd tile away from the border
+
+	gemm gemmFunc // this worker's GEMM
 }
 
 // layerDefaults returns l with zero parameters replaced by the defaults
@@ -183,6 +188,7 @@ func (b *Backend) compile(w *nets.Weights) error {
 	for range b.opts.Threads {
 		b.scratch = append(b.scratch, &scratch{
 			col: make([]float32, sz.col), v: make([]float32, sz.v), m: make([]float32, sz.m), tmp: make([]float32, sz.tmp),
+			off: make([]int, tileBlock), inner: make([]bool, tileBlock), gemm: gemmImpl.newGemm(),
 		})
 	}
 	return nil

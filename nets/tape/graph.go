@@ -397,7 +397,8 @@ func (b *builder) invStd(variance *G.Node, eps float64) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return G.InverseSqrt(v)
+	// Not G.InverseSqrt: its gradient is wrong in gorgonia v0.9.18.
+	return G.Pow(v, b.scalar(-0.5))
 }
 
 // headConv is a head's 1x1 convolution and ReLU.
@@ -498,10 +499,13 @@ func (b *builder) valueHead(x *G.Node, t nets.Shape) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	if out, err = G.Tanh(out); err != nil {
+	// Reshape before tanh, not after: gorgonia's tanh gradient reads its
+	// output, which a later in-place op on a reshaped alias overwrites
+	// (the finite-difference test catches it).
+	if out, err = G.Reshape(out, tensor.Shape{b.o.batch}); err != nil {
 		return nil, err
 	}
-	return G.Reshape(out, tensor.Shape{b.o.batch})
+	return G.Tanh(out)
 }
 
 // loss adds the training targets and the loss: mean policy cross-entropy

@@ -1,0 +1,120 @@
+package cpu
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/nets/netstest"
+)
+
+var benchBatches = []int{1, 8, 32, 128}
+
+// BenchmarkForward measures the default network: positions/s and the
+// achieved rate in GFLOP/s (Spec.FLOPs per position; Winograd layers do
+// fewer real multiplications, so this can exceed the GEMM's rate).
+func BenchmarkForward(b *testing.B) {
+	for _, size := range []int{9, 19} {
+		spec := nets.DefaultSpec(size)
+		w, err := netstest.RandomWeights(spec, rand.New(rand.NewPCG(1, uint64(size))))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, n := range benchBatches {
+			b.Run(fmt.Sprintf("%dx%d/b%d", size, size, n), func(b *testing.B) {
+				be, err := New(w, Options{MaxBatch: n})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer be.Close()
+				in := netstest.MixedInputs(rand.New(rand.NewPCG(2, 2)), spec, n)
+				p, v := make([]float32, n*spec.Moves()), make([]float32, n)
+				ctx := context.Background()
+				if err := be.Forward(ctx, in, n, p, v); err != nil {
+					b.Fatal(err)
+				}
+				b.ResetTimer()
+				for b.Loop() {
+					if err := be.Forward(ctx, in, n, p, v); err != nil {
+						b.Fatal(err)
+					}
+				}
+				sec := b.Elapsed().Seconds()
+				pos := float64(b.N*n) / sec
+				b.ReportMetric(pos, "pos/s")
+				b.ReportMetric(pos*spec.FLOPs()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
+// BenchmarkSgemm measures the GEMM alone on the convolution-shaped product
+// on all threads: the ceiling for BenchmarkForward's GFLOP/s.
+func BenchmarkSgemm(b *testing.B) {
+	g := ConvGEMM
+	threads := runtime.GOMAXPROCS(0)
+	b.Run(fmt.Sprintf("%s/%dx%dx%d/t%d", BLAS(), g.M, g.N, g.K, threads), func(b *testing.B) {
+		var rate float64
+		for b.Loop() {
+			rate = MeasureSgemm(g.M, g.N, g.K, threads, 200*time.Millisecond)
+		}
+		b.ReportMetric(rate, "GFLOP/s")
+	})
+}
+
+// BenchmarkConv3x3 compares the two 3x3 algorithms on the default trunk's
+// 64 -> 64 layer (fused ReLU), on all threads: the basis of ConvAuto.
+func BenchmarkConv3x3(b *testing.B) {
+	const c, f = 64, 64
+	rng := rand.New(rand.NewPCG(4, 4))
+	wt := make([]float32, f*c*9)
+	for i := range wt {
+		wt[i] = float32(rng.NormFloat64() * 0.05)
+	}
+	bias := make([]float32, f)
+	for _, size := range []int{9, 19} {
+		for _, n := range benchBatches {
+			for _, algo := range []ConvAlgo{ConvIm2col, ConvWinograd} {
+				b.Run(fmt.Sprintf("%dx%d/b%d/%v", size, size, n, algo), func(b *testing.B) {
+					be, o := convBench(size, n, c, f, wt, bias, algo)
+					defer be.Close()
+					be.runOp(0)
+					b.ResetTimer()
+					for b.Loop() {
+						be.runOp(0)
+					}
+					_ = o
+					flops := 2 * float64(c*9*f*size*size*n)
+					b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
+		}
+	}
+}
+
+// convBench builds a backend holding one 3x3 convolution op on random
+// activations, ready for runOp(0).
+func convBench(size, n, c, f int, wt, bias []float32, algo ConvAlgo) (*Backend, op) {
+	be := &Backend{opts: Options{MaxBatch: n, Threads: runtime.GOMAXPROCS(0), Conv3x3: algo}, n: n}
+	var sz sizes
+	in := nets.Shape{C: c, H: size, W: size}
+	o := be.convOp(0, 1, in, f, 3, append([]float32(nil), wt...), bias, actReLU, &sz)
+	be.ops = []op{o}
+	l := n * max(c, f) * size * size
+	be.act = [][]float32{make([]float32, l), make([]float32, l)}
+	for i := range be.act[0] {
+		be.act[0][i] = float32(i%13) * 0.1
+	}
+	for range be.opts.Threads {
+		be.scratch = append(be.scratch, &scratch{col: make([]float32, sz.col), v: make([]float32, sz.v), m: make([]float32, sz.m),
+			off: make([]int, tileBlock), inner: make([]bool, tileBlock), gemm: gemmImpl.newGemm()})
+	}
+	if be.opts.Threads > 1 {
+		be.startWorkers()
+	}
+	return be, o
+}

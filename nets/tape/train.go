@@ -1,0 +1,398 @@
+package tape
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/tengen-go/tengen/nets"
+)
+
+// TrainOptions configures a Trainer.
+type TrainOptions struct {
+	// BatchSize is the number of samples of every Step.
+	BatchSize int
+	// Optimizer is SGD (with Momentum) or Adam (with Beta1, Beta2,
+	// Epsilon).
+	Optimizer    string
+	LearningRate float64 // initial; see Trainer.SetLearningRate
+	Momentum     float64 // SGD
+	Beta1, Beta2 float64 // Adam
+	Epsilon      float64 // Adam
+	// WeightDecay is the L2 coefficient c: the loss includes c times the
+	// sum of the squares of every weight tensor (".w"; not biases or batch
+	// norm parameters).
+	WeightDecay float64
+	// ValueWeight multiplies the value loss in the total.
+	ValueWeight float64
+	// BatchNormMomentum is the weight of each batch in the running batch
+	// norm statistics: running = (1-m)*running + m*batch, with the batch
+	// variance unbiased (times count/(count-1)).
+	BatchNormMomentum float64
+	// Seed seeds the dropout masks: the same seed, weights and data give
+	// the same training run.
+	Seed uint64
+}
+
+// DefaultTrainOptions returns SGD with momentum 0.9 at learning rate 0.01,
+// batch 64, weight decay 1e-4, value weight 1, batch norm momentum 0.1, and
+// Adam's usual betas and epsilon should Optimizer be switched to Adam.
+func DefaultTrainOptions() TrainOptions {
+	return TrainOptions{
+		BatchSize:         64,
+		Optimizer:         SGD,
+		LearningRate:      0.01,
+		Momentum:          0.9,
+		Beta1:             0.9,
+		Beta2:             0.999,
+		Epsilon:           1e-8,
+		WeightDecay:       1e-4,
+		ValueWeight:       1,
+		BatchNormMomentum: 0.1,
+		Seed:              1,
+	}
+}
+
+// Validate reports the first bad option.
+func (o TrainOptions) Validate() error {
+	switch {
+	case o.BatchSize < 1:
+		return fmt.Errorf("tape: batch size %d < 1", o.BatchSize)
+	case o.Optimizer != SGD && o.Optimizer != Adam:
+		return fmt.Errorf("tape: optimizer %q (want %s or %s)", o.Optimizer, SGD, Adam)
+	case !(o.LearningRate > 0):
+		return fmt.Errorf("tape: learning rate %v must be positive", o.LearningRate)
+	case o.Momentum < 0 || o.Momentum >= 1:
+		return fmt.Errorf("tape: momentum %v outside [0, 1)", o.Momentum)
+	case o.Optimizer == Adam && (o.Beta1 < 0 || o.Beta1 >= 1 || o.Beta2 < 0 || o.Beta2 >= 1 || !(o.Epsilon > 0)):
+		return fmt.Errorf("tape: Adam needs betas in [0, 1) and epsilon > 0, have %v, %v, %v", o.Beta1, o.Beta2, o.Epsilon)
+	case o.WeightDecay < 0 || o.ValueWeight < 0:
+		return fmt.Errorf("tape: weight decay %v and value weight %v must not be negative", o.WeightDecay, o.ValueWeight)
+	case o.BatchNormMomentum < 0 || o.BatchNormMomentum > 1:
+		return fmt.Errorf("tape: batch norm momentum %v outside [0, 1]", o.BatchNormMomentum)
+	}
+	return nil
+}
+
+// Loss is what one training step measured on its batch, before the
+// update.
+type Loss struct {
+	Policy   float64 // mean cross-entropy against the target distributions
+	Value    float64 // mean squared error over samples with a value target
+	L2       float64 // WeightDecay * sum of squared weights
+	Total    float64 // Policy + ValueWeight*Value + L2, the minimised loss
+	Accuracy float64 // share of samples with a policy target whose top logit is the target's top move
+}
+
+// Trainer trains a network with the training graph on a TapeMachine. It
+// is not safe for concurrent use.
+type Trainer struct {
+	// Fixed at construction.
+	opts  TrainOptions
+	spec  nets.Spec
+	inLen int
+	ng    *netGraph
+	vm    G.VM
+	train []int // indices in ng.infos of the trainable parameters
+
+	// Mutable.
+	lr     float64
+	w      *nets.Weights // running statistics and Meta; trainable values live in the graph
+	opt    optimizer
+	pcg    *rand.PCG
+	rng    *rand.Rand
+	polBuf []float32
+	valBuf []float32
+}
+
+// NewTrainer returns a trainer starting from (a copy of) w.
+func NewTrainer(w *nets.Weights, opts TrainOptions) (*Trainer, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	ng, err := buildGraph(w, graphOpts{batch: opts.BatchSize, train: true, dt: tensor.Float32, l2: opts.WeightDecay, vw: opts.ValueWeight})
+	if err != nil {
+		return nil, err
+	}
+	vm, err := ng.trainMachine()
+	if err != nil {
+		return nil, err
+	}
+	in, _ := w.Spec.InputShape()
+	t := &Trainer{opts: opts, spec: w.Spec, inLen: in.Len(), ng: ng, vm: vm, lr: opts.LearningRate, w: w.Clone()}
+	var sizes []int
+	for i, info := range ng.infos {
+		if info.Trainable {
+			t.train = append(t.train, i)
+			sizes = append(sizes, len(w.Tensors[i].Data))
+		}
+	}
+	if t.opt, err = newOptimizer(opts, sizes); err != nil {
+		return nil, err
+	}
+	t.pcg = rand.NewPCG(opts.Seed, 0x7461706574726e) // "tapetrn"
+	t.rng = rand.New(t.pcg)
+	t.polBuf = make([]float32, opts.BatchSize*w.Spec.Moves())
+	t.valBuf = make([]float32, opts.BatchSize)
+	return t, nil
+}
+
+// trainMachine adds the gradient nodes of the cost with respect to every
+// trainable parameter and returns a TapeMachine for the graph.
+func (ng *netGraph) trainMachine() (vm G.VM, err error) {
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	defer func() {
+		if r := recover(); r != nil {
+			vm, err = nil, fmt.Errorf("tape: gradients: %v", r)
+		}
+	}()
+	if _, err := G.Grad(ng.cost, ng.learnables()...); err != nil {
+		return nil, fmt.Errorf("tape: gradients: %w", err)
+	}
+	return G.NewTapeMachine(ng.g), nil
+}
+
+// LearningRate returns the current learning rate.
+func (t *Trainer) LearningRate() float64 { return t.lr }
+
+// SetLearningRate sets the learning rate of the following steps (for
+// schedules). Precondition: lr > 0.
+func (t *Trainer) SetLearningRate(lr float64) { t.lr = lr }
+
+// Steps returns the number of steps taken (including those of an imported
+// state).
+func (t *Trainer) Steps() int64 { return t.opt.steps() }
+
+// Step trains on one batch of exactly BatchSize samples and returns the
+// batch's loss before the update. in holds the encoded positions (NCHW);
+// policyTarget n*Moves() values, per sample a distribution (one-hot for
+// game records, visit counts for self-play; rows are normalised, and an
+// all-zero row means no policy target); valueTarget n results in [-1, 1]
+// for the side to move; valueMask n weights, 0 meaning no value target.
+func (t *Trainer) Step(in, policyTarget, valueTarget, valueMask []float32) (Loss, error) {
+	n, moves := t.opts.BatchSize, t.spec.Moves()
+	if len(in) != n*t.inLen || len(policyTarget) != n*moves || len(valueTarget) != n || len(valueMask) != n {
+		return Loss{}, fmt.Errorf("tape: step wants %d samples: in %d (want %d), policy %d (want %d), value %d and mask %d (want %d)",
+			n, len(in), n*t.inLen, len(policyTarget), n*moves, len(valueTarget), len(valueMask), n)
+	}
+	ng := t.ng
+	setData(ng.input, in)
+
+	// Normalised policy targets.
+	withPolicy := 0
+	for s := range n {
+		row, dst := policyTarget[s*moves:(s+1)*moves], t.polBuf[s*moves:(s+1)*moves]
+		var sum float64
+		for _, v := range row {
+			if v < 0 || math.IsNaN(float64(v)) {
+				return Loss{}, fmt.Errorf("tape: sample %d: policy target %v", s, v)
+			}
+			sum += float64(v)
+		}
+		if sum == 0 {
+			clear(dst)
+			continue
+		}
+		withPolicy++
+		for i, v := range row {
+			dst[i] = float32(float64(v) / sum)
+		}
+	}
+	setData(ng.polTarget, t.polBuf)
+	setData(ng.valTarget, valueTarget)
+	var masked float64
+	for _, m := range valueMask {
+		if m < 0 {
+			return Loss{}, fmt.Errorf("tape: negative value mask %v", m)
+		}
+		masked += float64(m)
+	}
+	for s, m := range valueMask {
+		t.valBuf[s] = 0
+		if masked > 0 {
+			t.valBuf[s] = float32(float64(m) / masked)
+		}
+	}
+	setData(ng.valWeight, t.valBuf)
+	// Dropout masks: inverted dropout.
+	for _, d := range ng.drops {
+		mask := d.mask.Value().Data().([]float32)
+		keep := float32(1 / (1 - d.rate))
+		for i := range mask {
+			if t.rng.Float64() < d.rate {
+				mask[i] = 0
+			} else {
+				mask[i] = keep
+			}
+		}
+	}
+
+	defer t.vm.Reset()
+	if err := t.vm.RunAll(); err != nil {
+		return Loss{}, fmt.Errorf("tape: training step: %w", err)
+	}
+	loss := Loss{
+		Policy: scalarOf(ng.polLoss),
+		Value:  scalarOf(ng.valLoss),
+		Total:  scalarOf(ng.cost),
+	}
+	if ng.l2Loss != nil {
+		loss.L2 = scalarOf(ng.l2Loss)
+	}
+	if math.IsNaN(loss.Total) || math.IsInf(loss.Total, 0) {
+		return loss, fmt.Errorf("tape: loss is %v; weights left unchanged", loss.Total)
+	}
+	if withPolicy > 0 {
+		logits := ng.policy.Value().Data().([]float32)
+		hits := 0
+		for s := range n {
+			target := t.polBuf[s*moves : (s+1)*moves]
+			if best := argmax(target); target[best] > 0 && best == argmax(logits[s*moves:(s+1)*moves]) {
+				hits++
+			}
+		}
+		loss.Accuracy = float64(hits) / float64(withPolicy)
+	}
+
+	// Update the parameters, then the running statistics.
+	for k, i := range t.train {
+		node := ng.params[i]
+		gv, err := node.Grad()
+		if err != nil {
+			return loss, fmt.Errorf("tape: gradient of %s: %w", node.Name(), err)
+		}
+		g := gv.Data().([]float32)
+		t.opt.update(k, t.lr, node.Value().Data().([]float32), g)
+	}
+	t.opt.endStep()
+	m := float32(t.opts.BatchNormMomentum)
+	for _, s := range ng.bnStats {
+		mean, variance := s.mean.Value().Data().([]float32), s.variance.Value().Data().([]float32)
+		rm, rv := t.w.Tensors[s.meanParam].Data, t.w.Tensors[s.varParam].Data
+		unbias := float32(s.count) / float32(max(1, s.count-1))
+		for c := range rm {
+			rm[c] = (1-m)*rm[c] + m*mean[c]
+			rv[c] = (1-m)*rv[c] + m*variance[c]*unbias
+		}
+	}
+	return loss, nil
+}
+
+func scalarOf(n *G.Node) float64 {
+	switch v := n.Value().Data().(type) {
+	case float32:
+		return float64(v)
+	case float64:
+		return v
+	case []float32:
+		return float64(v[0])
+	case []float64:
+		return v[0]
+	}
+	return math.NaN()
+}
+
+func argmax(v []float32) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// Weights returns a copy of the current weights, batch norm running
+// statistics included.
+func (t *Trainer) Weights() *nets.Weights {
+	w := t.w.Clone()
+	for _, i := range t.train {
+		info := t.ng.infos[i]
+		data := w.Tensors[i].Data
+		getData(t.ng.params[i], data)
+		if isTransposed(info) {
+			copy(data, transpose(data, info.Shape[1], info.Shape[0]))
+		}
+	}
+	return w
+}
+
+// TrainerState is the optimizer's state and the dropout generator, which
+// with the weights let a new Trainer continue a run exactly. The learning
+// rate is not part of it: schedules set it per step.
+type TrainerState struct {
+	Optimizer string  `json:"optimizer"`
+	Steps     int64   `json:"steps"`
+	Slots     []Slots `json:"slots"`
+	RNG       []byte  `json:"rng"` // the dropout generator (math/rand/v2 PCG)
+}
+
+// Slots is the optimizer state of one trainable parameter: SGD's velocity,
+// or Adam's first and second moments.
+type Slots struct {
+	Name string      `json:"name"`
+	Data [][]float32 `json:"data"`
+}
+
+// State returns a copy of the optimizer state.
+func (t *Trainer) State() (TrainerState, error) {
+	rng, err := t.pcg.MarshalBinary()
+	if err != nil {
+		return TrainerState{}, err
+	}
+	st := TrainerState{Optimizer: t.opts.Optimizer, Steps: t.opt.steps(), RNG: rng}
+	for k, sl := range t.opt.slots() {
+		s := Slots{Name: t.ng.infos[t.train[k]].Name}
+		for _, d := range sl {
+			s.Data = append(s.Data, append([]float32(nil), d...))
+		}
+		st.Slots = append(st.Slots, s)
+	}
+	return st, nil
+}
+
+// ErrState is wrapped by SetState's errors.
+var ErrState = errors.New("tape: optimizer state does not fit")
+
+// SetState replaces the optimizer state with st, which must come from a
+// trainer of the same spec and optimizer.
+func (t *Trainer) SetState(st TrainerState) error {
+	if st.Optimizer != t.opts.Optimizer {
+		return fmt.Errorf("%w: optimizer %q, trainer uses %q", ErrState, st.Optimizer, t.opts.Optimizer)
+	}
+	cur := t.opt.slots()
+	if len(st.Slots) != len(cur) {
+		return fmt.Errorf("%w: %d parameters, trainer has %d", ErrState, len(st.Slots), len(cur))
+	}
+	for k, s := range st.Slots {
+		name := t.ng.infos[t.train[k]].Name
+		if s.Name != name || len(s.Data) != len(cur[k]) {
+			return fmt.Errorf("%w: slot %d is %s with %d arrays, want %s with %d", ErrState, k, s.Name, len(s.Data), name, len(cur[k]))
+		}
+		for j := range s.Data {
+			if len(s.Data[j]) != len(cur[k][j]) {
+				return fmt.Errorf("%w: %s: %d values, want %d", ErrState, name, len(s.Data[j]), len(cur[k][j]))
+			}
+		}
+	}
+	pcg := new(rand.PCG)
+	if err := pcg.UnmarshalBinary(st.RNG); err != nil {
+		return fmt.Errorf("%w: generator: %v", ErrState, err)
+	}
+	for k, s := range st.Slots {
+		for j := range s.Data {
+			copy(cur[k][j], s.Data[j])
+		}
+	}
+	t.opt.setSteps(st.Steps)
+	*t.pcg = *pcg
+	return nil
+}
+
+// Close releases the graph.
+func (t *Trainer) Close() error { return t.vm.Close() }
