@@ -234,7 +234,9 @@ func TestReadRejects(t *testing.T) {
 		{"truncated data", data[:len(data)-7], nets.ErrWeightsCorrupt},
 		{"truncated header", data[:13], nets.ErrWeightsCorrupt},
 		{"spec not JSON", mod(func(r *rawFile) { r.spec = []byte("{board_size") }), nets.ErrSpec},
-		{"invalid spec", mod(func(r *rawFile) { r.spec = []byte(`{"board_size":9,"features":"v1","trunk":[{"kind":"conv","filters":2,"kernel":2}]}`) }), nets.ErrSpec},
+		{"invalid spec", mod(func(r *rawFile) {
+			r.spec = []byte(`{"board_size":9,"features":"v1","trunk":[{"kind":"conv","filters":2,"kernel":2}]}`)
+		}), nets.ErrSpec},
 		{"meta not a map", mod(func(r *rawFile) { r.meta = []byte(`[1]`) }), nets.ErrWeightsCorrupt},
 		{"other net's spec", mod(func(r *rawFile) { r.spec = other.spec }), nets.ErrSpec},
 		{"other net's tensors", mod(func(r *rawFile) { r.tensors, r.count = other.tensors, other.count }), nets.ErrSpec},
