@@ -230,11 +230,10 @@ func TestSetupUndo(t *testing.T) {
 	}
 }
 
-// TestSixMoveCycle pins a 5x5 superko cycle found by random play: each of
-// the last six moves captures (one of them three stones, the others a
-// stone each, as in a triple ko), and the sixth recreates the position of
-// six moves before. Simple ko allows the cycle; both superko rules forbid
-// its closing move (the same side is to move in both positions).
+// TestSixMoveCycle pins a 5x5 superko cycle found by random play: the last
+// six moves (captures among them) recreate the position of six moves
+// before. Simple ko allows the cycle; both superko rules forbid its closing
+// move (the same side is to move in both positions).
 func TestSixMoveCycle(t *testing.T) {
 	moves := []string{"A1", "D2", "E1", "B4", "A5", "C1", "D5", "E5", "D4", "A3", "D3", "C5", "E4", "C4", "E2", "B3",
 		"A2", "B2", "A4", "B5", "E3", "A5", "C2", "D1", "B1", "C1", "A1", "D1", "A2", "D2"}
@@ -245,7 +244,6 @@ func TestSixMoveCycle(t *testing.T) {
 			if i%2 == 1 {
 				c = White
 			}
-			before := g.Position().Captures(c)
 			err := g.Play(c, mustGTP(t, v, 5))
 			last := i == len(moves)-1
 			switch {
@@ -255,8 +253,6 @@ func TestSixMoveCycle(t *testing.T) {
 				}
 			case err != nil:
 				t.Fatalf("%v: move %d %v %s: %v\n%s", rule, i+1, c, v, err, g.Position())
-			case i >= len(moves)-6 && g.Position().Captures(c)-before == 0:
-				t.Fatalf("%v: cycle move %d %s captured nothing", rule, i+1, v)
 			}
 		}
 	}
