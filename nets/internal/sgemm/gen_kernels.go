@@ -1,7 +1,10 @@
 //go:build ignore
 
 // gen_kernels writes kernel_amd64.s: register-blocked AVX2/FMA and AVX-512
-// micro-kernels C[mr×nr] = alpha·A~·B~ + beta·C over packed panels.
+// micro-kernels C[mr×nr] = alpha·A~·B~ + beta·C. Element (r, l) of A~ is at
+// a + r·ars + l·ass and row l of B~ at b + l·bss (in float32s), so one
+// kernel reads packed panels and, where their layout allows, A and B in
+// place.
 //
 //	go run gen_kernels.go
 package main
@@ -50,20 +53,44 @@ func gen(w *bytes.Buffer, s spec) {
 	bc := func(r int) string { return fmt.Sprintf("%s%d", s.reg, nacc+s.nv+r%nbc) }
 	vbytes := s.lanes * 4
 
-	fmt.Fprintf(w, "\n// func %s(k int, a, b, c *float32, ldc int, alpha, beta float32)\n", s.name)
-	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-48\n", s.name)
+	fmt.Fprintf(w, "\n// func %s(k int, a *float32, ars, ass int, b *float32, bss int, c *float32, ldc int, alpha, beta float32)\n", s.name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-72\n", s.name)
 	p("MOVQ k+0(FP), CX")
 	p("MOVQ a+8(FP), AX")
-	p("MOVQ b+16(FP), BX")
-	p("MOVQ c+24(FP), DX")
-	p("MOVQ ldc+32(FP), R8")
+	p("MOVQ ars+16(FP), R11")
+	p("SHLQ $2, R11")
+	p("LEAQ (R11)(R11*2), R12")
+	p("MOVQ ass+24(FP), R9")
+	p("SHLQ $2, R9")
+	p("MOVQ b+32(FP), BX")
+	p("MOVQ bss+40(FP), R10")
+	p("SHLQ $2, R10")
+	p("MOVQ c+48(FP), DX")
+	p("MOVQ ldc+56(FP), R8")
 	p("SHLQ $2, R8")
+	// Row bases: rows 4q..4q+3 are at base_q + {0, 1, 2, 3}·ars.
+	bases := []string{"AX", "R13", "DI"}[:(s.mr+3)/4]
+	for q := 1; q < len(bases); q++ {
+		p("LEAQ (%s)(R11*4), %s", bases[q-1], bases[q])
+	}
+	arow := func(r int) string {
+		base := bases[r/4]
+		switch r % 4 {
+		case 0:
+			return "(" + base + ")"
+		case 1:
+			return "(" + base + ")(R11*1)"
+		case 2:
+			return "(" + base + ")(R11*2)"
+		}
+		return "(" + base + ")(R12*1)"
+	}
 	// Prefetch the C tile while the product is computed.
-	p("MOVQ DX, R10")
+	p("MOVQ DX, SI")
 	for r := 0; r < s.mr; r++ {
-		p("PREFETCHT0 (R10)")
-		p("PREFETCHT0 %d(R10)", nr*4-4)
-		p("ADDQ R8, R10")
+		p("PREFETCHT0 (SI)")
+		p("PREFETCHT0 %d(SI)", nr*4-4)
+		p("ADDQ R8, SI")
 	}
 	for r := 0; r < s.mr; r++ {
 		for v := 0; v < s.nv; v++ {
@@ -74,44 +101,44 @@ func gen(w *bytes.Buffer, s spec) {
 			}
 		}
 	}
-	step := func(u int) {
+	step := func() {
 		for v := 0; v < s.nv; v++ {
-			p("VMOVUPS %d(BX), %s", (u*s.nv+v)*vbytes, breg(v))
+			p("VMOVUPS %d(BX), %s", v*vbytes, breg(v))
 		}
 		for r := 0; r < s.mr; r++ {
-			p("VBROADCASTSS %d(AX), %s", (u*s.mr+r)*4, bc(r))
+			p("VBROADCASTSS %s, %s", arow(r), bc(r))
 			for v := 0; v < s.nv; v++ {
 				p("VFMADD231PS %s, %s, %s", breg(v), bc(r), acc(r, v))
 			}
 		}
+		for _, base := range bases {
+			p("ADDQ R9, %s", base)
+		}
+		p("ADDQ R10, BX")
 	}
 	const unroll = 4
 	fmt.Fprintf(w, "loop%d:\n", unroll)
 	p("CMPQ CX, $%d", unroll)
 	p("JLT loop1")
 	for u := 0; u < unroll; u++ {
-		step(u)
+		step()
 	}
-	p("ADDQ $%d, AX", unroll*s.mr*4)
-	p("ADDQ $%d, BX", unroll*nr*4)
 	p("SUBQ $%d, CX", unroll)
 	p("JMP loop%d", unroll)
 	fmt.Fprintf(w, "loop1:\n")
 	p("TESTQ CX, CX")
 	p("JZ store")
-	step(0)
-	p("ADDQ $%d, AX", s.mr*4)
-	p("ADDQ $%d, BX", nr*4)
+	step()
 	p("DECQ CX")
 	p("JMP loop1")
 
 	fmt.Fprintf(w, "store:\n")
 	alpha, beta := breg(0), breg(1)
-	p("VBROADCASTSS alpha+40(FP), %s", alpha)
-	p("MOVL beta+44(FP), R9")
-	p("SHLL $1, R9") // ±0 → zero flag
+	p("VBROADCASTSS alpha+64(FP), %s", alpha)
+	p("MOVL beta+68(FP), SI")
+	p("SHLL $1, SI") // ±0 → zero flag
 	p("JZ storenobeta")
-	p("VBROADCASTSS beta+44(FP), %s", beta)
+	p("VBROADCASTSS beta+68(FP), %s", beta)
 	for r := 0; r < s.mr; r++ {
 		for v := 0; v < s.nv; v++ {
 			p("VMULPS %s, %s, %s", alpha, acc(r, v), acc(r, v))

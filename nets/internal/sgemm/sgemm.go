@@ -184,6 +184,15 @@ func (w *workspace) run(kn *kernel, p *problem, i0, i1, j0, j1 int) {
 	kcMax := min(kn.kc, p.k)
 	ncMax := min(kn.nc, roundUp(j1-j0, nr))
 	mcMax := min(kn.mc, roundUp(i1-i0, mr))
+	// Packing pays when a panel is reused. A panel that meets only one or
+	// two panels of the other operand is read in place (when its layout
+	// allows), and only a ragged last panel is packed, zero-padded.
+	directA := j1-j0 <= 2*nr
+	directB := !p.transB && i1-i0 <= 2*mr
+	aRS, aSS := p.lda, 1 // op(A)(i, l) is a[i*aRS + l*aSS]
+	if p.transA {
+		aRS, aSS = 1, p.lda
+	}
 	w.a = grow(w.a, mcMax*kcMax)
 	w.b = grow(w.b, kcMax*ncMax)
 	w.tmp = grow(w.tmp, mr*nr)
@@ -197,22 +206,42 @@ func (w *workspace) run(kn *kernel, p *problem, i0, i1, j0, j1 int) {
 			if pc > 0 {
 				beta = 1
 			}
-			packB(w.b, p, pc, kb, jc, nb, nr)
+			if !directB {
+				packB(w.b, p, pc, kb, jc, nb, nr)
+			} else if full := nb / nr * nr; full < nb {
+				packB(w.b, p, pc, kb, jc+full, nb-full, nr)
+			}
 			for ic := i0; ic < i1; ic += mcMax {
 				mb := min(mcMax, i1-ic)
-				packA(w.a, p, ic, mb, pc, kb, mr)
+				if !directA {
+					packA(w.a, p, ic, mb, pc, kb, mr)
+				} else if full := mb / mr * mr; full < mb {
+					packA(w.a, p, ic+full, mb-full, pc, kb, mr)
+				}
 				for jr := 0; jr < nb; jr += nr {
 					nrr := min(nr, nb-jr)
-					bp := &w.b[jr*kb]
+					bp, bss := &w.b[0], nr
+					switch {
+					case !directB:
+						bp = &w.b[jr*kb]
+					case nrr == nr:
+						bp, bss = &p.b[pc*p.ldb+jc+jr], p.ldb
+					}
 					for ir := 0; ir < mb; ir += mr {
 						mrr := min(mr, mb-ir)
-						ap := &w.a[ir*kb]
+						ap, ars, ass := &w.a[0], 1, mr
+						switch {
+						case !directA:
+							ap = &w.a[ir*kb]
+						case mrr == mr:
+							ap, ars, ass = &p.a[(ic+ir)*aRS+pc*aSS], aRS, aSS
+						}
 						off := (ic+ir)*p.ldc + jc + jr
 						if mrr == mr && nrr == nr {
-							kn.fn(kb, ap, bp, &c[off], p.ldc, p.alpha, beta)
+							kn.fn(kb, ap, ars, ass, bp, bss, &c[off], p.ldc, p.alpha, beta)
 							continue
 						}
-						kn.fn(kb, ap, bp, &tmp[0], nr, p.alpha, 0)
+						kn.fn(kb, ap, ars, ass, bp, bss, &tmp[0], nr, p.alpha, 0)
 						for r := range mrr {
 							t := tmp[r*nr : r*nr+nrr]
 							cr := c[off+r*p.ldc : off+r*p.ldc+nrr]
