@@ -50,6 +50,8 @@ type Game struct {
 	// or a board error (board.ErrOccupied, board.ErrKo, ...). Its text
 	// names the game and move number.
 	Err error
+
+	before func(*board.Game, board.Move) error // ReplayFunc's hook
 }
 
 func (g *Game) warnf(format string, args ...any) {
@@ -185,6 +187,16 @@ func Replay(root *Node) *Game {
 	return g
 }
 
+// ReplayFunc replays like Replay and calls before with the game as it
+// stands before each main-line move and the move about to be played (the
+// game must not be changed). An error from before stops the replay and is
+// returned in Game.Err as it is.
+func ReplayFunc(root *Node, index int, before func(bg *board.Game, m board.Move) error) *Game {
+	g := &Game{Root: root, Index: index, before: before}
+	g.replay()
+	return g
+}
+
 // Replay replays every game of c (see the function Replay); errors
 // name each game by its 1-based index in c.
 func (c *Collection) Replay() []*Game {
@@ -291,6 +303,11 @@ func (g *Game) node(n *Node) error {
 	pt, err := board.ParseSGF(v, size)
 	if err != nil {
 		return fmt.Errorf("game %d move %d: %s[%s]: %w: %w", g.Index, g.Moves+1, c, v, ErrBadMove, err)
+	}
+	if g.before != nil && bg.Legal(c, pt) {
+		if err := g.before(bg, board.Move{Color: c, Point: pt}); err != nil {
+			return err
+		}
 	}
 	if err := bg.Play(c, pt); err != nil {
 		return fmt.Errorf("game %d move %d: %w", g.Index, g.Moves+1, err)
