@@ -25,7 +25,7 @@ func (c *gradChecker) eval() float64 {
 	if err := c.vm.RunAll(); err != nil {
 		c.t.Fatal(err)
 	}
-	v := scalarOf(c.cost)
+	v := scalarOf(c.cost.Value())
 	c.vm.Reset()
 	return v
 }

@@ -34,15 +34,16 @@ type netGraph struct {
 	value  *G.Node // (batch) in [-1, 1]
 
 	// Training only.
-	drops     []dropout // mask inputs, filled before each run
-	bnStats   []bnStat  // batch statistics, read after each run
-	polTarget *G.Node   // (batch, Moves), rows summing to 1 or 0
-	valTarget *G.Node   // (batch)
-	valWeight *G.Node   // (batch): mask / number of masked-in samples
-	polLoss   *G.Node   // scalar: mean cross-entropy
-	valLoss   *G.Node   // scalar: masked mean squared error
-	l2Loss    *G.Node   // scalar or nil
-	cost      *G.Node   // scalar
+	drops     []dropout            // mask inputs, filled before each run
+	bnStats   []bnStat             // batch statistics, read after each run
+	polTarget *G.Node              // (batch, Moves), rows summing to 1 or 0
+	valTarget *G.Node              // (batch)
+	valWeight *G.Node              // (batch): mask / number of masked-in samples
+	polLoss   *G.Node              // scalar: mean cross-entropy
+	valLoss   *G.Node              // scalar: masked mean squared error
+	l2Loss    *G.Node              // scalar or nil
+	cost      *G.Node              // scalar
+	reads     map[*G.Node]*G.Value // filled by Read nodes; see trainMachine
 }
 
 // dropout is one dropout layer of a training graph: mask holds, per unit,

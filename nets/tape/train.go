@@ -154,6 +154,24 @@ func (ng *netGraph) trainMachine() (vm G.VM, err error) {
 	if _, err := G.Grad(ng.cost, ng.learnables()...); err != nil {
 		return nil, fmt.Errorf("tape: gradients: %w", err)
 	}
+	// Values read after a run go through Read nodes: the tape reuses the
+	// memory of intermediate nodes once their consumers ran, so Value()
+	// of an intermediate node may hold something else by the end.
+	ng.reads = map[*G.Node]*G.Value{}
+	read := func(n *G.Node) {
+		if n != nil {
+			v := new(G.Value)
+			G.Read(n, v)
+			ng.reads[n] = v
+		}
+	}
+	for _, n := range []*G.Node{ng.policy, ng.polLoss, ng.valLoss, ng.l2Loss, ng.cost} {
+		read(n)
+	}
+	for _, s := range ng.bnStats {
+		read(s.mean)
+		read(s.variance)
+	}
 	return G.NewTapeMachine(ng.g), nil
 }
 
@@ -237,18 +255,18 @@ func (t *Trainer) Step(in, policyTarget, valueTarget, valueMask []float32) (Loss
 		return Loss{}, fmt.Errorf("tape: training step: %w", err)
 	}
 	loss := Loss{
-		Policy: scalarOf(ng.polLoss),
-		Value:  scalarOf(ng.valLoss),
-		Total:  scalarOf(ng.cost),
+		Policy: scalarOf(ng.read(ng.polLoss)),
+		Value:  scalarOf(ng.read(ng.valLoss)),
+		Total:  scalarOf(ng.read(ng.cost)),
 	}
 	if ng.l2Loss != nil {
-		loss.L2 = scalarOf(ng.l2Loss)
+		loss.L2 = scalarOf(ng.read(ng.l2Loss))
 	}
 	if math.IsNaN(loss.Total) || math.IsInf(loss.Total, 0) {
 		return loss, fmt.Errorf("tape: loss is %v; weights left unchanged", loss.Total)
 	}
 	if withPolicy > 0 {
-		logits := ng.policy.Value().Data().([]float32)
+		logits := ng.read(ng.policy).Data().([]float32)
 		hits := 0
 		for s := range n {
 			target := t.polBuf[s*moves : (s+1)*moves]
@@ -272,7 +290,7 @@ func (t *Trainer) Step(in, policyTarget, valueTarget, valueMask []float32) (Loss
 	t.opt.endStep()
 	m := float32(t.opts.BatchNormMomentum)
 	for _, s := range ng.bnStats {
-		mean, variance := s.mean.Value().Data().([]float32), s.variance.Value().Data().([]float32)
+		mean, variance := ng.read(s.mean).Data().([]float32), ng.read(s.variance).Data().([]float32)
 		rm, rv := t.w.Tensors[s.meanParam].Data, t.w.Tensors[s.varParam].Data
 		unbias := float32(s.count) / float32(max(1, s.count-1))
 		for c := range rm {
@@ -283,8 +301,11 @@ func (t *Trainer) Step(in, policyTarget, valueTarget, valueMask []float32) (Loss
 	return loss, nil
 }
 
-func scalarOf(n *G.Node) float64 {
-	switch v := n.Value().Data().(type) {
+// read returns the value that n's Read node copied in the last run.
+func (ng *netGraph) read(n *G.Node) G.Value { return *ng.reads[n] }
+
+func scalarOf(v G.Value) float64 {
+	switch v := v.Data().(type) {
 	case float32:
 		return float64(v)
 	case float64:
