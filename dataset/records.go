@@ -1,0 +1,380 @@
+package dataset
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/tengen-go/tengen/board"
+	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/sgf"
+)
+
+// Filter selects games.
+type Filter struct {
+	// Size keeps games of this board size (0: any).
+	Size int
+	// MinRank keeps games whose two players are both ranked at least this
+	// ("6d", "1k", "3p"); games with a missing or unreadable rank fail it.
+	MinRank string
+	// NoHandicap drops games with HA >= 2.
+	NoHandicap bool
+	// MinMoves drops games with fewer main-line moves.
+	MinMoves int
+	// Results keeps only games whose result is of these kinds: "resign",
+	// "score" (including draws), "time", "forfeit", "none", "other".
+	// Empty keeps all.
+	Results []string
+}
+
+// ParseRank reads a rank as on KGS: "30k".."1k" are -29..0, "1d".."9d"
+// are 1..9, "1p".."9p" are 10..18. A trailing "?" or "*" is ignored.
+func ParseRank(s string) (int, bool) {
+	s = strings.ToLower(strings.TrimRight(strings.TrimSpace(s), "?*"))
+	if len(s) < 2 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s[:len(s)-1])
+	if err != nil || n < 1 {
+		return 0, false
+	}
+	switch s[len(s)-1] {
+	case 'k':
+		if n > 30 {
+			return 0, false
+		}
+		return 1 - n, true
+	case 'd':
+		if n > 9 {
+			return 0, false
+		}
+		return n, true
+	case 'p':
+		if n > 9 {
+			return 0, false
+		}
+		return 9 + n, true
+	}
+	return 0, false
+}
+
+// ResultClass maps an SGF result to a Filter class and, for games decided
+// by resignation or score, the winner (board.Empty for a draw).
+func ResultClass(re string) (class string, winner board.Color, decided bool) {
+	switch k := sgf.ResultKind(re); k {
+	case "B+R", "W+R":
+		return "resign", colorOf(k), true
+	case "B+score", "W+score":
+		return "score", colorOf(k), true
+	case "Draw":
+		return "score", board.Empty, true
+	case "B+T", "W+T":
+		return "time", colorOf(k), false
+	case "B+F", "W+F":
+		return "forfeit", colorOf(k), false
+	case "none":
+		return "none", board.Empty, false
+	default:
+		return "other", board.Empty, false
+	}
+}
+
+func colorOf(kind string) board.Color {
+	if strings.HasPrefix(kind, "B") {
+		return board.Black
+	}
+	return board.White
+}
+
+// Validate checks the filter.
+func (f Filter) Validate() error {
+	if f.MinRank != "" {
+		if _, ok := ParseRank(f.MinRank); !ok {
+			return fmt.Errorf("dataset: bad rank %q (want e.g. 6d, 1k, 3p)", f.MinRank)
+		}
+	}
+	for _, r := range f.Results {
+		switch r {
+		case "resign", "score", "time", "forfeit", "none", "other":
+		default:
+			return fmt.Errorf("dataset: bad result kind %q", r)
+		}
+	}
+	return nil
+}
+
+// Accept reports whether a game with this root info and move count passes.
+func (f Filter) Accept(info sgf.Info, moves int) bool {
+	if f.Size != 0 && info.Size != f.Size {
+		return false
+	}
+	if f.NoHandicap && info.Handicap >= 2 {
+		return false
+	}
+	if moves < f.MinMoves {
+		return false
+	}
+	if f.MinRank != "" {
+		min, _ := ParseRank(f.MinRank)
+		b, okB := ParseRank(info.BR)
+		w, okW := ParseRank(info.WR)
+		if !okB || !okW || b < min || w < min {
+			return false
+		}
+	}
+	if len(f.Results) > 0 {
+		class, _, _ := ResultClass(info.Result)
+		found := false
+		for _, r := range f.Results {
+			if r == class {
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// GameID names a game stably: for an archive member the archive's base
+// name, ':' and the member path; for a plain file its path as given; then
+// '#' and the game's 1-based index in its file.
+func GameID(recordName string, index int) string {
+	name := recordName
+	for _, ext := range []string{".tar.gz:", ".tgz:", ".tar:", ".zip:"} {
+		if i := strings.Index(name, ext); i >= 0 {
+			name = filepath.Base(name[:i+len(ext)-1]) + name[i+len(ext)-1:]
+			break
+		}
+	}
+	return name + "#" + strconv.Itoa(index)
+}
+
+// mainLineMoves counts the B and W nodes of the main line.
+func mainLineMoves(root *sgf.Node) int {
+	n := 0
+	for _, nd := range root.MainLine() {
+		if nd.Has("B") || nd.Has("W") {
+			n++
+		}
+	}
+	return n
+}
+
+// Game is one accepted game record.
+type Game struct {
+	ID    string
+	Root  *sgf.Node
+	Info  sgf.Info
+	Moves int // main-line moves
+}
+
+// Games calls fn for every game in paths that passes the filter, in path
+// and archive order. Unreadable files and games are counted in the
+// returned Stats, never fatal.
+func Games(ctx context.Context, paths []string, f Filter, fn func(g Game) error) (Stats, error) {
+	var st Stats
+	if err := f.Validate(); err != nil {
+		return st, err
+	}
+	cfg := sgf.DefaultWalkConfig()
+	cfg.Replay = false
+	sum, err := cfg.Walk(ctx, paths, func(rec sgf.Record) error {
+		if rec.Err != nil {
+			st.Errors = append(st.Errors, FileError{rec.Name, rec.Err.Error()})
+			return nil
+		}
+		for i, root := range rec.Collection.Games {
+			st.Games++
+			info, err := sgf.ReadInfo(root, func(string, ...any) {})
+			if err != nil {
+				st.Errors = append(st.Errors, FileError{GameID(rec.Name, i+1), err.Error()})
+				continue
+			}
+			moves := mainLineMoves(root)
+			if !f.Accept(info, moves) {
+				st.Filtered++
+				continue
+			}
+			st.Accepted++
+			if err := fn(Game{ID: GameID(rec.Name, i+1), Root: root, Info: info, Moves: moves}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	st.Files = sum.Files
+	return st, err
+}
+
+// Stats counts what a pass over game records saw.
+type Stats struct {
+	Files    int
+	Games    int // games read
+	Accepted int // passed the filter
+	Filtered int
+	Errors   []FileError
+}
+
+// FileError is an error about one file or game.
+type FileError struct {
+	Name    string `json:"file"`
+	Message string `json:"message"`
+}
+
+// SplitHash orders games for the validation split: a seeded FNV-1a hash of
+// the game ID.
+func SplitHash(seed uint64, id string) uint64 {
+	h := fnv.New64a()
+	var b [8]byte
+	for i := range b {
+		b[i] = byte(seed >> (8 * i))
+	}
+	h.Write(b[:])
+	h.Write([]byte(id))
+	return h.Sum64()
+}
+
+// Split returns the IDs of the n accepted games with the smallest
+// SplitHash: a validation set that depends only on the seed and the games,
+// not on their order. IDs come back sorted.
+func Split(ctx context.Context, paths []string, f Filter, seed uint64, n int) ([]string, Stats, error) {
+	type entry struct {
+		h  uint64
+		id string
+	}
+	var all []entry
+	st, err := Games(ctx, paths, f, func(g Game) error {
+		all = append(all, entry{SplitHash(seed, g.ID), g.ID})
+		return nil
+	})
+	if err != nil {
+		return nil, st, err
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].h < all[j].h })
+	if n > len(all) {
+		n = len(all)
+	}
+	ids := make([]string, n)
+	for i := range n {
+		ids[i] = all[i].id
+	}
+	sort.Strings(ids)
+	return ids, st, nil
+}
+
+// Example is one training position.
+type Example struct {
+	Input Packed
+	// Policy is the index (nets.MoveIndex, in the transformed frame) of
+	// the move played; PolicyDist, when not nil, is a distribution over
+	// all moves instead (self-play visit counts).
+	Policy     int
+	PolicyDist []float32
+	// Value is the game's result from the mover's view (+1 win, -1 loss,
+	// 0 draw); HasValue is false when the result does not say (time,
+	// forfeit, missing).
+	Value    float32
+	HasValue bool
+	GameID   string
+	MoveNum  int // 1-based
+	Size     int
+}
+
+// ExampleConfig configures Examples.
+type ExampleConfig struct {
+	Paths  []string
+	Filter Filter
+	// Seed drives the random symmetries (reproducibly per game).
+	Seed uint64
+	// Symmetries applies a random one of the 8 board symmetries per
+	// example; otherwise the identity.
+	Symmetries bool
+	// Skip drops these game IDs (the validation games, in training);
+	// Only, if not nil, keeps only these (a validation list, in eval).
+	Skip, Only map[string]bool
+	// StartGame skips the first StartGame accepted games (resume).
+	StartGame int
+	// Passes includes pass moves as examples.
+	Passes bool
+}
+
+// ErrStop may be returned by an Examples callback to end early.
+var ErrStop = errors.New("dataset: stop")
+
+// Examples replays the accepted games' main lines and calls fn for every
+// move (every non-pass move unless Passes), with the game's ordinal among
+// accepted games (for resuming with StartGame). The Example is reused
+// between calls: copy what you keep (Packed is immutable and safe to keep).
+func Examples(ctx context.Context, cfg ExampleConfig, fn func(gameOrdinal int, ex *Example) error) (Stats, error) {
+	var buf []float32
+	var ex Example
+	ordinal := -1
+	var stats Stats
+	st, err := Games(ctx, cfg.Paths, cfg.Filter, func(g Game) error {
+		if cfg.Skip[g.ID] || (cfg.Only != nil && !cfg.Only[g.ID]) {
+			return nil
+		}
+		ordinal++
+		if ordinal < cfg.StartGame {
+			return nil
+		}
+		_, winner, decided := ResultClass(g.Info.Result)
+		rng := rand.New(rand.NewPCG(cfg.Seed, SplitHash(cfg.Seed, g.ID)))
+		moveNum := 0
+		rg := sgf.ReplayFunc(g.Root, 1, func(bg *board.Game, m board.Move) error {
+			moveNum++
+			if m.Point == board.Pass && !cfg.Passes {
+				return nil
+			}
+			size := bg.Size()
+			area := size * size
+			if len(buf) < nets.NumPlanesV1*area {
+				buf = make([]float32, nets.NumPlanesV1*area)
+			}
+			sym := nets.Symmetry(0)
+			if cfg.Symmetries {
+				sym = nets.Symmetry(rng.IntN(nets.NumSymmetries))
+			}
+			nets.Encode(bg, sym, buf)
+			ex = Example{
+				Input:   Pack(buf[:nets.NumPlanesV1*area], nets.NumPlanesV1, area),
+				Policy:  nets.MoveIndex(sym.Point(m.Point, size), size),
+				GameID:  g.ID,
+				MoveNum: moveNum,
+				Size:    size,
+			}
+			if decided {
+				ex.HasValue = true
+				switch winner {
+				case m.Color:
+					ex.Value = 1
+				case board.Empty:
+					ex.Value = 0
+				default:
+					ex.Value = -1
+				}
+			}
+			return fn(ordinal, &ex)
+		})
+		if rg.Err != nil {
+			if errors.Is(rg.Err, ErrStop) || errors.Is(rg.Err, context.Canceled) {
+				return rg.Err
+			}
+			stats.Errors = append(stats.Errors, FileError{g.ID, rg.Err.Error()})
+		}
+		return ctx.Err()
+	})
+	st.Errors = append(st.Errors, stats.Errors...)
+	if errors.Is(err, ErrStop) {
+		err = nil
+	}
+	return st, err
+}
