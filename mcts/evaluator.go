@@ -18,6 +18,14 @@ type Evaluator interface {
 	Evaluate(ctx context.Context, s *board.State, priors []float32) (float32, error)
 }
 
+// WorkerEvaluator is an Evaluator that prefers one instance per search
+// goroutine (a batcher client each, say). A search calls Worker once per
+// goroutine and the release function when the goroutine is done.
+type WorkerEvaluator interface {
+	Evaluator
+	Worker() (e Evaluator, release func())
+}
+
 // PlayoutEvaluator is the evaluator used when there is no network:
 // uniform priors and the mean result of light random playouts.
 type PlayoutEvaluator struct {

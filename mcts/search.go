@@ -170,7 +170,7 @@ func (s *Searcher) Search(ctx context.Context, opts Options) (Result, error) {
 		ctx, cancel = context.WithTimeout(ctx, opts.Limits.Time)
 		defer cancel()
 	}
-	w := &worker{s: s, priors: make([]float32, s.root.Pos.Size()*s.root.Pos.Size()+1)}
+	w := &worker{s: s, eval: s.eval, priors: make([]float32, s.root.Pos.Size()*s.root.Pos.Size()+1)}
 	// The root must be expanded before goroutines fan out.
 	if s.tree.nodes[0].state != expanded {
 		if _, err := w.simulate(ctx); err != nil {
@@ -209,7 +209,12 @@ func (s *Searcher) Search(ctx context.Context, opts Options) (Result, error) {
 			defer wg.Done()
 			wk := w
 			if t > 0 {
-				wk = &worker{s: s, priors: make([]float32, len(w.priors))}
+				wk = &worker{s: s, eval: s.eval, priors: make([]float32, len(w.priors))}
+			}
+			if we, ok := s.eval.(WorkerEvaluator); ok {
+				e, release := we.Worker()
+				defer release()
+				wk.eval = e
 			}
 			for !done() {
 				if limits.Playouts > 0 && started.Add(1) > int64(limits.Playouts) {
@@ -392,6 +397,7 @@ func (s *Searcher) pv(idx int32) []board.Point {
 // worker is one search goroutine's scratch space.
 type worker struct {
 	s      *Searcher
+	eval   Evaluator
 	priors []float32
 	path   []int32
 	moves  []board.Move
@@ -447,7 +453,7 @@ func (w *worker) simulate(ctx context.Context) (bool, error) {
 		s.mu.Unlock()
 		return true, nil
 	}
-	v, err := s.eval.Evaluate(ctx, &st, w.priors)
+	v, err := w.eval.Evaluate(ctx, &st, w.priors)
 	if err != nil {
 		s.mu.Lock()
 		s.tree.nodes[w.path[len(w.path)-1]].state = unexpanded

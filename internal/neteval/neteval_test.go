@@ -1,0 +1,141 @@
+package neteval
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/tengen-go/tengen/board"
+	"github.com/tengen-go/tengen/mcts"
+	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/nets/cpu"
+	"github.com/tengen-go/tengen/nets/netstest"
+)
+
+func smallNet(t *testing.T, size int) *nets.Weights {
+	spec := nets.DefaultSpec(size)
+	for i := range spec.Trunk {
+		if spec.Trunk[i].Kind == nets.KindConv {
+			spec.Trunk[i].Filters = 8
+		}
+	}
+	spec.Value.Hidden = 16
+	w, err := nets.NewWeights(spec, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func startBatcher(t *testing.T, be nets.Backend) *nets.Batcher {
+	b, err := nets.NewBatcher(be, nets.DefaultBatcherOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { b.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return b
+}
+
+// TestSymmetriesAgree: the priors and value of one position through each
+// of the 8 symmetries come back in the original frame, so they agree with
+// a direct forward pass on the identity only up to the network's own
+// asymmetry; with the identity fixed they must match it exactly.
+func TestMatchesDirectForward(t *testing.T) {
+	w := smallNet(t, 9)
+	be, err := netstest.NewNaive(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := startBatcher(t, be)
+	g, _ := board.NewGame(9, 7.5, board.DefaultRules())
+	for _, v := range []string{"E5", "C3", "G7"} {
+		pt, _ := board.ParseGTP(v, 9)
+		g.Play(g.ToMove(), pt)
+	}
+	st := g.State()
+	for sym := range nets.NumSymmetries {
+		e, err := New(b, sym, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		priors := make([]float32, 82)
+		v, err := e.Evaluate(context.Background(), &st, priors)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Direct: encode with sym, forward, softmax, untransform.
+		in := make([]float32, nets.NumPlanesV1*81)
+		nets.EncodeState(&st, nets.Symmetry(sym), in)
+		logits := make([]float32, 82)
+		val := make([]float32, 1)
+		if err := be.Forward(context.Background(), in, 1, logits, val); err != nil {
+			t.Fatal(err)
+		}
+		probs := make([]float32, 82)
+		Softmax(logits, probs)
+		want := make([]float32, 82)
+		nets.Symmetry(sym).UntransformPolicy(probs, want, 9)
+		for i := range want {
+			if math.Abs(float64(want[i]-priors[i])) > 1e-6 {
+				t.Fatalf("sym %d: prior %d = %v; want %v", sym, i, priors[i], want[i])
+			}
+		}
+		if math.Abs(float64(v-val[0])) > 1e-6 {
+			t.Fatalf("sym %d: value %v; want %v", sym, v, val[0])
+		}
+	}
+}
+
+func TestSearchWithNetwork(t *testing.T) {
+	w := smallNet(t, 9)
+	be, err := cpu.New(w, cpu.Options{MaxBatch: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer be.Close()
+	b := startBatcher(t, be)
+	e, _ := New(b, -1, 3)
+	cfg := mcts.DefaultConfig()
+	cfg.Threads = 4
+	s, err := mcts.NewSearcher(e, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _ := board.NewGame(9, 7.5, board.DefaultRules())
+	s.SetGame(g)
+	res, err := s.Search(context.Background(), mcts.Options{Limits: mcts.Limits{Playouts: 200}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Playouts != 200 || res.Best == 0 && len(res.Moves) == 0 {
+		t.Fatalf("result %+v", res)
+	}
+	if st := b.Stats(); st.Positions < 150 {
+		t.Fatalf("batcher saw %d positions", st.Positions)
+	}
+	// A wrong board size is an error, not a panic.
+	g13, _ := board.NewGame(13, 7.5, board.DefaultRules())
+	st := g13.State()
+	if _, err := e.Evaluate(context.Background(), &st, make([]float32, 170)); err == nil {
+		t.Fatal("13x13 position accepted by a 9x9 network")
+	}
+}
+
+func TestCacheKeyDistinguishes(t *testing.T) {
+	g, _ := board.NewGame(9, 7.5, board.DefaultRules())
+	pt, _ := board.ParseGTP("E5", 9)
+	g.Play(board.Black, pt)
+	a := g.State()
+	b := a
+	b.Komi = 6.5
+	c := a
+	c.ToMove = board.Black
+	keys := map[uint64]bool{CacheKey(&a, 0): true, CacheKey(&b, 0): true, CacheKey(&c, 0): true, CacheKey(&a, 1): true}
+	if len(keys) != 4 {
+		t.Fatal("cache keys collide for different inputs")
+	}
+}
