@@ -14,11 +14,15 @@ type kernel struct {
 	name       string
 	mr, nr     int // register tile
 	kc, mc, nc int // cache blocks: kc×nc of B (L3), mc×kc of A (L2)
+	ncPre      int // nc when all of A is packed at once (B block in L2)
 	fn         kernelFunc
+	// copyRows, when set, copies k rows of nr values, ld apart in src, to
+	// dst contiguously: packing a full panel of a non-transposed B.
+	copyRows func(dst, src *float32, ld, k int)
 }
 
 // goKernel is the portable kernel: a 4×4 tile, 16 scalar accumulators.
-var goKernel = &kernel{name: "go4x4", mr: 4, nr: 4, kc: 256, mc: 128, nc: 2048, fn: kernGo4x4}
+var goKernel = &kernel{name: "go4x4", mr: 4, nr: 4, kc: 256, mc: 128, nc: 2048, ncPre: 128, fn: kernGo4x4}
 
 func kernGo4x4(k int, ap *float32, ars, ass int, bp *float32, bss int, cp *float32, ldc int, alpha, beta float32) {
 	if k == 0 {

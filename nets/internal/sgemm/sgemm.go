@@ -56,6 +56,9 @@ type problem struct {
 	ldc            int
 }
 
+// maxPrepackA bounds (in float32s) the A packed whole by run.
+const maxPrepackA = 1 << 19
+
 var ctxPool = sync.Pool{New: func() any { return new(Context) }}
 
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices,
@@ -181,7 +184,8 @@ func scaleC(p *problem) {
 // run computes the block C[i0:i1, j0:j1] of p with the Goto/BLIS loop nest.
 func (w *workspace) run(kn *kernel, p *problem, i0, i1, j0, j1 int) {
 	mr, nr := kn.mr, kn.nr
-	kcMax := min(kn.kc, p.k)
+	kcMax := (p.k + kn.kc - 1) / kn.kc // kc blocks
+	kcMax = (p.k + kcMax - 1) / kcMax  // evened out: 576 → 288+288
 	ncMax := min(kn.nc, roundUp(j1-j0, nr))
 	mcMax := min(kn.mc, roundUp(i1-i0, mr))
 	// Packing pays when a panel is reused. A panel that meets only one or
@@ -193,7 +197,19 @@ func (w *workspace) run(kn *kernel, p *problem, i0, i1, j0, j1 int) {
 	if p.transA {
 		aRS, aSS = 1, p.lda
 	}
-	w.a = grow(w.a, mcMax*kcMax)
+	// When all of op(A)'s rows fit one mc block, pack A once for every kc
+	// block; B then streams through in narrow nc blocks that stay in L2.
+	mbR := roundUp(i1-i0, mr)
+	prepacked := !directA && mbR <= mcMax && mbR*p.k <= maxPrepackA
+	if prepacked {
+		ncMax = min(kn.ncPre, ncMax)
+		w.a = grow(w.a, mbR*p.k)
+		for pc := 0; pc < p.k; pc += kcMax {
+			packA(w.a[mbR*pc:], p, i0, i1-i0, pc, min(kcMax, p.k-pc), mr)
+		}
+	} else {
+		w.a = grow(w.a, mcMax*kcMax)
+	}
 	w.b = grow(w.b, kcMax*ncMax)
 	w.tmp = grow(w.tmp, mr*nr)
 	tmp := w.tmp[:mr*nr]
@@ -207,13 +223,16 @@ func (w *workspace) run(kn *kernel, p *problem, i0, i1, j0, j1 int) {
 				beta = 1
 			}
 			if !directB {
-				packB(w.b, p, pc, kb, jc, nb, nr)
+				packB(w.b, p, kn, pc, kb, jc, nb)
 			} else if full := nb / nr * nr; full < nb {
-				packB(w.b, p, pc, kb, jc+full, nb-full, nr)
+				packB(w.b, p, kn, pc, kb, jc+full, nb-full)
 			}
 			for ic := i0; ic < i1; ic += mcMax {
 				mb := min(mcMax, i1-ic)
-				if !directA {
+				aOff := 0 // this block's panels in w.a
+				if prepacked {
+					aOff = mbR * pc
+				} else if !directA {
 					packA(w.a, p, ic, mb, pc, kb, mr)
 				} else if full := mb / mr * mr; full < mb {
 					packA(w.a, p, ic+full, mb-full, pc, kb, mr)
@@ -232,7 +251,7 @@ func (w *workspace) run(kn *kernel, p *problem, i0, i1, j0, j1 int) {
 						ap, ars, ass := &w.a[0], 1, mr
 						switch {
 						case !directA:
-							ap = &w.a[ir*kb]
+							ap = &w.a[aOff+ir*kb]
 						case mrr == mr:
 							ap, ars, ass = &p.a[(ic+ir)*aRS+pc*aSS], aRS, aSS
 						}
@@ -293,12 +312,18 @@ func packA(dst []float32, p *problem, ic, mb, pc, kb, mr int) {
 // packB packs op(B)[pc:pc+kb, jc:jc+nb] into nr-column panels: panel q
 // holds, for each of the kb steps, nr consecutive values (zero past column
 // nb).
-func packB(dst []float32, p *problem, pc, kb, jc, nb, nr int) {
-	b, ldb := p.b, p.ldb
+func packB(dst []float32, p *problem, kn *kernel, pc, kb, jc, nb int) {
+	b, ldb, nr := p.b, p.ldb, kn.nr
 	for jr := 0; jr < nb; jr += nr {
 		nrr := min(nr, nb-jr)
 		d := dst[jr*kb : jr*kb+nr*kb]
 		if !p.transB { // B(l, j) = b[l*ldb+j]
+			if nrr == nr && kn.copyRows != nil {
+				first := pc*ldb + jc + jr
+				_ = b[first+(kb-1)*ldb+nr-1] // the last value copied
+				kn.copyRows(&d[0], &b[first], ldb, kb)
+				continue
+			}
 			for l := range kb {
 				src := b[(pc+l)*ldb+jc+jr : (pc+l)*ldb+jc+jr+nrr]
 				dl := d[l*nr : l*nr+nr]
