@@ -121,3 +121,7 @@ func (b *Backend) Close() error {
 	b.closed = true
 	return err
 }
+
+// BLAS names the BLAS the package's graphs use: "gonum" (pure Go, the
+// default build) or "openblas" (the openblas build tag).
+func BLAS() string { return blasName }

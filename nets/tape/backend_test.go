@@ -84,6 +84,13 @@ func randomInput(spec nets.Spec, n int, rng *rand.Rand) []float32 {
 	return in
 }
 
+func TestBLAS(t *testing.T) {
+	want := map[bool]string{true: "openblas", false: "gonum"}[openblasTag]
+	if BLAS() != want {
+		t.Errorf("BLAS() = %q; want %q", BLAS(), want)
+	}
+}
+
 func closeTo(got, want, rel float64) bool {
 	return math.Abs(got-want) <= rel*math.Max(1, math.Abs(want))
 }
@@ -122,8 +129,8 @@ func TestForwardMatchesNaive(t *testing.T) {
 }
 
 func TestForwardDefaultSpec(t *testing.T) {
-	if testing.Short() {
-		t.Skip("short")
+	if testing.Short() || raceEnabled {
+		t.Skip("short or race")
 	}
 	spec := nets.DefaultSpec(9)
 	w := randomWeights(t, spec, 3)

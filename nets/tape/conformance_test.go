@@ -10,8 +10,8 @@ import (
 // TestConformance runs the shared backend suite against the plain-loops
 // reference.
 func TestConformance(t *testing.T) {
-	if testing.Short() {
-		t.Skip("short")
+	if testing.Short() || raceEnabled {
+		t.Skip("short or race")
 	}
 	netstest.Conformance(t, "tape",
 		func(w *nets.Weights) (nets.Backend, error) { return New(w, 8) },

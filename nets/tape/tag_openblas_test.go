@@ -1,0 +1,5 @@
+//go:build openblas
+
+package tape
+
+const openblasTag = true
