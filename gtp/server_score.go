@@ -12,9 +12,11 @@ import (
 
 // Thresholds of the dead-stone estimate, on the mean ownership of a chain
 // from its own colour's view (+1 it stays, -1 the opponent owns it).
+// Light playouts blur ownership (a secure territory reads about 0.5, a
+// stone inside the opponent's about -0.4), hence the low thresholds.
 const (
-	deadBelow = -0.5 // strongly the opponent's: dead
-	sekiBelow = 0.3  // neither side's (and not dead): seki
+	deadBelow = -0.2 // clearly the opponent's: dead
+	sekiBelow = 0.1  // neither side's: seki
 )
 
 // status is the estimated final status of each chain on the board.
