@@ -111,10 +111,46 @@ func convBench(size, n, c, f int, wt, bias []float32, algo ConvAlgo) (*Backend, 
 	}
 	for range be.opts.Threads {
 		be.scratch = append(be.scratch, &scratch{col: make([]float32, sz.col), v: make([]float32, sz.v), m: make([]float32, sz.m),
-			off: make([]int, tileBlock), inner: make([]bool, tileBlock), gemm: gemmImpl.newGemm()})
+			rows: make([]float32, sz.rows), zeros: make([]float32, sz.rows),
+			off: make([]int, tileBlock), wtmp: make([]float32, 12*tileBlock), inner: make([]bool, tileBlock), gemm: gemmImpl.newGemm()})
 	}
 	if be.opts.Threads > 1 {
 		be.startWorkers()
 	}
 	return be, o
+}
+
+// BenchmarkConv3x3AB times im2col and Winograd on the same 64 -> 64 layer
+// alternately, keeping each one's fastest run (robust to other load on
+// the machine), and reports both in GFLOP/s and Winograd's speed-up.
+func BenchmarkConv3x3AB(b *testing.B) {
+	const c, f = 64, 64
+	rng := rand.New(rand.NewPCG(4, 4))
+	wt := make([]float32, f*c*9)
+	for i := range wt {
+		wt[i] = float32(rng.NormFloat64() * 0.05)
+	}
+	bias := make([]float32, f)
+	for _, size := range []int{9, 19} {
+		for _, n := range benchBatches {
+			b.Run(fmt.Sprintf("%dx%d/b%d", size, size, n), func(b *testing.B) {
+				im, _ := convBench(size, n, c, f, wt, bias, ConvIm2col)
+				defer im.Close()
+				wi, _ := convBench(size, n, c, f, wt, bias, ConvWinograd)
+				defer wi.Close()
+				best := [2]time.Duration{time.Hour, time.Hour}
+				for b.Loop() {
+					for i, be := range []*Backend{im, wi} {
+						start := time.Now()
+						be.runOp(0)
+						best[i] = min(best[i], time.Since(start))
+					}
+				}
+				flops := 2 * float64(c*9*f*size*size*n)
+				b.ReportMetric(flops/best[0].Seconds()/1e9, "im2col-GFLOP/s")
+				b.ReportMetric(flops/best[1].Seconds()/1e9, "winograd-GFLOP/s")
+				b.ReportMetric(best[0].Seconds()/best[1].Seconds(), "winograd-speedup")
+			})
+		}
+	}
 }

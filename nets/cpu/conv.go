@@ -104,6 +104,14 @@ func im2col(src []float32, cs, c, h, w, k, c0, cnt int, col []float32) {
 	}
 }
 
+// relu returns max(x, 0) without branches (a negative x, -0 included,
+// gives +0; NaN with the sign bit clear stays NaN). It is cheaper than the
+// builtin max, which orders -0 and NaN.
+func relu(x float32) float32 {
+	b := math.Float32bits(x)
+	return math.Float32frombits(b &^ uint32(int32(b)>>31))
+}
+
 // biasAct adds bias[f] to columns [c0, c0+cnt) of every row f of dst (row
 // stride cs) and applies act.
 func biasAct(dst []float32, cs, c0, cnt int, bias []float32, act actKind) {
@@ -112,7 +120,7 @@ func biasAct(dst []float32, cs, c0, cnt int, bias []float32, act actKind) {
 		switch act {
 		case actReLU:
 			for i, v := range row {
-				row[i] = max(v+bf, 0)
+				row[i] = relu(v + bf)
 			}
 		case actTanh:
 			for i, v := range row {
@@ -147,125 +155,158 @@ func (o *winoOp) run(b *Backend, w, t int) {
 	lo, hi := span(total, w, t)
 	for t0 := lo; t0 < hi; t0 += tileBlock {
 		pb := min(tileBlock, hi-t0)
-		winoInput(src, cs, o.c, o.h, o.w, t0, pb, s.v, s.off, s.inner)
+		winoInput(src, cs, o.c, o.h, o.w, t0, pb, s.v, s.rows, s.zeros)
 		for xi := range 16 {
-			s.gemm(false, false, o.f, pb, o.c, 1, o.u[xi*o.f*o.c:], o.c, s.v[xi*o.c*pb:], pb, 0, s.m[xi*o.f*pb:], pb)
+			s.gemm(false, false, o.f, pb, o.c, 1, o.u[xi*o.f*o.c:], o.c, s.v[xi*winoStride(o.c, pb):], pb, 0, s.m[xi*winoStride(o.f, pb):], pb)
 		}
-		winoOutput(s.m, dst, cs, o.f, o.h, o.w, t0, pb, o.bias, o.act)
+		winoOutput(s.m, dst, cs, o.f, o.h, o.w, t0, pb, o.bias, o.act, s.off, s.inner, s.wtmp)
 	}
 }
 
+// winoStride is the distance between the 16 components of Winograd
+// tiles of c channels in blocks of pb: c*pb padded by 64 bytes, since
+// strides of a multiple of 4 KiB would map all 16 streams to the same
+// cache sets.
+func winoStride(c, pb int) int { return c*pb + 16 }
+
 // winoInput writes V = B^T d B for tiles [t0, t0+pb) of every channel into
-// v (16 x c x pb). off and inner are scratch of length pb.
-func winoInput(src []float32, cs, c, h, w, t0, pb int, v []float32, off []int, inner []bool) {
+// v (16 x c x pb, components winoStride apart). It is separable: for each
+// row of tiles it first applies B^T to the tile row's 4 input rows over
+// the whole (zero-padded) width, into rows (4*(w+3) scratch, zeros
+// w wide scratch), then B to each tile's 4 columns.
+func winoInput(src []float32, cs, c, h, w, t0, pb int, v, rows, zeros []float32) {
+	tx, ty := (w+1)/2, (h+1)/2
+	tp := tx * ty
+	hw := h * w
+	pw := w + 3 // padded row: input columns -1 .. w+1
+	r0, r1, r2, r3 := rows[:pw], rows[pw:2*pw], rows[2*pw:3*pw], rows[3*pw:4*pw]
+	for _, r := range [][]float32{r0, r1, r2, r3} {
+		r[0], r[w+1], r[w+2] = 0, 0, 0
+	}
+	zeros = zeros[:w]
+	stride := winoStride(c, pb)
+	for ch := range c {
+		plane := src[ch*cs:]
+		vs := v[ch*pb:]
+		for p := 0; p < pb; {
+			tile := t0 + p
+			pos, r := tile/tp, tile%tp
+			tyi, txi := r/tx, r%tx
+			pl := plane[pos*hw:][:hw]
+			var d [4][]float32
+			for i := range 4 {
+				if y := 2*tyi - 1 + i; y >= 0 && y < h {
+					d[i] = pl[y*w:][:w]
+				} else {
+					d[i] = zeros
+				}
+			}
+			d0, d1, d2, d3 := d[0], d[1][:len(d[0])], d[2][:len(d[0])], d[3][:len(d[0])]
+			q0, q1, q2, q3 := r0[1:w+1], r1[1:w+1], r2[1:w+1], r3[1:w+1]
+			for x, a := range d0 {
+				b, cc, e := d1[x], d2[x], d3[x]
+				q0[x] = a - cc
+				q1[x] = b + cc
+				q2[x] = cc - b
+				q3[x] = b - e
+			}
+			n := min(tx-txi, pb-p)
+			for i, rr := range [4][]float32{r0, r1, r2, r3} {
+				o0 := vs[(4*i)*stride+p:][:n]
+				o1 := vs[(4*i+1)*stride+p:][:n]
+				o2 := vs[(4*i+2)*stride+p:][:n]
+				o3 := vs[(4*i+3)*stride+p:][:n]
+				for k := range o0 {
+					a := rr[2*(txi+k):][:4]
+					a0, a1, a2, a3 := a[0], a[1], a[2], a[3]
+					o0[k] = a0 - a2
+					o1[k] = a1 + a2
+					o2[k] = a2 - a1
+					o3[k] = a1 - a3
+				}
+			}
+			p += n
+		}
+	}
+}
+
+// winoOutput turns the products m (16 x f x pb, components winoStride
+// apart) of tiles [t0, t0+pb) into output pixels Y = A^T M A, adds the
+// bias, applies act and writes dst. off and inner are scratch of length
+// pb, tmp of 12*pb.
+func winoOutput(m, dst []float32, cs, f, h, w, t0, pb int, bias []float32, act actKind, off []int, inner []bool, tmp []float32) {
 	tx, ty := (w+1)/2, (h+1)/2
 	tp := tx * ty
 	hw := h * w
 	for p := range pb {
 		tile := t0 + p
 		pos, r := tile/tp, tile%tp
-		y0, x0 := 2*(r/tx)-1, 2*(r%tx)-1
-		off[p] = pos*hw + y0*w + x0 // may be negative for border tiles
-		inner[p] = y0 >= 0 && x0 >= 0 && y0+3 < h && x0+3 < w
+		y0, x0 := 2*(r/tx), 2*(r%tx)
+		off[p] = pos*hw + y0*w + x0
+		inner[p] = y0+1 < h && x0+1 < w
 	}
-	stride := c * pb // between the 16 components
-	var d [16]float32
-	for ch := range c {
-		plane := src[ch*cs:]
-		vs := v[ch*pb:]
-		for p := range pb {
-			if inner[p] {
-				o := off[p]
-				r0 := plane[o:][:4]
-				r1 := plane[o+w:][:4]
-				r2 := plane[o+2*w:][:4]
-				r3 := plane[o+3*w:][:4]
-				d = [16]float32{r0[0], r0[1], r0[2], r0[3], r1[0], r1[1], r1[2], r1[3],
-					r2[0], r2[1], r2[2], r2[3], r3[0], r3[1], r3[2], r3[3]}
-			} else {
-				tile := t0 + p
-				pos, r := tile/tp, tile%tp
-				y0, x0 := 2*(r/tx)-1, 2*(r%tx)-1
-				pl := plane[pos*hw:][:hw]
-				for i := range 4 {
-					y := y0 + i
-					for j := range 4 {
-						x := x0 + j
-						if y >= 0 && y < h && x >= 0 && x < w {
-							d[4*i+j] = pl[y*w+x]
-						} else {
-							d[4*i+j] = 0
-						}
-					}
-				}
-			}
-			// t = B^T d (rows), then V = t B (columns).
-			var tt [16]float32
-			for j := range 4 {
-				d0, d1, d2, d3 := d[j], d[4+j], d[8+j], d[12+j]
-				tt[j] = d0 - d2
-				tt[4+j] = d1 + d2
-				tt[8+j] = d2 - d1
-				tt[12+j] = d1 - d3
-			}
-			for i := range 4 {
-				a0, a1, a2, a3 := tt[4*i], tt[4*i+1], tt[4*i+2], tt[4*i+3]
-				vs[(4*i)*stride+p] = a0 - a2
-				vs[(4*i+1)*stride+p] = a1 + a2
-				vs[(4*i+2)*stride+p] = a2 - a1
-				vs[(4*i+3)*stride+p] = a1 - a3
-			}
-		}
-	}
-}
-
-// winoOutput turns the products m (16 x f x pb) of tiles [t0, t0+pb) into
-// output pixels Y = A^T M A, adds the bias, applies act and writes dst.
-func winoOutput(m, dst []float32, cs, f, h, w, t0, pb int, bias []float32, act actKind) {
-	tx, ty := (w+1)/2, (h+1)/2
-	tp := tx * ty
-	hw := h * w
-	stride := f * pb
+	stride := winoStride(f, pb)
+	t := tmp[:8*pb]
+	y := tmp[8*pb : 12*pb]
+	y00, y01, y10, y11 := y[:pb], y[pb:2*pb], y[2*pb:3*pb], y[3*pb:]
 	for o := range f {
 		bo := bias[o]
-		for p := range pb {
-			tile := t0 + p
-			pos, r := tile/tp, tile%tp
-			y0, x0 := 2*(r/tx), 2*(r%tx)
-			base := o*pb + p
-			var mm [16]float32
-			for xi := range 16 {
-				mm[xi] = m[xi*stride+base]
+		ms := m[o*pb:]
+		// s = A^T m (2 x 4 per tile), one component pair at a time.
+		for j := range 4 {
+			a := ms[j*stride:][:pb]
+			b := ms[(4+j)*stride:][:len(a)]
+			c := ms[(8+j)*stride:][:len(a)]
+			d := ms[(12+j)*stride:][:len(a)]
+			s0, s1 := t[j*pb:][:len(a)], t[(4+j)*pb:][:len(a)]
+			for p, av := range a {
+				bv, cv := b[p], c[p]
+				s0[p] = av + bv + cv
+				s1[p] = bv - cv - d[p]
 			}
-			// s = A^T m: 2 x 4.
-			var s [8]float32
-			for j := range 4 {
-				s[j] = mm[j] + mm[4+j] + mm[8+j]
-				s[4+j] = mm[4+j] - mm[8+j] - mm[12+j]
+		}
+		// Y = s A, plus the bias.
+		for r := range 2 {
+			q0, q1, q2, q3 := t[4*r*pb:][:pb], t[(4*r+1)*pb:][:pb], t[(4*r+2)*pb:][:pb], t[(4*r+3)*pb:][:pb]
+			ya, yb := y00, y01
+			if r == 1 {
+				ya, yb = y10, y11
 			}
-			y00 := s[0] + s[1] + s[2] + bo
-			y01 := s[1] - s[2] - s[3] + bo
-			y10 := s[4] + s[5] + s[6] + bo
-			y11 := s[5] - s[6] - s[7] + bo
-			switch act {
-			case actReLU:
-				y00, y01, y10, y11 = max(y00, 0), max(y01, 0), max(y10, 0), max(y11, 0)
-			case actTanh:
-				y00 = float32(math.Tanh(float64(y00)))
-				y01 = float32(math.Tanh(float64(y01)))
-				y10 = float32(math.Tanh(float64(y10)))
-				y11 = float32(math.Tanh(float64(y11)))
+			for p, v0 := range q0 {
+				v1, v2 := q1[p], q2[p]
+				ya[p] = v0 + v1 + v2 + bo
+				yb[p] = v1 - v2 - q3[p] + bo
 			}
-			plane := dst[o*cs+pos*hw:][:hw]
-			i := y0*w + x0
-			plane[i] = y00
+		}
+		switch act {
+		case actReLU:
+			for i, v := range y {
+				y[i] = relu(v)
+			}
+		case actTanh:
+			for i, v := range y {
+				y[i] = float32(math.Tanh(float64(v)))
+			}
+		}
+		plane := dst[o*cs:]
+		for p, i := range off[:pb] {
+			if inner[p] {
+				r0 := plane[i : i+2]
+				r1 := plane[i+w : i+w+2]
+				r0[0], r0[1], r1[0], r1[1] = y00[p], y01[p], y10[p], y11[p]
+				continue
+			}
+			// A tile on the right or bottom edge of an odd-sized map.
+			x0 := (i % hw) % w
+			y0 := (i % hw) / w
+			plane[i] = y00[p]
 			if x0+1 < w {
-				plane[i+1] = y01
+				plane[i+1] = y01[p]
 			}
 			if y0+1 < h {
-				plane[i+w] = y10
+				plane[i+w] = y10[p]
 				if x0+1 < w {
-					plane[i+w+1] = y11
+					plane[i+w+1] = y11[p]
 				}
 			}
 		}

@@ -20,7 +20,7 @@ func (o *actOp) run(b *Backend, w, t int) {
 	switch o.act {
 	case actReLU:
 		for i, v := range x {
-			x[i] = max(v, 0)
+			x[i] = relu(v)
 		}
 	case actTanh:
 		for i, v := range x {
