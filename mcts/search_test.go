@@ -353,3 +353,47 @@ func TestTerminalPasses(t *testing.T) {
 		t.Fatalf("best %s winrate %.3f; want pass at 1.0", res.Best.GTP(5), res.Winrate)
 	}
 }
+
+func TestHeuristicPriors(t *testing.T) {
+	// Black to move can capture the white stone at B2 (in atari) by
+	// playing B1; the prior of the capture must beat a quiet move, and a
+	// move filling Black's own eye must be far below both.
+	p, err := board.ParseDiagram(`
+		. . . . .
+		. . . . .
+		X . . . .
+		O X . . .
+		. O X . .`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := newGame(t, 5)
+	var bl, wh []board.Point
+	for _, pt := range board.Points(5) {
+		switch p.At(pt) {
+		case board.Black:
+			bl = append(bl, pt)
+		case board.White:
+			wh = append(wh, pt)
+		}
+	}
+	g.Setup(board.Black, bl)
+	g.Setup(board.White, wh)
+	st := g.State()
+	pri := make([]float32, 26)
+	HeuristicPriors(&st, pri)
+	at := func(v string) float32 {
+		pt, _ := board.ParseGTP(v, 5)
+		x, y := pt.XY()
+		return pri[y*5+x]
+	}
+	if at("A1") <= at("D4") {
+		t.Errorf("capture A1 prior %v not above quiet D4 %v", at("A1"), at("D4"))
+	}
+	if at("B3") != 0 && at("B3") > at("A1") {
+		t.Errorf("B3 %v", at("B3"))
+	}
+	if pri[25] >= at("D4") {
+		t.Errorf("pass prior %v not below a quiet move %v", pri[25], at("D4"))
+	}
+}
