@@ -11,6 +11,7 @@ import (
 
 	"github.com/tengen-go/tengen/nets"
 	"github.com/tengen-go/tengen/nets/netstest"
+	"github.com/tengen-go/tengen/nets/tape"
 )
 
 func naive(w *nets.Weights) (nets.Backend, error) { return netstest.NewNaive(w) }
@@ -29,6 +30,16 @@ func TestConformance(t *testing.T) {
 			return New(w, Options{MaxBatch: 8, Threads: c.threads, Conv3x3: c.algo})
 		}, naive)
 	}
+}
+
+// TestConformanceTape runs the suite against the gorgonia reference.
+func TestConformanceTape(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("gorgonia graphs are slow to build; the naive reference covers -short and -race")
+	}
+	netstest.Conformance(t, "tape", func(w *nets.Weights) (nets.Backend, error) {
+		return New(w, Options{MaxBatch: 8, Threads: 2})
+	}, func(w *nets.Weights) (nets.Backend, error) { return tape.New(w, 8) })
 }
 
 // TestDefaultSpec runs the default networks with both 3x3 algorithms and
