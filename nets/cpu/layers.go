@@ -92,6 +92,10 @@ func (o *poolOp) run(b *Backend, w, t int) {
 		ch, pos := p/b.n, p%b.n
 		in := src[ch*ics+pos*ihw:][:ihw]
 		out := dst[ch*ocs+pos*ohw:][:ohw]
+		if o.size == 3 && o.stride == 1 && iw >= 2 && ih >= 2 {
+			pool3(in, out, tmp, ih, iw)
+			continue
+		}
 		// Rows: tmp[y][ox] = max over the window's columns.
 		for y := range ih {
 			row := in[y*iw:][:iw]
@@ -100,7 +104,9 @@ func (o *poolOp) run(b *Backend, w, t int) {
 				x1 := min(iw-1, ox*o.stride-pad+o.size-1)
 				m := row[x0]
 				for _, v := range row[x0+1 : x1+1] {
-					m = max(m, v)
+					if v > m || v != v {
+						m = v
+					}
 				}
 				tmp[y*ow+ox] = m
 			}
@@ -115,6 +121,42 @@ func (o *poolOp) run(b *Backend, w, t int) {
 				for ox, v := range tmp[y*ow:][:ow] {
 					dst[ox] = max(dst[ox], v)
 				}
+			}
+		}
+	}
+}
+
+// pool3 is 3x3 max pooling with stride 1 on an h x w plane (h, w >= 2),
+// separably, with elementwise (branch-free) maxima.
+func pool3(in, out, tmp []float32, h, w int) {
+	for y := range h {
+		row := in[y*w:][:w]
+		t := tmp[y*w:][:w]
+		t[0] = max(row[0], row[1])
+		for x := 1; x < w-1; x++ {
+			t[x] = max(row[x-1], row[x], row[x+1])
+		}
+		t[w-1] = max(row[w-2], row[w-1])
+	}
+	for y := range h {
+		o := out[y*w:][:w]
+		c := tmp[y*w:][:w]
+		switch {
+		case y == 0:
+			b := tmp[w:][:w]
+			for x, v := range c {
+				o[x] = max(v, b[x])
+			}
+		case y == h-1:
+			a := tmp[(y-1)*w:][:w]
+			for x, v := range c {
+				o[x] = max(a[x], v)
+			}
+		default:
+			a := tmp[(y-1)*w:][:w]
+			b := tmp[(y+1)*w:][:w]
+			for x, v := range c {
+				o[x] = max(a[x], v, b[x])
 			}
 		}
 	}
