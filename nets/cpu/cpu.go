@@ -85,13 +85,14 @@ type Backend struct {
 	inLen   int // values per encoded position
 	moves   int
 	ops     []op
+	chunk   int         // positions per pass through ops
 	act     [][]float32 // activation buffers, each MaxBatch * the largest layer
 	scratch []*scratch  // per worker
 
 	// Per Forward (guarded by mu).
 	mu     sync.Mutex
 	closed bool
-	n      int
+	n      int // positions in the current chunk
 	in     []float32
 	policy []float32
 	value  []float32
@@ -145,16 +146,22 @@ func (b *Backend) Forward(ctx context.Context, in []float32, n int, policy, valu
 	if b.closed {
 		return ErrClosed
 	}
-	b.n, b.in, b.policy, b.value = n, in[:n*b.inLen], policy[:n*b.moves], value[:n]
 	defer func() { b.in, b.policy, b.value = nil, nil, nil }()
 	if b.opts.Threads > 1 && b.jobs == nil {
 		b.startWorkers()
 	}
-	for i := range b.ops {
-		if err := ctx.Err(); err != nil {
-			return err
+	for p0 := 0; p0 < n; p0 += b.chunk {
+		m := min(b.chunk, n-p0)
+		b.n = m
+		b.in = in[p0*b.inLen : (p0+m)*b.inLen]
+		b.policy = policy[p0*b.moves : (p0+m)*b.moves]
+		b.value = value[p0 : p0+m]
+		for i := range b.ops {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			b.runOp(i)
 		}
-		b.runOp(i)
 	}
 	return nil
 }

@@ -146,8 +146,17 @@ func compare(t *testing.T, w *nets.Weights, opts Options, n int, rng *rand.Rand)
 
 // TestBatchSizes runs every batch size up to MaxBatch through one backend
 // (buffers are laid out per batch size) and compares each with the
-// positions evaluated one at a time.
+// positions evaluated one at a time, with batches in one chunk and split
+// into chunks of 2.
 func TestBatchSizes(t *testing.T) {
+	defer func(cf int) { chunkFloats = cf }(chunkFloats)
+	for _, cf := range []int{chunkFloats, 2 * 64 * 5 * 5} {
+		chunkFloats = cf
+		testBatchSizes(t)
+	}
+}
+
+func testBatchSizes(t *testing.T) {
 	spec := nets.DefaultSpec(5)
 	rng := rand.New(rand.NewPCG(5, 5))
 	w, err := netstest.RandomWeights(spec, rng)
@@ -159,6 +168,7 @@ func TestBatchSizes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
+	t.Logf("chunks of %d positions", b.chunk)
 	moves := spec.Moves()
 	sh, _ := spec.InputShape()
 	all := netstest.MixedInputs(rng, spec, 6)

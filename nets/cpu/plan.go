@@ -88,6 +88,11 @@ func autoWinograd(c, f, h, w int) bool {
 	return c >= 32 && f >= 32 && h >= 4 && w >= 4
 }
 
+// chunkFloats is the activation size (values per buffer) a chunk of
+// positions aims at: 2 buffers of 192K floats (1.5 MiB) fit the L2 caches
+// of current x86 cores. A var so tests can force small chunks.
+var chunkFloats = 192 << 10
+
 // sizes tracks the largest buffers the plan needs.
 type sizes struct {
 	act, col, v, m, tmp, rows int
@@ -173,7 +178,10 @@ func (b *Backend) compile(w *nets.Weights) error {
 	sz.grow(&sz.act, (pf+vf)*hw)
 	b.ops = append(b.ops, b.convOp(cur, 1-cur, t, pf+vf, 1, hwt, hb, actReLU, &sz))
 	cur = 1 - cur
-	mb := b.opts.MaxBatch
+	// Positions run through the network in chunks small enough for a
+	// chunk's activations to stay in cache from one layer to the next.
+	b.chunk = max(1, min(b.opts.MaxBatch, chunkFloats/sz.act))
+	mb := b.chunk
 	h := &headOp{
 		in: cur, hw: hw, pf: pf, vf: vf, hidden: spec.Value.Hidden,
 		xp: make([]float32, mb*pf*hw), xv: make([]float32, mb*vf*hw), h1: make([]float32, mb*spec.Value.Hidden),
