@@ -43,6 +43,7 @@ func Run(ctx context.Context, c Config, progress func(GameResult)) (Summary, err
 		return sum, err
 	}
 	defer b.client.Close()
+	sum.NameA, sum.NameB = a.name, b.name
 	for i := range c.Games {
 		r, err := playGame(ctx, &c, i+1, a, b)
 		if err != nil {
@@ -62,25 +63,6 @@ type engine struct {
 	name    string // for reports
 	cleanup bool   // lists kgs-genmove_cleanup
 	client  *gtp.Client
-}
-
-// Names returns the names Run would report for the engines of c: the
-// configured names, or for an unnamed engine its GTP "name" and "version"
-// replies. It starts and closes each unnamed engine.
-func Names(ctx context.Context, c Config) (a, b string, err error) {
-	names := [2]string{c.A.Name, c.B.Name}
-	for i, e := range []Engine{c.A, c.B} {
-		if e.Name != "" {
-			continue
-		}
-		en, err := startEngine(ctx, &c, e, string(rune('A'+i)))
-		if err != nil {
-			return "", "", err
-		}
-		names[i] = en.name
-		en.client.Close()
-	}
-	return names[0], names[1], nil
 }
 
 // startEngine starts e and asks its name, version and commands.

@@ -256,6 +256,9 @@ func TestAlternatingColoursAndOpenings(t *testing.T) {
 	c.MaxMoves = 12
 	c.SGFDir = dir
 	sum := runMatch(t, c)
+	if sum.NameA != "alpha 1.0" || sum.NameB != "beta 1.0" {
+		t.Errorf("names %q, %q; want alpha 1.0, beta 1.0", sum.NameA, sum.NameB)
+	}
 	var openings []string
 	for i, r := range sum.Results {
 		if r.Game != i+1 || r.BlackA != (i%2 == 0) {

@@ -71,27 +71,10 @@ func (r *record) note(s string) {
 	r.notes[len(r.moves)] = append(r.notes[len(r.moves)], s)
 }
 
-// resultText is the SGF RE value of res.
-func resultText(res GameResult) string {
-	if res.Winner == board.Empty {
-		return "0"
-	}
-	w := res.Winner.String() + "+"
-	switch res.Reason {
-	case ReasonScore, ReasonCap:
-		return w + strconv.FormatFloat(res.Margin(), 'f', -1, 64)
-	case ReasonResign:
-		return w + "R"
-	case ReasonTimeout:
-		return w + "T"
-	}
-	return w + "F"
-}
-
 // tree builds the game tree: the root, then one node per move.
 func (r *record) tree(res GameResult) *sgf.Node {
 	root := r.root
-	root.Set("RE", resultText(res))
+	root.Set("RE", res.SGFResult())
 	comment := func(n *sgf.Node, k int) {
 		if len(r.notes[k]) > 0 {
 			n.Set("C", strings.Join(r.notes[k], "\n"))
@@ -106,7 +89,7 @@ func (r *record) tree(res GameResult) *sgf.Node {
 		last.Children = []*sgf.Node{n}
 		last = n
 	}
-	end := fmt.Sprintf("Result %s (%s)", resultText(res), res.Reason)
+	end := fmt.Sprintf("Result %s (%s)", res.SGFResult(), res.Reason)
 	if res.Detail != "" {
 		end += ": " + res.Detail
 	}

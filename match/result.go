@@ -2,6 +2,7 @@ package match
 
 import (
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/tengen-go/tengen/board"
@@ -83,8 +84,30 @@ func (r GameResult) ScoreA() float64 {
 // decided by the score.
 func (r GameResult) Margin() float64 { return math.Abs(r.Score) }
 
+// SGFResult returns the result as SGF writes it (RE): "B+3.5", "W+R"
+// (resignation), "B+T" (time-out), "W+F" (forfeit: illegal move, crash,
+// error), "0" (draw).
+func (r GameResult) SGFResult() string {
+	if r.Winner == board.Empty {
+		return "0"
+	}
+	w := r.Winner.String() + "+"
+	switch r.Reason {
+	case ReasonScore, ReasonCap:
+		return w + strconv.FormatFloat(r.Margin(), 'f', -1, 64)
+	case ReasonResign:
+		return w + "R"
+	case ReasonTimeout:
+		return w + "T"
+	}
+	return w + "F"
+}
+
 // Summary totals a match. Add results to the zero value with Add.
 type Summary struct {
+	// NameA and NameB are the engines' names (Engine.Name, or what they
+	// answered to "name" and "version"); Run sets them.
+	NameA, NameB        string
 	Games               int // games played
 	WinsA, WinsB, Draws int
 	WinsBlack           int // games won by Black (either engine)
@@ -92,7 +115,8 @@ type Summary struct {
 	ForfeitsA           int // games A lost by forfeit (Reason.Forfeit)
 	ForfeitsB           int
 	// Elo is A's rating over B, with the 95% interval [EloLow, EloHigh]
-	// (see the function Elo); 0 and (-Inf, +Inf) before any game.
+	// (see the function Elo), updated by Add; all zero before the first
+	// game.
 	Elo, EloLow, EloHigh float64
 	// Results holds every game, in the order added.
 	Results []GameResult
@@ -146,6 +170,9 @@ func EloFromScore(s float64) float64 {
 		return math.Inf(-1)
 	case s >= 1:
 		return math.Inf(1)
+	}
+	if s == 0.5 {
+		return 0 // not -0
 	}
 	return -400 * math.Log10(1/s-1)
 }
