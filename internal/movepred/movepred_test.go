@@ -1,0 +1,514 @@
+package movepred
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/tengen-go/tengen/board"
+	"github.com/tengen-go/tengen/dataset"
+	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/nets/cpu"
+	"github.com/tengen-go/tengen/sgf"
+)
+
+// TinySpec is DefaultSpec(size) shrunk to 8 filters so tests stay fast.
+func tinySpec(size int) nets.Spec {
+	s := nets.DefaultSpec(size)
+	for i := range s.Trunk {
+		if s.Trunk[i].Kind == nets.KindConv {
+			s.Trunk[i].Filters = 8
+		}
+	}
+	s.Value.Hidden = 16
+	return s
+}
+
+// record is a generated game: its SGF root and what it contains.
+type record struct {
+	root   *sgf.Node
+	moves  int // non-pass moves
+	passes int
+}
+
+// randomRecord plays a random game of n moves (about 1 in 15 a pass) on a
+// size x size board, with 2 handicap stones if handicap, and returns it as
+// an SGF game with result re and a komi drawn from rng (so that the
+// opening positions of different games differ: the oracle tells them
+// apart by their input).
+func randomRecord(t testing.TB, rng *rand.Rand, size, n int, re string, handicap bool) record {
+	t.Helper()
+	komi := float64(rng.IntN(1000)) + 0.5
+	g, err := board.NewGame(size, komi, board.DefaultRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := &sgf.Node{}
+	root.Set("GM", "1")
+	root.Set("FF", "4")
+	root.Set("SZ", fmt.Sprint(size))
+	root.Set("KM", fmt.Sprint(komi))
+	root.Set("RU", "Japanese")
+	if re != "" {
+		root.Set("RE", re)
+	}
+	// A setup stone that no board symmetry maps to itself, so that no
+	// position is symmetric (the oracle tells symmetries apart by input).
+	pts := []board.Point{board.PointAt(1, 2)}
+	if handicap {
+		pts = append(pts, board.PointAt(2, 6), board.PointAt(size-3, size-3))
+		root.Set("HA", "2")
+	}
+	if err := g.Setup(board.Black, pts); err != nil {
+		t.Fatal(err)
+	}
+	for _, pt := range pts {
+		root.Add("AB", pt.SGF())
+	}
+	if handicap {
+		g.SetToMove(board.White)
+	} else {
+		root.Set("PL", "B")
+	}
+	rec := record{root: root}
+	parent := root
+	var legal []board.Point
+	for range n {
+		c := g.ToMove()
+		legal = g.LegalMoves(c, legal)
+		pt := board.Pass
+		if len(legal) > 0 && rng.IntN(15) != 0 {
+			pt = legal[rng.IntN(len(legal))]
+		}
+		if err := g.Play(c, pt); err != nil {
+			t.Fatal(err)
+		}
+		if pt == board.Pass {
+			rec.passes++
+		} else {
+			rec.moves++
+		}
+		node := &sgf.Node{}
+		id := "B"
+		if c == board.White {
+			id = "W"
+		}
+		node.Set(id, pt.SGF())
+		parent.Children = []*sgf.Node{node}
+		parent = node
+	}
+	return rec
+}
+
+func writeRecord(t testing.TB, path string, recs ...record) {
+	t.Helper()
+	c := &sgf.Collection{}
+	for _, r := range recs {
+		c.Games = append(c.Games, r.root)
+	}
+	if err := os.WriteFile(path, sgf.Marshal(c), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// corpus is a directory of generated games.
+type corpus struct {
+	dir    string
+	files  []string // in path (lexical) order
+	recs   []record // in path order, games of files[i] in order
+	ids    []string
+	moves  int
+	passes int
+}
+
+func newCorpus(t testing.TB, seed uint64) *corpus {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 7))
+	c := &corpus{dir: t.TempDir()}
+	results := []string{"B+R", "W+3.5", "B+T", "", "0", "W+R"}
+	for i := range 6 {
+		path := filepath.Join(c.dir, fmt.Sprintf("g%02d.sgf", i))
+		var recs []record
+		games := 1
+		if i == 2 {
+			games = 2 // a collection of two games
+		}
+		for j := range games {
+			r := randomRecord(t, rng, 9, 20+rng.IntN(230), results[(i+j)%len(results)], i == 3)
+			recs = append(recs, r)
+			c.recs = append(c.recs, r)
+			c.ids = append(c.ids, dataset.GameID(path, j+1))
+			c.moves += r.moves
+			c.passes += r.passes
+		}
+		writeRecord(t, path, recs...)
+		c.files = append(c.files, path)
+	}
+	return c
+}
+
+func tinyBackend(t testing.TB, size int, seed uint64) nets.Backend {
+	t.Helper()
+	w, err := nets.NewWeights(tinySpec(size), rand.New(rand.NewPCG(seed, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	be, err := cpu.New(w, cpu.Options{MaxBatch: 8, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { be.Close() })
+	return be
+}
+
+// oracle is a backend that knows, for every encoded input of a set of
+// games (any symmetry), the move played and the result from the mover's
+// view: it puts (almost) all policy mass on the move and answers the
+// result as the value. With uniform set it answers equal logits and 0.
+type oracle struct {
+	spec    nets.Spec
+	inLen   int
+	uniform bool
+	answers map[uint64]answer
+
+	mu     sync.Mutex
+	misses int
+}
+
+type answer struct {
+	index int
+	value float32
+}
+
+func hashInput(in []float32) uint64 {
+	h := fnv.New64a()
+	var b [4]byte
+	for _, v := range in {
+		binary.LittleEndian.PutUint32(b[:], math.Float32bits(v))
+		h.Write(b[:])
+	}
+	return h.Sum64()
+}
+
+func newOracle(t testing.TB, spec nets.Spec, recs []record) *oracle {
+	t.Helper()
+	sh, _ := spec.InputShape()
+	o := &oracle{spec: spec, inLen: sh.Len(), answers: map[uint64]answer{}}
+	buf := make([]float32, sh.Len())
+	for _, r := range recs {
+		info, err := sgf.ReadInfo(r.root, func(string, ...any) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, winner, decided := dataset.ResultClass(info.Result)
+		g := sgf.ReplayFunc(r.root, 1, func(bg *board.Game, m board.Move) error {
+			s := bg.State()
+			s.ToMove = m.Color
+			v := float32(0)
+			if decided && winner != board.Empty {
+				v = -1
+				if winner == m.Color {
+					v = 1
+				}
+			}
+			for sym := range nets.Symmetry(nets.NumSymmetries) {
+				nets.EncodeState(&s, sym, buf)
+				o.answers[hashInput(buf)] = answer{nets.MoveIndex(sym.Point(m.Point, bg.Size()), bg.Size()), v}
+			}
+			return nil
+		})
+		if g.Err != nil {
+			t.Fatal(g.Err)
+		}
+	}
+	return o
+}
+
+func (o *oracle) Spec() nets.Spec { return o.spec }
+func (o *oracle) Close() error    { return nil }
+
+func (o *oracle) Forward(ctx context.Context, in []float32, n int, policy, value []float32) error {
+	moves := o.spec.Moves()
+	for i := range n {
+		p := policy[i*moves : (i+1)*moves]
+		clear(p)
+		value[i] = 0
+		if o.uniform {
+			continue
+		}
+		a, ok := o.answers[hashInput(in[i*o.inLen:(i+1)*o.inLen])]
+		if !ok {
+			o.mu.Lock()
+			o.misses++
+			o.mu.Unlock()
+			continue
+		}
+		p[a.index] = 40
+		value[i] = a.value
+	}
+	return nil
+}
+
+func runCollect(t *testing.T, cfg Config, backends ...nets.Backend) (*Report, []Position) {
+	t.Helper()
+	var ps []Position
+	cfg.Positions = func(p *Position) error {
+		ps = append(ps, *p)
+		return nil
+	}
+	rep, err := Run(context.Background(), cfg, backends)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep, ps
+}
+
+func TestOracle(t *testing.T) {
+	c := newCorpus(t, 1)
+	for _, syms := range []int{1, 8} {
+		t.Run(fmt.Sprint("symmetries=", syms), func(t *testing.T) {
+			o := newOracle(t, tinySpec(9), c.recs)
+			rep, ps := runCollect(t, Config{Paths: []string{c.dir}, Symmetries: syms, Workers: 5, MaxBatch: 4}, o)
+			if o.misses != 0 {
+				t.Fatalf("oracle missed %d inputs", o.misses)
+			}
+			if rep.Games != len(c.recs) || rep.Positions != c.moves || rep.Passes != c.passes || rep.Errors != 0 {
+				t.Fatalf("games %d positions %d passes %d errors %d; want %d %d %d 0 (%v)",
+					rep.Games, rep.Positions, rep.Passes, rep.Errors, len(c.recs), c.moves, c.passes, rep.ErrorList)
+			}
+			if rep.Top1 != 1 || rep.Top3 != 1 || rep.Top5 != 1 {
+				t.Errorf("top1/3/5 = %v %v %v; want 1", rep.Top1, rep.Top3, rep.Top5)
+			}
+			for _, b := range rep.Buckets {
+				if b.Positions > 0 && b.Top1 != 1 {
+					t.Errorf("bucket %s top1 = %v; want 1", b.Moves, b.Top1)
+				}
+			}
+			if rep.ValuePositions == 0 || rep.ValueAccuracy != 1 || rep.ValueMSE != 0 {
+				t.Errorf("value accuracy %v on %d, mse %v; want 1, >0, 0", rep.ValueAccuracy, rep.ValuePositions, rep.ValueMSE)
+			}
+			if rep.Evaluations != int64(syms*c.moves) {
+				t.Errorf("evaluations %d; want %d", rep.Evaluations, syms*c.moves)
+			}
+			if len(ps) != c.moves {
+				t.Fatalf("%d positions out; want %d", len(ps), c.moves)
+			}
+			for _, p := range ps {
+				if p.Rank != 1 || p.Prob < 0.99 || p.Top != p.Played {
+					t.Fatalf("position %+v: want rank 1, prob ~1, top = played", p)
+				}
+			}
+		})
+	}
+}
+
+// A uniform policy gets no credit: ties count against the played move.
+func TestUniformPolicyRanksLast(t *testing.T) {
+	c := newCorpus(t, 2)
+	o := newOracle(t, tinySpec(9), nil)
+	o.uniform = true
+	rep, ps := runCollect(t, Config{Paths: c.files}, o)
+	ones := 0
+	for _, p := range ps {
+		if p.Rank != p.Legal {
+			t.Fatalf("%+v: rank %d; want the number of legal points %d", p, p.Rank, p.Legal)
+		}
+		if p.Legal == 1 {
+			ones++
+		}
+	}
+	if want := float64(ones) / float64(len(ps)); rep.Top1 != want {
+		t.Errorf("top1 = %v; want %v", rep.Top1, want)
+	}
+	// Value 0: error 1 against wins and losses, 0 against draws.
+	if want := float64(rep.ValuePositions) / float64(rep.MSEPositions); rep.ValueMSE != want || rep.ValuePositions == rep.MSEPositions {
+		t.Errorf("value mse %v over %d positions (%d not drawn); want %v and some draws", rep.ValueMSE, rep.MSEPositions, rep.ValuePositions, want)
+	}
+}
+
+func TestCountsBucketsAndOrder(t *testing.T) {
+	c := newCorpus(t, 3)
+	rep, ps := runCollect(t, Config{Paths: c.files, Workers: 3, MaxBatch: 2}, tinyBackend(t, 9, 3))
+	if rep.Files != len(c.files) || rep.Games != len(c.recs) || rep.Positions != c.moves || rep.Passes != c.passes {
+		t.Fatalf("files %d games %d positions %d passes %d; want %d %d %d %d",
+			rep.Files, rep.Games, rep.Positions, rep.Passes, len(c.files), len(c.recs), c.moves, c.passes)
+	}
+	sum := 0
+	for i, b := range rep.Buckets {
+		sum += b.Positions
+		if b.Top1 > b.Top3 || b.Top3 > b.Top5 {
+			t.Errorf("bucket %d: top1 %v top3 %v top5 %v not increasing", i, b.Top1, b.Top3, b.Top5)
+		}
+		if b.Top1 < b.Top1CI[0] || b.Top1 > b.Top1CI[1] {
+			t.Errorf("bucket %d: top1 %v outside its interval %v", i, b.Top1, b.Top1CI)
+		}
+	}
+	if sum != rep.Positions {
+		t.Errorf("buckets hold %d positions; want %d", sum, rep.Positions)
+	}
+	// Positions come in game order, then move order, and fall in the
+	// right bucket.
+	game, move := 0, 0
+	perBucket := make([]int, len(Buckets))
+	for _, p := range ps {
+		if p.Game != c.ids[game] {
+			game++
+			move = 0
+			if game >= len(c.ids) || p.Game != c.ids[game] {
+				t.Fatalf("position of game %s out of order", p.Game)
+			}
+		}
+		if p.Move <= move {
+			t.Fatalf("%s: move %d after %d", p.Game, p.Move, move)
+		}
+		move = p.Move
+		perBucket[bucketOf(p.Move)]++
+		if p.Rank < 1 || p.Rank > p.Legal || p.Prob < 0 || p.Prob > 1 || math.Abs(p.Value) > 1 {
+			t.Fatalf("bad position %+v", p)
+		}
+	}
+	for i, b := range rep.Buckets {
+		if b.Positions != perBucket[i] {
+			t.Errorf("bucket %s: %d positions; the stream has %d", b.Moves, b.Positions, perBucket[i])
+		}
+	}
+	if rep.ChanceTop1 <= 0 || rep.ChanceTop1 >= 1 {
+		t.Errorf("chance top1 %v", rep.ChanceTop1)
+	}
+}
+
+// Totals and the position stream do not depend on the number of workers
+// or the batch size.
+func TestDeterministic(t *testing.T) {
+	c := newCorpus(t, 4)
+	be := tinyBackend(t, 9, 4)
+	a, pa := runCollect(t, Config{Paths: c.files, Workers: 1, MaxBatch: 1, Symmetries: 8}, be)
+	b, pb := runCollect(t, Config{Paths: c.files, Workers: 9, MaxBatch: 4, Symmetries: 8}, be)
+	for _, r := range []*Report{a, b} {
+		r.Seconds, r.PositionsPerS, r.MeanBatch = 0, 0, 0
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("reports differ:\n%+v\n%+v", a, b)
+	}
+	if !reflect.DeepEqual(pa, pb) {
+		t.Errorf("position streams differ")
+	}
+}
+
+func TestListMaxGamesSkipAndErrors(t *testing.T) {
+	c := newCorpus(t, 5)
+	rng := rand.New(rand.NewPCG(5, 5))
+	small := filepath.Join(c.dir, "h-small.sgf")
+	writeRecord(t, small, randomRecord(t, rng, 7, 30, "B+R", false))
+	bad := filepath.Join(c.dir, "h-bad.sgf")
+	os.WriteFile(bad, []byte("(;GM[1]SZ[9];B[ee];W[ee"), 0o644)
+	// A game that breaks at its 4th move (a stone on a stone).
+	broken := filepath.Join(c.dir, "h-broken.sgf")
+	os.WriteFile(broken, []byte("(;GM[1]SZ[9]RE[B+R];B[ee];W[cc];B[gg];W[ee];B[dd])"), 0o644)
+	paths := append(append([]string{}, c.files...), small, bad, broken)
+
+	t.Run("all", func(t *testing.T) {
+		rep, _ := runCollect(t, Config{Paths: paths}, tinyBackend(t, 9, 5))
+		if rep.SkippedGames != 1 || rep.SkippedSizes["7"] != 1 {
+			t.Errorf("skipped %d %v; want 1 game of 7x7", rep.SkippedGames, rep.SkippedSizes)
+		}
+		if rep.Errors != 2 || len(rep.ErrorList) != 2 {
+			t.Fatalf("errors %d %v; want 2", rep.Errors, rep.ErrorList)
+		}
+		if rep.ErrorList[0].Name != bad || rep.ErrorList[1].Name != dataset.GameID(broken, 1) {
+			t.Errorf("error list %v; want %s, then %s", rep.ErrorList, bad, broken)
+		}
+		// The broken game counts, with its 3 moves before the bad one.
+		if rep.Games != len(c.recs)+1 || rep.Positions != c.moves+3 {
+			t.Errorf("games %d positions %d; want %d %d", rep.Games, rep.Positions, len(c.recs)+1, c.moves+3)
+		}
+	})
+	t.Run("list", func(t *testing.T) {
+		only := map[string]bool{c.ids[2]: true, c.ids[5]: true, "nowhere.sgf#1": true}
+		rep, ps := runCollect(t, Config{Paths: paths, Only: only}, tinyBackend(t, 9, 5))
+		want := c.recs[2].moves + c.recs[5].moves
+		if rep.Games != 2 || rep.Positions != want || rep.ListMissing != 1 || rep.Errors != 1 {
+			t.Errorf("games %d positions %d missing %d errors %d; want 2 %d 1 1", rep.Games, rep.Positions, rep.ListMissing, rep.Errors, want)
+		}
+		for _, p := range ps {
+			if !only[p.Game] {
+				t.Fatalf("position of unlisted game %s", p.Game)
+			}
+		}
+	})
+	t.Run("max-games", func(t *testing.T) {
+		rep, ps := runCollect(t, Config{Paths: paths, MaxGames: 3}, tinyBackend(t, 9, 5))
+		want := c.recs[0].moves + c.recs[1].moves + c.recs[2].moves
+		if rep.Games != 3 || rep.Positions != want {
+			t.Errorf("games %d positions %d; want 3 %d", rep.Games, rep.Positions, want)
+		}
+		if ps[len(ps)-1].Game != c.ids[2] {
+			t.Errorf("last game %s; want %s", ps[len(ps)-1].Game, c.ids[2])
+		}
+	})
+}
+
+func TestRunErrors(t *testing.T) {
+	c := newCorpus(t, 6)
+	be := tinyBackend(t, 9, 6)
+	for _, tc := range []struct {
+		name     string
+		cfg      Config
+		backends []nets.Backend
+	}{
+		{"no paths", Config{}, []nets.Backend{be}},
+		{"symmetries", Config{Paths: c.files, Symmetries: 4}, []nets.Backend{be}},
+		{"no network", Config{Paths: c.files}, nil},
+		{"two networks", Config{Paths: c.files}, []nets.Backend{be, be}},
+	} {
+		if _, err := Run(context.Background(), tc.cfg, tc.backends); err == nil {
+			t.Errorf("%s: no error", tc.name)
+		}
+	}
+	// A failing Positions callback and a cancelled context end Run.
+	cfg := Config{Paths: c.files, Positions: func(*Position) error { return fmt.Errorf("disk full") }}
+	if _, err := Run(context.Background(), cfg, []nets.Backend{be}); err == nil {
+		t.Errorf("positions error: no error")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, Config{Paths: c.files}, []nets.Backend{be}); err == nil {
+		t.Errorf("cancelled: no error")
+	}
+}
+
+func TestWilson(t *testing.T) {
+	for _, tc := range []struct {
+		k, n   int
+		lo, hi float64
+	}{
+		{0, 0, 0, 1},
+		{0, 10, 0, 0.27753},
+		{10, 10, 0.72247, 1},
+		{5, 10, 0.23659, 0.76341},
+		{1, 4, 0.04559, 0.69936},
+		{81, 263, 0.25529, 0.36621},
+		{500, 1000, 0.46907, 0.53093},
+	} {
+		got := Wilson(tc.k, tc.n, Z95)
+		if math.Abs(got[0]-tc.lo) > 5e-5 || math.Abs(got[1]-tc.hi) > 5e-5 {
+			t.Errorf("Wilson(%d, %d) = %.5f; want [%.5f %.5f]", tc.k, tc.n, got, tc.lo, tc.hi)
+		}
+	}
+}
+
+func TestBucketOf(t *testing.T) {
+	for _, tc := range []struct{ move, want int }{{1, 0}, {30, 0}, {31, 1}, {100, 1}, {101, 2}, {200, 2}, {201, 3}, {999, 3}} {
+		if got := bucketOf(tc.move); got != tc.want {
+			t.Errorf("bucketOf(%d) = %d; want %d", tc.move, got, tc.want)
+		}
+	}
+}
