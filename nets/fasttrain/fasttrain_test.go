@@ -1,0 +1,239 @@
+package fasttrain
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/nets/netstest"
+	"github.com/tengen-go/tengen/nets/tape"
+)
+
+// tinySpecs covers every layer kind: both policy heads, batch norm, LRN
+// with default and other parameters, max pooling with stride 1 and 2,
+// dropout in the trunk and both heads, tanh, 1x1, 3x3 and 5x5 kernels.
+func tinySpecs() map[string]nets.Spec {
+	return map[string]nets.Spec{
+		"convhead": {
+			BoardSize: 5, Features: nets.FeaturesV1,
+			Trunk: []nets.Layer{
+				{Kind: nets.KindConv, Filters: 4, Kernel: 3},
+				{Kind: nets.KindBatchNorm},
+				{Kind: nets.KindReLU},
+				{Kind: nets.KindLRN, N: 3, K: 1, Alpha: 0.5, Beta: 0.75},
+				{Kind: nets.KindMaxPool, Size: 3, Stride: 1},
+				{Kind: nets.KindConv, Filters: 3, Kernel: 3},
+				{Kind: nets.KindTanh},
+				{Kind: nets.KindDropout, Rate: 0.25},
+			},
+			Policy: nets.PolicyHead{Kind: "conv", Filters: 2, Dropout: 0.5},
+			Value:  nets.ValueHead{Filters: 1, Hidden: 6, Dropout: 0.5},
+		},
+		"densehead": {
+			BoardSize: 5, Features: nets.FeaturesV1,
+			Trunk: []nets.Layer{
+				{Kind: nets.KindConv, Filters: 4, Kernel: 5},
+				{Kind: nets.KindReLU},
+				{Kind: nets.KindLRN, Alpha: 0.3},
+				{Kind: nets.KindMaxPool, Size: 3, Stride: 2},
+				{Kind: nets.KindConv, Filters: 3, Kernel: 3},
+				{Kind: nets.KindBatchNorm, Epsilon: 1e-3},
+				{Kind: nets.KindReLU},
+				{Kind: nets.KindConv, Filters: 5, Kernel: 1},
+				{Kind: nets.KindDropout, Rate: 0},
+				{Kind: nets.KindTanh},
+			},
+			Policy: nets.PolicyHead{Kind: "dense", Filters: 2},
+			Value:  nets.ValueHead{Filters: 2, Hidden: 5},
+		},
+		"lrnfirst": {
+			BoardSize: 4, Features: nets.FeaturesV1,
+			Trunk: []nets.Layer{
+				{Kind: nets.KindLRN, N: 5, K: 2, Alpha: 1, Beta: 0.6},
+				{Kind: nets.KindMaxPool, Size: 5, Stride: 2},
+				{Kind: nets.KindConv, Filters: 6, Kernel: 3},
+				{Kind: nets.KindReLU},
+				{Kind: nets.KindDropout, Rate: 0.3},
+				{Kind: nets.KindLRN},
+			},
+			Policy: nets.PolicyHead{Kind: "dense", Filters: 1, Dropout: 0.2},
+			Value:  nets.ValueHead{Filters: 1, Hidden: 3},
+		},
+	}
+}
+
+// testSpecs returns the tiny specs and random ones from netstest.
+func testSpecs() map[string]nets.Spec {
+	specs := tinySpecs()
+	for seed := range uint64(6) {
+		rng := rand.New(rand.NewPCG(seed, 99))
+		size := 4 + int(seed%3)
+		specs[fmt.Sprintf("random%d", seed)] = netstest.RandomSpec(rng, size)
+	}
+	return specs
+}
+
+func randomWeights(t testing.TB, spec nets.Spec, seed uint64) *nets.Weights {
+	t.Helper()
+	w, err := netstest.RandomWeights(spec, rand.New(rand.NewPCG(seed, 5)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// batch is one training batch.
+type batch struct {
+	in, policy, value, mask []float32
+}
+
+// randomBatch returns n samples: mixed encoded and noise inputs, one-hot
+// or soft policy targets (one in seven without one), value targets with
+// about a quarter masked out.
+func randomBatch(spec nets.Spec, n int, rng *rand.Rand) batch {
+	moves := spec.Moves()
+	b := batch{in: netstest.MixedInputs(rng, spec, n), policy: make([]float32, n*moves), value: make([]float32, n), mask: make([]float32, n)}
+	for s := range n {
+		switch s % 7 {
+		case 2, 5:
+			for i := range moves {
+				b.policy[s*moves+i] = float32(rng.IntN(5)) // visit counts
+			}
+		case 6:
+		default:
+			b.policy[s*moves+rng.IntN(moves)] = 1
+		}
+		b.value[s] = float32(rng.IntN(3) - 1)
+		if rng.IntN(4) != 0 {
+			b.mask[s] = 1
+		}
+	}
+	return b
+}
+
+func closeTo(got, want, rel float64) bool {
+	return math.Abs(got-want) <= rel*math.Max(1e-3, math.Abs(want))
+}
+
+// delta returns after - before.
+func delta(after, before []float32) []float32 {
+	d := make([]float32, len(after))
+	for i := range d {
+		d[i] = after[i] - before[i]
+	}
+	return d
+}
+
+// TestMatchesTape trains the same weights on the same batches with
+// nets/tape's gorgonia trainer and with this package's and compares the
+// losses of every step, the weights and their change after 3 steps (the
+// first SGD step's change is -lr times the gradient), the batch norm
+// running statistics and the optimizer state. Dropout is on: both
+// trainers draw the same masks.
+func TestMatchesTape(t *testing.T) {
+	if raceEnabled && testing.Short() {
+		t.Skip("race, short")
+	}
+	for name, spec := range testSpecs() {
+		for _, opt := range []string{tape.SGD, tape.Adam} {
+			t.Run(name+"/"+opt, func(t *testing.T) {
+				w := randomWeights(t, spec, 3)
+				o := tape.DefaultTrainOptions()
+				o.BatchSize = 5
+				o.Optimizer = opt
+				o.LearningRate = 0.05
+				if opt == tape.Adam {
+					o.LearningRate = 0.003
+				}
+				o.WeightDecay = 1e-3
+				o.ValueWeight = 0.7
+				o.BatchNormMomentum = 0.2
+				o.Seed = 11
+				ref, err := tape.NewTrainer(w, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer ref.Close()
+				fast, err := New(w, o, Options{Threads: 3})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer fast.Close()
+				rng := rand.New(rand.NewPCG(7, 7))
+				for step := range 3 {
+					b := randomBatch(spec, o.BatchSize, rng)
+					lr, err := ref.Step(b.in, b.policy, b.value, b.mask)
+					if err != nil {
+						t.Fatal(err)
+					}
+					lf, err := fast.Step(b.in, b.policy, b.value, b.mask)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, c := range []struct {
+						name      string
+						got, want float64
+					}{{"policy", lf.Policy, lr.Policy}, {"value", lf.Value, lr.Value}, {"l2", lf.L2, lr.L2}, {"total", lf.Total, lr.Total}, {"accuracy", lf.Accuracy, lr.Accuracy}} {
+						if !closeTo(c.got, c.want, 1e-4) {
+							t.Errorf("step %d: loss %s = %.7g; tape %.7g", step, c.name, c.got, c.want)
+						}
+					}
+				}
+				gw, ww := fast.Weights(), ref.Weights()
+				worst := 0.0
+				for i := range ww.Tensors {
+					name := ww.Tensors[i].Name
+					if opt == tape.Adam && beforeBatchNorm(spec, name) {
+						// The loss does not depend on the bias of a conv
+						// before batch norm (nor on the running mean that
+						// follows it): both trainers' gradients are rounding
+						// noise, which Adam scales up to steps of lr. SGD
+						// checks them.
+						continue
+					}
+					got, want, init := gw.Tensors[i].Data, ww.Tensors[i].Data, w.Tensors[i].Data
+					if e := netstest.RelErr(got, want); e > 1e-3 {
+						t.Errorf("%s: relative error %.3g of the weights after 3 steps", name, e)
+					}
+					e := netstest.RelErr(delta(got, init), delta(want, init))
+					worst = max(worst, e)
+					if e > 1e-3 {
+						t.Errorf("%s: relative error %.3g of the change in 3 steps (%v vs tape %v)", name, e, head(delta(got, init)), head(delta(want, init)))
+					}
+				}
+				t.Logf("worst relative error of a tensor's change: %.3g", worst)
+				sf, err := fast.State()
+				if err != nil {
+					t.Fatal(err)
+				}
+				sr, err := ref.State()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if sf.Steps != sr.Steps || string(sf.RNG) != string(sr.RNG) || len(sf.Slots) != len(sr.Slots) {
+					t.Fatalf("state: steps %d, %d slots; tape %d, %d slots (or generators differ)", sf.Steps, len(sf.Slots), sr.Steps, len(sr.Slots))
+				}
+				for k := range sf.Slots {
+					if sf.Slots[k].Name != sr.Slots[k].Name {
+						t.Errorf("slot %d: %s; tape %s", k, sf.Slots[k].Name, sr.Slots[k].Name)
+					}
+				}
+			})
+		}
+	}
+}
+
+func head(s []float32) []float32 { return s[:min(len(s), 4)] }
+
+// beforeBatchNorm reports whether name is the bias of a convolution
+// followed by batch norm, or that batch norm's running mean.
+func beforeBatchNorm(spec nets.Spec, name string) bool {
+	for i, l := range spec.Trunk {
+		if l.Kind == nets.KindBatchNorm && (name == fmt.Sprintf("trunk.%d.b", i-1) || name == fmt.Sprintf("trunk.%d.mean", i)) {
+			return true
+		}
+	}
+	return false
+}

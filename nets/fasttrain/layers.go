@@ -1,0 +1,433 @@
+package fasttrain
+
+import (
+	"math"
+
+	"github.com/tengen-go/tengen/nets"
+)
+
+// convLayer is a k x k convolution (stride 1, same padding) with bias and
+// an optional fused ReLU. Workers own whole positions: forward lowers a
+// block of columns with im2col (or reads the input in place when k == 1)
+// and multiplies by the weights (F x C*k*k); backward recomputes the
+// lowering and accumulates dW += dY * col^T into a per-worker partial,
+// then dcol = W^T * dY is scattered back by col2im. A second phase sums
+// the partials.
+type convLayer struct {
+	t          *Trainer
+	in, out    *act
+	c, f, h, w int
+	k          int
+	relu       bool
+	accum      bool // add into in.g (the second of two consumers of in)
+	needDX     bool // in.g exists
+	wt, b      *param
+	dw, db     [][]float32 // per worker partial gradients
+
+	fwdFn, bwdFn, sumFn func(w, t int)
+}
+
+func (l *convLayer) bind() {
+	l.needDX = l.in.g != nil
+	l.fwdFn, l.bwdFn, l.sumFn = l.fwdPart, l.bwdPart, l.sumPart
+}
+
+func (l *convLayer) forward() { l.t.pool.run(l.fwdFn) }
+
+func (l *convLayer) backward() {
+	l.t.pool.run(l.bwdFn)
+	l.t.pool.run(l.sumFn)
+}
+
+func (l *convLayer) fwdPart(w, nt int) {
+	hw := l.h * l.w
+	cols := l.t.n * hw
+	src, dst := l.in.x, l.out.x
+	ckk := l.c * l.k * l.k
+	s := l.t.scratch[w]
+	plo, phi := span(l.t.n, w, nt)
+	for c0 := plo * hw; c0 < phi*hw; c0 += colBlock {
+		cnt := min(colBlock, phi*hw-c0)
+		if l.k == 1 {
+			s.gemm(false, false, l.f, cnt, l.c, 1, l.wt.w, l.c, src[c0:], cols, 0, dst[c0:], cols)
+		} else {
+			im2col(src, cols, l.c, l.h, l.w, l.k, c0, cnt, s.col)
+			s.gemm(false, false, l.f, cnt, ckk, 1, l.wt.w, ckk, s.col, cnt, 0, dst[c0:], cols)
+		}
+		for f, bf := range l.b.w {
+			row := dst[f*cols+c0:][:cnt]
+			if l.relu {
+				for i, v := range row {
+					row[i] = max(v+bf, 0)
+				}
+			} else {
+				for i := range row {
+					row[i] += bf
+				}
+			}
+		}
+	}
+}
+
+func (l *convLayer) bwdPart(w, nt int) {
+	hw := l.h * l.w
+	cols := l.t.n * hw
+	src, y, dy := l.in.x, l.out.x, l.out.g
+	ckk := l.c * l.k * l.k
+	s := l.t.scratch[w]
+	dw, db := l.dw[w], l.db[w]
+	clear(dw)
+	clear(db)
+	plo, phi := span(l.t.n, w, nt)
+	if l.needDX && !l.accum && l.k > 1 {
+		for ch := range l.c {
+			clear(l.in.g[ch*cols+plo*hw : ch*cols+phi*hw])
+		}
+	}
+	for c0 := plo * hw; c0 < phi*hw; c0 += colBlock {
+		cnt := min(colBlock, phi*hw-c0)
+		for f := range l.f {
+			row := dy[f*cols+c0:][:cnt]
+			if l.relu {
+				for i, v := range y[f*cols+c0:][:cnt] {
+					if v <= 0 {
+						row[i] = 0
+					}
+				}
+			}
+			var sum float32
+			for _, v := range row {
+				sum += v
+			}
+			db[f] += sum
+		}
+		if l.k == 1 {
+			s.gemm(false, true, l.f, l.c, cnt, 1, dy[c0:], cols, src[c0:], cols, 1, dw, l.c)
+			if l.needDX {
+				beta := float32(0)
+				if l.accum {
+					beta = 1
+				}
+				s.gemm(true, false, l.c, cnt, l.f, 1, l.wt.w, l.c, dy[c0:], cols, beta, l.in.g[c0:], cols)
+			}
+			continue
+		}
+		im2col(src, cols, l.c, l.h, l.w, l.k, c0, cnt, s.col)
+		s.gemm(false, true, l.f, ckk, cnt, 1, dy[c0:], cols, s.col, cnt, 1, dw, ckk)
+		if l.needDX {
+			s.gemm(true, false, ckk, cnt, l.f, 1, l.wt.w, ckk, dy[c0:], cols, 0, s.dcol, cnt)
+			col2im(s.dcol, l.in.g, cols, l.c, l.h, l.w, l.k, c0, cnt)
+		}
+	}
+}
+
+// sumPart adds the workers' partial gradients into the parameters'.
+func (l *convLayer) sumPart(w, nt int) {
+	lo, hi := span(len(l.wt.g), w, nt)
+	g := l.wt.g[lo:hi]
+	copy(g, l.dw[0][lo:hi])
+	for _, p := range l.dw[1:] {
+		for i, v := range p[lo:hi] {
+			g[i] += v
+		}
+	}
+	if w == 0 {
+		copy(l.b.g, l.db[0])
+		for _, p := range l.db[1:] {
+			for i, v := range p {
+				l.b.g[i] += v
+			}
+		}
+	}
+}
+
+// bnLayer is batch normalisation with batch statistics, split across
+// workers by channel.
+type bnLayer struct {
+	t                      *Trainer
+	in, out                *act
+	gamma, beta            *param
+	eps                    float64
+	hw                     int
+	mean, variance, invStd []float32 // batch statistics (variance biased)
+	runMean, runVar        []float32 // the weights' running statistics
+	fwdFn, bwdFn           func(w, t int)
+}
+
+func (l *bnLayer) bind()     { l.fwdFn, l.bwdFn = l.fwdPart, l.bwdPart }
+func (l *bnLayer) forward()  { l.t.pool.run(l.fwdFn) }
+func (l *bnLayer) backward() { l.t.pool.run(l.bwdFn) }
+
+func (l *bnLayer) fwdPart(w, nt int) {
+	cs := l.t.n * l.hw
+	lo, hi := span(len(l.mean), w, nt)
+	for c := lo; c < hi; c++ {
+		x := l.in.x[c*cs:][:cs]
+		var sum float64
+		for _, v := range x {
+			sum += float64(v)
+		}
+		mean := sum / float64(cs)
+		var sq float64
+		for _, v := range x {
+			d := float64(v) - mean
+			sq += d * d
+		}
+		variance := sq / float64(cs)
+		inv := 1 / math.Sqrt(variance+l.eps)
+		l.mean[c], l.variance[c], l.invStd[c] = float32(mean), float32(variance), float32(inv)
+		scale := float32(float64(l.gamma.w[c]) * inv)
+		shift := l.beta.w[c] - float32(mean)*scale
+		y := l.out.x[c*cs:][:cs]
+		for i, v := range x {
+			y[i] = v*scale + shift
+		}
+	}
+}
+
+func (l *bnLayer) bwdPart(w, nt int) {
+	cs := l.t.n * l.hw
+	lo, hi := span(len(l.mean), w, nt)
+	for c := lo; c < hi; c++ {
+		x := l.in.x[c*cs:][:cs]
+		dy := l.out.g[c*cs:][:cs]
+		mean, inv := l.mean[c], l.invStd[c]
+		var sdy, sdyx float64
+		for i, v := range dy {
+			sdy += float64(v)
+			sdyx += float64(v) * float64((x[i]-mean)*inv)
+		}
+		l.beta.g[c] = float32(sdy)
+		l.gamma.g[c] = float32(sdyx)
+		if l.in.g == nil {
+			continue
+		}
+		// dx = gamma*inv*(dy - mean(dy) - xhat*mean(dy*xhat)).
+		k := float32(float64(l.gamma.w[c]) * float64(inv))
+		mdy, mdyx := float32(sdy/float64(cs)), float32(sdyx/float64(cs))
+		dx := l.in.g[c*cs:][:cs]
+		for i, v := range dy {
+			dx[i] = k * (v - mdy - (x[i]-mean)*inv*mdyx)
+		}
+	}
+}
+
+// elemLayer is an element-wise layer: ReLU, tanh or dropout (multiplying
+// by a mask drawn per step).
+type elemLayer struct {
+	t       *Trainer
+	in, out *act
+	kind    string
+	mask    []float32 // dropout
+
+	fwdFn, bwdFn func(w, t int)
+}
+
+func (l *elemLayer) bind()    { l.fwdFn, l.bwdFn = l.fwdPart, l.bwdPart }
+func (l *elemLayer) forward() { l.t.pool.run(l.fwdFn) }
+func (l *elemLayer) backward() {
+	if l.in.g != nil {
+		l.t.pool.run(l.bwdFn)
+	}
+}
+
+func (l *elemLayer) fwdPart(w, nt int) {
+	lo, hi := span(len(l.in.x), w, nt)
+	x, y := l.in.x[lo:hi], l.out.x[lo:hi]
+	switch l.kind {
+	case nets.KindReLU:
+		for i, v := range x {
+			y[i] = max(v, 0)
+		}
+	case nets.KindTanh:
+		for i, v := range x {
+			y[i] = float32(math.Tanh(float64(v)))
+		}
+	case nets.KindDropout:
+		m := l.mask[lo:hi]
+		for i, v := range x {
+			y[i] = v * m[i]
+		}
+	}
+}
+
+func (l *elemLayer) bwdPart(w, nt int) {
+	lo, hi := span(len(l.in.x), w, nt)
+	y, dy, dx := l.out.x[lo:hi], l.out.g[lo:hi], l.in.g[lo:hi]
+	switch l.kind {
+	case nets.KindReLU:
+		for i, v := range y {
+			if v > 0 {
+				dx[i] = dy[i]
+			} else {
+				dx[i] = 0
+			}
+		}
+	case nets.KindTanh:
+		for i, v := range y {
+			dx[i] = dy[i] * (1 - v*v)
+		}
+	case nets.KindDropout:
+		m := l.mask[lo:hi]
+		for i, v := range dy {
+			dx[i] = v * m[i]
+		}
+	}
+}
+
+// lrnLayer is AlexNet's local response normalisation across channels:
+// y[c] = x[c] * d[c]^-beta, d[c] = k + alpha/N * sum of x[j]^2 over the
+// window |j-c| <= N/2. It keeps d and s = d^-beta for backward:
+// dx[j] = dy[j]*s[j] - 2*beta*alpha/N * x[j] * sum over the window of
+// dy[c]*y[c]/d[c].
+type lrnLayer struct {
+	t       *Trainer
+	in, out *act
+	c, n    int
+	k       float32
+	alphaN  float32
+	beta    float64
+	d, s    []float32
+
+	fwdFn, bwdFn func(w, t int)
+}
+
+func (l *lrnLayer) bind()    { l.fwdFn, l.bwdFn = l.fwdPart, l.bwdPart }
+func (l *lrnLayer) forward() { l.t.pool.run(l.fwdFn) }
+func (l *lrnLayer) backward() {
+	if l.in.g != nil {
+		l.t.pool.run(l.bwdFn)
+	}
+}
+
+func (l *lrnLayer) fwdPart(w, nt int) {
+	cs := len(l.in.x) / l.c
+	half := l.n / 2
+	sum := l.t.scratch[w].tmp[:colBlock]
+	lo, hi := span(cs, w, nt)
+	for c0 := lo; c0 < hi; c0 += colBlock {
+		cnt := min(colBlock, hi-c0)
+		sm := sum[:cnt]
+		for ch := range l.c {
+			clear(sm)
+			for j := max(0, ch-half); j <= min(l.c-1, ch+half); j++ {
+				for i, v := range l.in.x[j*cs+c0:][:cnt] {
+					sm[i] += v * v
+				}
+			}
+			off := ch*cs + c0
+			x, y, d, s := l.in.x[off:][:cnt], l.out.x[off:][:cnt], l.d[off:][:cnt], l.s[off:][:cnt]
+			for i, v := range sm {
+				dd := l.k + l.alphaN*v
+				d[i] = dd
+				var sc float32
+				if l.beta == 0.75 {
+					f := float64(dd)
+					sc = float32(1 / math.Sqrt(f*math.Sqrt(f)))
+				} else {
+					sc = float32(math.Pow(float64(dd), -l.beta))
+				}
+				s[i] = sc
+				y[i] = x[i] * sc
+			}
+		}
+	}
+}
+
+func (l *lrnLayer) bwdPart(w, nt int) {
+	cs := len(l.in.x) / l.c
+	half := l.n / 2
+	tmp := l.t.scratch[w].tmp
+	lo, hi := span(cs, w, nt)
+	coef := float32(2 * l.beta * float64(l.alphaN))
+	for c0 := lo; c0 < hi; c0 += colBlock {
+		cnt := min(colBlock, hi-c0)
+		// tmp[c] = dy*y/d for the block.
+		for ch := range l.c {
+			off := ch*cs + c0
+			tr := tmp[ch*cnt:][:cnt]
+			dy, y, d := l.out.g[off:][:cnt], l.out.x[off:][:cnt], l.d[off:][:cnt]
+			for i, v := range dy {
+				tr[i] = v * y[i] / d[i]
+			}
+		}
+		for ch := range l.c {
+			off := ch*cs + c0
+			dx, dy, x, s := l.in.g[off:][:cnt], l.out.g[off:][:cnt], l.in.x[off:][:cnt], l.s[off:][:cnt]
+			lo, hi := max(0, ch-half), min(l.c-1, ch+half)
+			for i := range dx {
+				var acc float32
+				for j := lo; j <= hi; j++ {
+					acc += tmp[j*cnt+i]
+				}
+				dx[i] = dy[i]*s[i] - coef*x[i]*acc
+			}
+		}
+	}
+}
+
+// poolLayer is max pooling (window size, stride, padding size/2 that
+// never wins). Forward records the winning input pixel of every output
+// (the first maximum in window order); backward routes each output's
+// gradient there. Workers split the (channel, position) planes.
+type poolLayer struct {
+	t            *Trainer
+	in, out      *act
+	size, stride int
+	arg          []int32 // per output: index of the winner in its input plane
+
+	fwdFn, bwdFn func(w, t int)
+}
+
+func (l *poolLayer) bind()    { l.fwdFn, l.bwdFn = l.fwdPart, l.bwdPart }
+func (l *poolLayer) forward() { l.t.pool.run(l.fwdFn) }
+func (l *poolLayer) backward() {
+	if l.in.g != nil {
+		l.t.pool.run(l.bwdFn)
+	}
+}
+
+func (l *poolLayer) fwdPart(w, nt int) {
+	is, os := l.in.shape, l.out.shape
+	ihw, ohw := is.H*is.W, os.H*os.W
+	pad := l.size / 2
+	planes := is.C * l.t.n
+	lo, hi := span(planes, w, nt)
+	for p := lo; p < hi; p++ {
+		in := l.in.x[p*ihw:][:ihw]
+		out := l.out.x[p*ohw:][:ohw]
+		arg := l.arg[p*ohw:][:ohw]
+		for oy := range os.H {
+			y0, y1 := max(0, oy*l.stride-pad), min(is.H-1, oy*l.stride-pad+l.size-1)
+			for ox := range os.W {
+				x0, x1 := max(0, ox*l.stride-pad), min(is.W-1, ox*l.stride-pad+l.size-1)
+				best := y0*is.W + x0
+				m := in[best]
+				for y := y0; y <= y1; y++ {
+					row := in[y*is.W:]
+					for x := x0; x <= x1; x++ {
+						if v := row[x]; v > m {
+							m, best = v, y*is.W+x
+						}
+					}
+				}
+				out[oy*os.W+ox] = m
+				arg[oy*os.W+ox] = int32(best)
+			}
+		}
+	}
+}
+
+func (l *poolLayer) bwdPart(w, nt int) {
+	ihw, ohw := l.in.shape.H*l.in.shape.W, l.out.shape.H*l.out.shape.W
+	planes := l.in.shape.C * l.t.n
+	lo, hi := span(planes, w, nt)
+	for p := lo; p < hi; p++ {
+		dx := l.in.g[p*ihw:][:ihw]
+		clear(dx)
+		dy := l.out.g[p*ohw:][:ohw]
+		for o, a := range l.arg[p*ohw:][:ohw] {
+			dx[a] += dy[o]
+		}
+	}
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package fasttrain
+
+const raceEnabled = false
