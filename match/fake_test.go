@@ -38,6 +38,8 @@ func TestMain(m *testing.M) {
 //	             and create it (so a restarted engine behaves)
 //	FAKE_DEAD    reply to "final_status_list dead"; "refuse" answers '?'
 //	FAKE_NO_CLEANUP=1  kgs-genmove_cleanup is not listed nor known
+//	FAKE_EXIT_AFTER_SCORING=1  exit after answering final_status_list
+//	             (once, with FAKE_ONCE)
 //	FAKE_LOG     a file to which every command line received is appended
 func fakeEngine() int {
 	in := bufio.NewScanner(os.Stdin)
@@ -183,6 +185,9 @@ func fakeEngine() int {
 				fail("cannot score")
 			default:
 				ok(d)
+			}
+			if os.Getenv("FAKE_EXIT_AFTER_SCORING") == "1" && once() {
+				return 0
 			}
 		case "quit":
 			ok("")

@@ -51,7 +51,7 @@ func TestGNUGoSelfPlay(t *testing.T) {
 	c.Openings = 2                   // GNU Go is deterministic: two different pairs of games
 	c.Seed = 1
 	c.SGFDir = filepath.Join(t.TempDir(), "sgf")
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Second) // a safety net; ~5s unloaded
 	defer cancel()
 	sum, err := match.Run(ctx, c, func(r match.GameResult) {
 		t.Logf("game %d: winner %v by %s (%.1f), %d moves, %v: %s", r.Game, r.Winner, r.Reason, r.Margin(), r.Moves, r.Duration.Round(time.Millisecond), r.Detail)

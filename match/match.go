@@ -241,14 +241,22 @@ func (gm *game) play(n int) (score float64, reason Reason, detail string, ff *fo
 }
 
 // setup sends each engine boardsize, clear_board, komi and time_settings.
-// An engine that refuses komi or time_settings keeps playing (it just
-// does not know them); one that refuses the board loses.
+// An engine found dead at boardsize (it died after the previous game) is
+// restarted once. An engine that refuses komi or time_settings keeps
+// playing (it just does not know them); one that refuses the board loses.
 func (gm *game) setup() *forfeit {
 	c := gm.c
 	for _, col := range []board.Color{board.Black, board.White} {
 		t := c.commandTimeout()
-		if ff := gm.send(col, t, "boardsize", strconv.Itoa(c.Size)); ff != nil {
-			return ff
+		_, err := gm.sendRaw(col, t, "boardsize", strconv.Itoa(c.Size))
+		if errors.Is(err, gtp.ErrDied) || errors.Is(err, gtp.ErrNotRunning) {
+			// It died after the last game: restart it once.
+			if rerr := gm.players[col].client.Restart(); rerr == nil {
+				_, err = gm.sendRaw(col, t, "boardsize", strconv.Itoa(c.Size))
+			}
+		}
+		if err != nil {
+			return gm.classify(col, err)
 		}
 		if ff := gm.send(col, t, "clear_board"); ff != nil {
 			return ff

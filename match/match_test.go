@@ -212,6 +212,21 @@ func TestCrashedEngineIsRestarted(t *testing.T) {
 	}
 }
 
+func TestEngineDeadBetweenGamesIsRestarted(t *testing.T) {
+	once := filepath.Join(t.TempDir(), "exited")
+	c := smallConfig(fake(t, "FAKE_SCRIPT="+wallBlack, "FAKE_EXIT_AFTER_SCORING=1", "FAKE_ONCE="+once), fake(t, "FAKE_SCRIPT="+wallWhite))
+	c.Games = 2
+	sum := runMatch(t, c)
+	if _, err := os.Stat(once); err != nil {
+		t.Fatalf("the engine never exited: %v", err)
+	}
+	for _, r := range sum.Results {
+		if r.Reason != match.ReasonScore || r.Moves != 14 {
+			t.Errorf("game %d = %+v; want a scored game of 14 moves", r.Game, r)
+		}
+	}
+}
+
 func TestHungEngineTimesOut(t *testing.T) {
 	once := filepath.Join(t.TempDir(), "hung")
 	c := smallConfig(fake(t), fake(t, "FAKE_SCRIPT=auto,auto,hang", "FAKE_ONCE="+once))
