@@ -109,7 +109,6 @@ type forfeit struct {
 // game is one game in progress.
 type game struct {
 	c       *Config
-	ctx     context.Context
 	g       *board.Game
 	players [3]*engine // indexed by board.Color
 	rec     *record
@@ -134,12 +133,12 @@ func playGame(ctx context.Context, c *Config, n int, a, b *engine) (GameResult, 
 	if err != nil {
 		return GameResult{}, fmt.Errorf("match: %w", err)
 	}
-	gm := &game{c: c, ctx: ctx, g: bg, rec: newRecord(c, n, black.name, white.name)}
+	gm := &game{c: c, g: bg, rec: newRecord(c, n, black.name, white.name)}
 	gm.players[board.Black], gm.players[board.White] = black, white
 
 	res := GameResult{Game: n, BlackA: blackA}
 	var ff *forfeit
-	res.Score, res.Reason, res.Detail, ff = gm.play(n)
+	res.Score, res.Reason, res.Detail, ff = gm.play(ctx, n)
 	if ff != nil {
 		if err := ctx.Err(); err != nil {
 			return GameResult{}, fmt.Errorf("match: game %d: %w", n, err)
@@ -167,9 +166,9 @@ func playGame(ctx context.Context, c *Config, n int, a, b *engine) (GameResult, 
 
 // play runs the game to its end: by score (ff == nil) or by a forfeit
 // or resignation (ff != nil).
-func (gm *game) play(n int) (score float64, reason Reason, detail string, ff *forfeit) {
+func (gm *game) play(ctx context.Context, n int) (score float64, reason Reason, detail string, ff *forfeit) {
 	c := gm.c
-	if ff := gm.setup(); ff != nil {
+	if ff := gm.setup(ctx); ff != nil {
 		return 0, "", "", ff
 	}
 	var rng *rand.Rand
@@ -197,17 +196,17 @@ func (gm *game) play(n int) (score float64, reason Reason, detail string, ff *fo
 			}
 			gm.rec.add(col, pt)
 			for _, e := range []board.Color{col, col.Opponent()} {
-				if ff := gm.send(e, c.commandTimeout(), "play", colourArg(col), pt.GTP(size)); ff != nil {
+				if ff := gm.send(ctx, e, c.commandTimeout(), "play", colourArg(col), pt.GTP(size)); ff != nil {
 					return 0, "", "", ff
 				}
 			}
 		} else {
 			var ff *forfeit
-			pt, ff = gm.genmove(col, cleanup)
+			pt, ff = gm.genmove(ctx, col, cleanup)
 			if ff != nil {
 				return 0, "", "", ff
 			}
-			if ff := gm.send(col.Opponent(), c.commandTimeout(), "play", colourArg(col), pt.GTP(size)); ff != nil {
+			if ff := gm.send(ctx, col.Opponent(), c.commandTimeout(), "play", colourArg(col), pt.GTP(size)); ff != nil {
 				return 0, "", "", ff
 			}
 		}
@@ -221,7 +220,7 @@ func (gm *game) play(n int) (score float64, reason Reason, detail string, ff *fo
 		if cleanup {
 			return gm.g.Score(), ReasonScore, "scored as it stands after the cleanup phase", nil
 		}
-		dead, agreed, ff := gm.settle()
+		dead, agreed, ff := gm.settle(ctx)
 		if ff != nil {
 			return 0, "", "", ff
 		}
@@ -244,28 +243,28 @@ func (gm *game) play(n int) (score float64, reason Reason, detail string, ff *fo
 // An engine found dead at boardsize (it died after the previous game) is
 // restarted once. An engine that refuses komi or time_settings keeps
 // playing (it just does not know them); one that refuses the board loses.
-func (gm *game) setup() *forfeit {
+func (gm *game) setup(ctx context.Context) *forfeit {
 	c := gm.c
 	for _, col := range []board.Color{board.Black, board.White} {
 		t := c.commandTimeout()
-		_, err := gm.sendRaw(col, t, "boardsize", strconv.Itoa(c.Size))
+		_, err := gm.sendRaw(ctx, col, t, "boardsize", strconv.Itoa(c.Size))
 		if errors.Is(err, gtp.ErrDied) || errors.Is(err, gtp.ErrNotRunning) {
 			// It died after the last game: restart it once.
 			if rerr := gm.players[col].client.Restart(); rerr == nil {
-				_, err = gm.sendRaw(col, t, "boardsize", strconv.Itoa(c.Size))
+				_, err = gm.sendRaw(ctx, col, t, "boardsize", strconv.Itoa(c.Size))
 			}
 		}
 		if err != nil {
-			return gm.classify(col, err)
+			return gm.classify(ctx, col, err)
 		}
-		if ff := gm.send(col, t, "clear_board"); ff != nil {
+		if ff := gm.send(ctx, col, t, "clear_board"); ff != nil {
 			return ff
 		}
-		if ff := gm.sendOptional(col, t, "komi", strconv.FormatFloat(c.Komi, 'f', -1, 64)); ff != nil {
+		if ff := gm.sendOptional(ctx, col, t, "komi", strconv.FormatFloat(c.Komi, 'f', -1, 64)); ff != nil {
 			return ff
 		}
 		if c.MoveTime > 0 {
-			if ff := gm.sendOptional(col, t, "time_settings", "0", strconv.Itoa(c.byoyomiSeconds()), "1"); ff != nil {
+			if ff := gm.sendOptional(ctx, col, t, "time_settings", "0", strconv.Itoa(c.byoyomiSeconds()), "1"); ff != nil {
 				return ff
 			}
 		}
@@ -275,13 +274,13 @@ func (gm *game) setup() *forfeit {
 
 // genmove asks col's engine for a move and plays it on the referee's
 // board. A resignation is a forfeit with ReasonResign.
-func (gm *game) genmove(col board.Color, cleanup bool) (board.Point, *forfeit) {
+func (gm *game) genmove(ctx context.Context, col board.Color, cleanup bool) (board.Point, *forfeit) {
 	e := gm.players[col]
 	cmd := "genmove"
 	if cleanup && e.cleanup {
 		cmd = "kgs-genmove_cleanup"
 	}
-	reply, ff := gm.sendReply(col, gm.c.moveTimeout(), cmd, colourArg(col))
+	reply, ff := gm.sendReply(ctx, col, gm.c.moveTimeout(), cmd, colourArg(col))
 	if ff != nil {
 		return board.Pass, ff
 	}
@@ -304,13 +303,13 @@ func (gm *game) genmove(col board.Color, cleanup bool) (board.Point, *forfeit) {
 
 // settle asks both engines for their dead stones after two passes. agreed
 // is true when both answered with the same valid set, dead.
-func (gm *game) settle() (dead []board.Point, agreed bool, ff *forfeit) {
+func (gm *game) settle(ctx context.Context) (dead []board.Point, agreed bool, ff *forfeit) {
 	var lists [2][]board.Point
 	var notes []string
 	ok := true
 	for i, col := range []board.Color{board.Black, board.White} {
 		t := max(gm.c.commandTimeout(), gm.c.moveTimeout())
-		reply, err := gm.sendRaw(col, t, "final_status_list", "dead")
+		reply, err := gm.sendRaw(ctx, col, t, "final_status_list", "dead")
 		var ee *gtp.EngineError
 		if errors.As(err, &ee) { // no opinion: cleanup decides
 			notes = append(notes, fmt.Sprintf("%s: %v", col, err))
@@ -318,7 +317,7 @@ func (gm *game) settle() (dead []board.Point, agreed bool, ff *forfeit) {
 			continue
 		}
 		if err != nil {
-			return nil, false, gm.classify(col, err)
+			return nil, false, gm.classify(ctx, col, err)
 		}
 		pts, err := parseDead(gm.g.Position(), reply)
 		if err != nil {
@@ -369,44 +368,44 @@ func vertices(pts []board.Point, size int) string {
 }
 
 // send sends a command to col's engine; any failure forfeits.
-func (gm *game) send(col board.Color, timeout time.Duration, cmd string, args ...string) *forfeit {
-	_, ff := gm.sendReply(col, timeout, cmd, args...)
+func (gm *game) send(ctx context.Context, col board.Color, timeout time.Duration, cmd string, args ...string) *forfeit {
+	_, ff := gm.sendReply(ctx, col, timeout, cmd, args...)
 	return ff
 }
 
 // sendOptional sends a command to col's engine; a '?' reply is ignored,
 // other failures forfeit.
-func (gm *game) sendOptional(col board.Color, timeout time.Duration, cmd string, args ...string) *forfeit {
-	_, err := gm.sendRaw(col, timeout, cmd, args...)
+func (gm *game) sendOptional(ctx context.Context, col board.Color, timeout time.Duration, cmd string, args ...string) *forfeit {
+	_, err := gm.sendRaw(ctx, col, timeout, cmd, args...)
 	var ee *gtp.EngineError
 	if err == nil || errors.As(err, &ee) {
 		return nil
 	}
-	return gm.classify(col, err)
+	return gm.classify(ctx, col, err)
 }
 
 // sendReply sends a command to col's engine within timeout and returns
 // the reply; a failure of any kind is a forfeit of col.
-func (gm *game) sendReply(col board.Color, timeout time.Duration, cmd string, args ...string) (string, *forfeit) {
-	reply, err := gm.sendRaw(col, timeout, cmd, args...)
+func (gm *game) sendReply(ctx context.Context, col board.Color, timeout time.Duration, cmd string, args ...string) (string, *forfeit) {
+	reply, err := gm.sendRaw(ctx, col, timeout, cmd, args...)
 	if err != nil {
-		return "", gm.classify(col, err)
+		return "", gm.classify(ctx, col, err)
 	}
 	return reply, nil
 }
 
-func (gm *game) sendRaw(col board.Color, timeout time.Duration, cmd string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(gm.ctx, timeout)
+func (gm *game) sendRaw(ctx context.Context, col board.Color, timeout time.Duration, cmd string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	return gm.players[col].client.Send(ctx, cmd, args...)
 }
 
 // classify turns a Send error of col's engine into its forfeit.
-func (gm *game) classify(col board.Color, err error) *forfeit {
+func (gm *game) classify(ctx context.Context, col board.Color, err error) *forfeit {
 	e := gm.players[col]
 	reason := ReasonError
 	switch {
-	case gm.ctx.Err() != nil:
+	case ctx.Err() != nil:
 		// The match is stopping; playGame reports ctx.Err().
 	case errors.Is(err, context.DeadlineExceeded):
 		reason = ReasonTimeout
