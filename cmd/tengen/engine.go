@@ -1,0 +1,276 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/tengen-go/tengen/board"
+	"github.com/tengen-go/tengen/gtp"
+	"github.com/tengen-go/tengen/internal/neteval"
+	"github.com/tengen-go/tengen/mcts"
+	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/nets/cpu"
+)
+
+// engineConfig is what the gtp and match commands configure.
+type engineConfig struct {
+	threads  int
+	visits   int
+	playouts int
+	perMove  time.Duration
+	resign   float64 // winrate below which to resign (0: never)
+	seed     uint64
+	weights  []string // weights files, one per board size
+	rollouts int      // playouts per evaluation of the playout evaluator
+	lambda   float64  // weight of playouts mixed into the network's value
+	maxBatch int
+	nodes    int
+}
+
+// engine implements gtp.Player with the search, a network per board size
+// where one is loaded, and the playout evaluator elsewhere.
+type engine struct {
+	cfg    engineConfig
+	stderr io.Writer
+
+	mu        sync.Mutex
+	nets      map[int]*netEntry
+	searchers map[int]*mcts.Searcher
+	resigners map[board.Color]*mcts.Resigner
+	warned    map[int]bool
+	runCtx    context.Context
+	stopRun   context.CancelFunc
+	running   sync.WaitGroup
+}
+
+var (
+	_ gtp.Player   = (*engine)(nil)
+	_ gtp.Ponderer = (*engine)(nil)
+)
+
+// netEntry is one loaded network and its batcher.
+type netEntry struct {
+	weights *nets.Weights
+	backend nets.Backend
+	batcher *nets.Batcher
+	eval    *neteval.Evaluator
+}
+
+func newEngine(cfg engineConfig, stderr io.Writer) (*engine, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	e := &engine{
+		cfg: cfg, stderr: stderr,
+		nets: map[int]*netEntry{}, searchers: map[int]*mcts.Searcher{}, warned: map[int]bool{},
+		resigners: map[board.Color]*mcts.Resigner{},
+		runCtx:    ctx, stopRun: cancel,
+	}
+	for _, path := range cfg.weights {
+		w, err := nets.Load(path)
+		if err != nil {
+			e.Close()
+			return nil, err
+		}
+		if err := e.addNet(w); err != nil {
+			e.Close()
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		fmt.Fprintf(stderr, "tengen: %dx%d network %s from %s\n", w.Spec.BoardSize, w.Spec.BoardSize, w.Spec.Name, path)
+	}
+	for _, w := range embeddedNets() {
+		if _, ok := e.nets[w.Spec.BoardSize]; !ok {
+			if err := e.addNet(w); err != nil {
+				e.Close()
+				return nil, err
+			}
+		}
+	}
+	return e, nil
+}
+
+// addNet starts a backend and batcher for w.
+func (e *engine) addNet(w *nets.Weights) error {
+	size := w.Spec.BoardSize
+	if _, dup := e.nets[size]; dup {
+		return fmt.Errorf("two networks for %dx%d", size, size)
+	}
+	be, err := cpu.New(w, cpu.Options{MaxBatch: e.cfg.maxBatch})
+	if err != nil {
+		return err
+	}
+	opts := nets.DefaultBatcherOptions()
+	opts.MaxBatch = e.cfg.maxBatch
+	opts.CacheSize = 1 << 16
+	b, err := nets.NewBatcher(be, opts)
+	if err != nil {
+		be.Close()
+		return err
+	}
+	ev, err := neteval.New(b, -1, e.cfg.seed)
+	if err != nil {
+		be.Close()
+		return err
+	}
+	e.running.Add(1)
+	go func() {
+		defer e.running.Done()
+		b.Run(e.runCtx)
+	}()
+	e.nets[size] = &netEntry{weights: w, backend: be, batcher: b, eval: ev}
+	return nil
+}
+
+// Close stops the batchers and releases the backends.
+func (e *engine) Close() {
+	e.stopRun()
+	e.running.Wait()
+	for _, n := range e.nets {
+		n.backend.Close()
+	}
+}
+
+// searcher returns the searcher for a board size, creating it with the
+// size's network or the playout evaluator.
+func (e *engine) searcher(size int) (*mcts.Searcher, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if s, ok := e.searchers[size]; ok {
+		return s, nil
+	}
+	var ev mcts.Evaluator
+	rollouts := mcts.NewPlayoutEvaluator(max(e.cfg.rollouts, 1), e.cfg.seed)
+	if n, ok := e.nets[size]; ok {
+		ev = n.eval
+		if e.cfg.lambda > 0 {
+			ev = &mcts.MixedEvaluator{Net: n.eval, Playouts: rollouts, Lambda: e.cfg.lambda}
+		}
+	} else {
+		ev = rollouts
+		if !e.warned[size] {
+			fmt.Fprintf(e.stderr, "tengen: no network for %dx%d: searching with random playouts\n", size, size)
+			e.warned[size] = true
+		}
+	}
+	cfg := mcts.DefaultConfig()
+	cfg.Threads = e.cfg.threads
+	cfg.Seed = e.cfg.seed
+	if e.cfg.nodes > 0 {
+		cfg.MaxNodes = e.cfg.nodes
+	}
+	s, err := mcts.NewSearcher(ev, cfg)
+	if err != nil {
+		return nil, err
+	}
+	e.searchers[size] = s
+	return s, nil
+}
+
+// setGame points the searcher at g with c to move.
+func (e *engine) setGame(g *board.Game, c board.Color) (*mcts.Searcher, error) {
+	s, err := e.searcher(g.Size())
+	if err != nil {
+		return nil, err
+	}
+	if g.ToMove() != c {
+		cp := *g // shares the history: read only
+		cp.SetToMove(c)
+		g = &cp
+	}
+	s.SetGame(g)
+	return s, nil
+}
+
+// limits turns the flags and a time budget into search limits.
+func (e *engine) limits(budget time.Duration) mcts.Limits {
+	l := mcts.Limits{Visits: e.cfg.visits, Playouts: e.cfg.playouts, Time: e.cfg.perMove}
+	if budget > 0 && (l.Time == 0 || budget < l.Time) {
+		l.Time = budget
+	}
+	return l
+}
+
+func searchOptions(opts gtp.SearchOptions, c board.Color, g *board.Game) mcts.Options {
+	mo := mcts.Options{Interval: opts.Interval}
+	if opts.Report != nil {
+		mo.Analysis = func(ms []mcts.MoveStat) { opts.Report(toGTPStats(ms)) }
+	}
+	for _, f := range opts.Avoid {
+		if f.Color == c && f.UntilDepth >= 1 {
+			mo.Avoid = append(mo.Avoid, f.Moves...)
+		}
+	}
+	for _, f := range opts.Allow {
+		if f.Color == c && f.UntilDepth >= 1 {
+			mo.Allow = append(mo.Allow, f.Moves...)
+		}
+	}
+	if opts.Cleanup && len(g.LegalMoves(c, nil)) > 0 {
+		// KGS cleanup: keep playing until the dead stones are captured.
+		mo.Avoid = append(mo.Avoid, board.Pass)
+	}
+	return mo
+}
+
+func toGTPStats(ms []mcts.MoveStat) []gtp.MoveStat {
+	out := make([]gtp.MoveStat, len(ms))
+	for i, m := range ms {
+		out[i] = gtp.MoveStat(m)
+	}
+	return out
+}
+
+// GenMove implements gtp.Player.
+func (e *engine) GenMove(ctx context.Context, g *board.Game, c board.Color, opts gtp.SearchOptions) (board.Point, bool, error) {
+	s, err := e.setGame(g, c)
+	if err != nil {
+		return board.Pass, false, err
+	}
+	mo := searchOptions(opts, c, g)
+	mo.Limits = e.limits(opts.Budget)
+	res, err := s.Search(ctx, mo)
+	if err != nil {
+		return board.Pass, false, err
+	}
+	if res.TreeFull {
+		fmt.Fprintf(e.stderr, "tengen: node limit reached (%d nodes): the tree stopped growing\n", res.Nodes)
+	}
+	e.mu.Lock()
+	r, ok := e.resigners[c]
+	if !ok {
+		r = &mcts.Resigner{Threshold: e.cfg.resign, Moves: 3, MinMove: g.Size() * g.Size() / 4}
+		e.resigners[c] = r
+	}
+	if g.MoveNumber() < 2 {
+		r.Reset()
+	}
+	resign := len(res.Moves) > 0 && r.Observe(res.Winrate, g.MoveNumber())
+	e.mu.Unlock()
+	fmt.Fprintf(e.stderr, "tengen: %s %s: %d playouts in %.2fs, winrate %.1f%%\n", c, res.Best.GTP(g.Size()), res.Playouts, res.Elapsed.Seconds(), 100*res.Winrate)
+	return res.Best, resign, nil
+}
+
+// Analyze implements gtp.Player.
+func (e *engine) Analyze(ctx context.Context, g *board.Game, c board.Color, opts gtp.SearchOptions) error {
+	s, err := e.setGame(g, c)
+	if err != nil {
+		return err
+	}
+	_, err = s.Search(ctx, searchOptions(opts, c, g))
+	return err
+}
+
+// Ponder implements gtp.Ponderer: search on the opponent's time until ctx
+// ends; the tree is reused by the next genmove.
+func (e *engine) Ponder(ctx context.Context, g *board.Game, c board.Color) error {
+	s, err := e.setGame(g, c)
+	if err != nil {
+		return err
+	}
+	_, err = s.Search(ctx, mcts.Options{})
+	return err
+}
+
+// embeddedNets returns the networks built into the binary.
+func embeddedNets() []*nets.Weights { return nil }

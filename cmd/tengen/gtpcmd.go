@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+
+	"io"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/tengen-go/tengen/gtp"
+)
+
+func init() {
+	register(command{name: "gtp", summary: "play over GTP (Sabaki, Lizzie, KaTrain, tournaments)", run: runGTP})
+}
+
+// engineFlags registers the search and network flags shared by the
+// commands that play.
+func engineFlags(fs *pflag.FlagSet) *engineConfig {
+	c := &engineConfig{}
+	fs.StringArrayVar(&c.weights, "weights", nil, "network weights file (repeat for several board sizes); default: the embedded networks")
+	fs.IntVar(&c.threads, "threads", runtime.GOMAXPROCS(0), "search threads")
+	fs.IntVar(&c.visits, "visits", 800, "root visits per move (0: no limit)")
+	fs.IntVar(&c.playouts, "playouts", 0, "new simulations per move (0: no limit)")
+	fs.DurationVar(&c.perMove, "time", 0, "thinking time per move, e.g. 2s (0: no limit; time controls from the controller still apply)")
+	fs.Float64Var(&c.resign, "resign", 0.05, "resign when the winrate stays below this for 3 moves (0: never)")
+	fs.Uint64Var(&c.seed, "seed", uint64(time.Now().UnixNano()), "random seed")
+	fs.IntVar(&c.rollouts, "rollouts", 1, "random playouts per leaf when searching without a network")
+	fs.Float64Var(&c.lambda, "lambda", 0, "weight of random playouts mixed into the network's value (AlphaGo's lambda)")
+	fs.IntVar(&c.maxBatch, "batch", 16, "largest network batch")
+	fs.IntVar(&c.nodes, "nodes", 0, "search tree node limit (0: default 4,000,000)")
+	return c
+}
+
+func (c *engineConfig) validate() error {
+	switch {
+	case c.threads < 1:
+		return usageError("--threads must be at least 1")
+	case c.visits < 0 || c.playouts < 0 || c.perMove < 0:
+		return usageError("--visits, --playouts and --time must not be negative")
+	case c.visits == 0 && c.playouts == 0 && c.perMove == 0:
+		return usageError("set at least one of --visits, --playouts, --time")
+	case c.resign < 0 || c.resign >= 1:
+		return usageError("--resign must be in [0, 1)")
+	case c.lambda < 0 || c.lambda > 1:
+		return usageError("--lambda must be in [0, 1]")
+	case c.maxBatch < 1:
+		return usageError("--batch must be at least 1")
+	}
+	return nil
+}
+
+func runGTP(ctx context.Context, e env) error {
+	fs := newFlags("gtp", "[flags]", e.stdout)
+	ec := engineFlags(fs)
+	ponder := fs.Bool("ponder", false, "think on the opponent's time")
+	logFile := fs.String("log-file", "", "append the engine's log to this file instead of stderr")
+	if done, err := parseFlags(fs, e.args); done || err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("gtp takes no arguments, got %q", fs.Args())
+	}
+	if err := ec.validate(); err != nil {
+		return err
+	}
+	logw := e.stderr
+	if *logFile != "" {
+		f, err := os.OpenFile(*logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		logw = f
+	}
+	eng, err := newEngine(*ec, logw)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	srv, err := gtp.NewServer(eng, gtp.ServerConfig{
+		Name: "tengen", Version: version, Ponder: *ponder, Seed: ec.seed, Log: logw,
+	})
+	if err != nil {
+		return err
+	}
+	return srv.Serve(ctx, stdinOr(e.stdin), e.stdout)
+}
+
+func stdinOr(r io.Reader) io.Reader {
+	if r == nil {
+		return os.Stdin
+	}
+	return r
+}
