@@ -3,15 +3,14 @@ package gtp_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/tengen-go/tengen/board"
 	"github.com/tengen-go/tengen/gtp"
 	"github.com/tengen-go/tengen/gtp/gtptest"
 )
@@ -106,24 +105,8 @@ func diff(want, got string) string {
 			b = g[i]
 		}
 		if a != b {
-			return "line " + itoa(i+1) + ":\nwant: " + a + "\ngot:  " + b
+			return fmt.Sprintf("line %d:\nwant: %s\ngot:  %s", i+1, a, b)
 		}
 	}
 	return "(same lines)"
 }
-
-func itoa(n int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(n)) }
-
-func fmtInt(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
-}
-
-var _ = errors.New
-var _ = board.Black
