@@ -2,8 +2,8 @@
 // that runs a network's forward pass with preallocated buffers, GEMM-based
 // convolutions and tight loops for the rest, spread across cores.
 //
-// How it computes (activations are kept channel-major across the batch,
-// C x (N*H*W), so that one GEMM covers every position of a batch):
+// How it computes (activations are kept channel-major across the
+// positions of a chunk, C x (N*H*W), so that one GEMM covers them all):
 //
 //   - Convolutions: batch norm is folded into the convolution before it
 //     when the weights are loaded, and a following ReLU or tanh is fused
@@ -11,17 +11,24 @@
 //     3x3 ones use Winograd F(2x2, 3x3) (as Leela Zero's CPU path does:
 //     weights transformed once at load, input and output transforms around
 //     16 GEMMs, 2.25x fewer multiplications) or im2col + GEMM, whichever
-//     [Options.Conv3x3] picks; other kernel sizes use im2col + GEMM.
-//   - LRN, max-pooling, ReLU and tanh are plain loops; dense layers are
-//     GEMMs; dropout is the identity.
+//     [Options.Conv3x3] picks ([ConvAuto]: Winograd on layers of 32 or more
+//     channels, where it measured 1.2x to 1.5x faster); other kernel sizes
+//     use im2col + GEMM.
+//   - LRN, max pooling, ReLU and tanh are plain loops; the policy head's
+//     dense layer is a GEMM; the value head's hidden layer accumulates in
+//     float64 (values near 0 are small differences of large terms);
+//     dropout is the identity.
 //
-// Work is split across [Options.Threads] goroutines by columns (pixels or
-// Winograd tiles) for convolutions and element-wise layers and by
-// positions or outputs elsewhere; every layer ends at a barrier. The
-// worker goroutines start on the first multi-threaded Forward and stop in
-// Close. In steady state Forward does not allocate.
+// A batch runs through the whole network in chunks of positions small
+// enough for a chunk's activations to stay in cache between layers. Within
+// a layer, work is split across [Options.Threads] goroutines by columns
+// (pixels or Winograd tiles) for convolutions and element-wise layers and
+// by planes, positions or outputs elsewhere; every layer ends at a
+// barrier. The worker goroutines start on the first multi-threaded
+// Forward and stop in Close. In steady state Forward does not allocate.
 //
-// The GEMM is a package variable: gonum's pure-Go Sgemm by default, or
-// OpenBLAS's cblas_sgemm when built with the openblas tag (cgo,
-// libopenblas-dev).
+// The GEMM is chosen in one place (gemmImpl): nets/internal/sgemm
+// (pure Go with AVX-512 or AVX2 assembly kernels, one goroutine per call)
+// by default, or OpenBLAS's cblas_sgemm with the openblas build tag (cgo,
+// libopenblas-dev). [MeasureSgemm] times it alone for benchmark reports.
 package cpu
