@@ -1,0 +1,639 @@
+package train
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/tengen-go/tengen/dataset"
+	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/nets/cpu"
+	"github.com/tengen-go/tengen/nets/tape"
+)
+
+// Record is one line of metrics.jsonl.
+type Record struct {
+	// Kind is "train" (means over the steps since the previous train
+	// record) or "validation" (one pass over the validation sample).
+	Kind      string  `json:"kind"`
+	Step      int64   `json:"step"`
+	Positions int64   `json:"positions"` // trained on so far
+	Epoch     int     `json:"epoch"`
+	Seconds   float64 `json:"seconds"` // training time so far, all sessions
+	Time      string  `json:"time"`    // wall clock, RFC 3339
+	// Train records.
+	PosPerSec    float64 `json:"pos_per_s,omitempty"` // whole pipeline
+	LearningRate float64 `json:"lr,omitempty"`
+	L2           float64 `json:"l2,omitempty"`
+	Total        float64 `json:"total,omitempty"`
+	// Both kinds.
+	PolicyLoss float64 `json:"policy_loss"` // cross-entropy, nats
+	ValueLoss  float64 `json:"value_loss"`  // MSE over samples with a value target
+	Top1       float64 `json:"top1"`        // share whose top policy move is the target
+	// Validation records: number of positions and of value targets.
+	Samples      int `json:"samples,omitempty"`
+	ValueSamples int `json:"value_samples,omitempty"`
+}
+
+// Result summarises a finished Run.
+type Result struct {
+	// Start is the step the run started from (0, or a checkpoint's).
+	Start, Step int64
+	Positions   int64
+	Weights     *nets.Weights
+	Train       Record  // the last train record
+	Validation  *Record // the last validation record, if any
+}
+
+// msg is what the reader goroutine sends.
+type msg struct {
+	at  Position
+	it  item
+	err error
+}
+
+// run is the mutable state of one Run.
+type run struct {
+	cfg      Config
+	progress io.Writer
+	tr       *tape.Trainer
+	pcg      *rand.PCG
+	rng      *rand.Rand
+	buf      []item
+	st       State // Step, Positions, Data, Read, Seconds as of now
+	start    time.Time
+	secs0    float64 // Seconds at the start of this session
+	metrics  *os.File
+
+	// Batch buffers.
+	in, pol, val, mask []float32
+	scratch            []float32
+
+	// Window since the last train record.
+	win struct {
+		steps, vn         int
+		pol, val, l2, tot float64
+		top1              float64
+		t0                time.Time
+		positions0        int64
+	}
+	last      Record
+	lastVal   *Record
+	lastDraw  time.Time
+	sessStep0 int64
+}
+
+// Run trains until cfg.Steps steps are done or ctx is cancelled, reading
+// examples from src, and writes checkpoints and metrics into cfg.Dir. On
+// cancellation it writes a checkpoint of the last completed step and
+// returns ctx's error. Progress lines go to progress (nil: none).
+func Run(ctx context.Context, cfg Config, src Source, progress io.Writer) (*Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if progress == nil {
+		progress = io.Discard
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	r := &run{cfg: cfg, progress: progress}
+	w := cfg.Init
+	var ck *Checkpoint
+	existing, err := Checkpoints(cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case cfg.Resume && len(existing) > 0:
+		if ck, err = LoadLatest(cfg.Dir); err != nil {
+			return nil, fmt.Errorf("train: resume: %w", err)
+		}
+		w = ck.Weights
+		r.st = ck.State
+		if ck.BufferErr != nil {
+			fmt.Fprintf(progress, "train: %v; refilling the shuffle buffer from the data position\n", ck.BufferErr)
+		}
+	case cfg.Resume && cfg.Init == nil:
+		return nil, fmt.Errorf("train: resume: no checkpoint in %s and no initial network", cfg.Dir)
+	case !cfg.Resume && len(existing) > 0:
+		return nil, fmt.Errorf("train: %s already holds checkpoints (resume, or use another directory)", cfg.Dir)
+	}
+	if r.st.Step >= cfg.Steps {
+		return nil, fmt.Errorf("train: the checkpoint is at step %d, the budget is %d steps", r.st.Step, cfg.Steps)
+	}
+
+	opts := cfg.Options
+	opts.LearningRate = cfg.Schedule.Rate(r.st.Step, cfg.Steps)
+	if r.tr, err = tape.NewTrainer(w, opts); err != nil {
+		return nil, err
+	}
+	defer r.tr.Close()
+	r.pcg = rand.NewPCG(cfg.Seed, 0x73687566666c65) // "shuffle"
+	if ck != nil {
+		ts, err := ck.State.Optimizer.trainerState()
+		if err == nil {
+			err = r.tr.SetState(ts)
+		}
+		if err == nil {
+			err = r.pcg.UnmarshalBinary(ck.State.Shuffle)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("train: resume from step %d: %w", ck.State.Step, err)
+		}
+		r.buf = ck.buffer
+	}
+	r.rng = rand.New(r.pcg)
+	if err := r.openMetrics(ck != nil); err != nil {
+		return nil, err
+	}
+	defer r.metrics.Close()
+
+	sh, err := w.Spec.InputShape()
+	if err != nil {
+		return nil, err
+	}
+	b, moves := opts.BatchSize, w.Spec.Moves()
+	r.in = make([]float32, b*sh.Len())
+	r.pol = make([]float32, b*moves)
+	r.val = make([]float32, b)
+	r.mask = make([]float32, b)
+
+	// The reader runs ahead on its own goroutine; it stops when Run
+	// returns. It is not cancelled by ctx directly, so a batch being
+	// assembled always completes.
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	ch := make(chan msg, 512)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		readLoop(rctx, src, r.st.Data, ch)
+	}()
+	defer func() {
+		cancel()
+		for range ch { // unblock the reader
+		}
+		wg.Wait()
+	}()
+	next := func() (item, error) {
+		m, ok := <-ch
+		if !ok {
+			return item{}, errors.New("train: reader stopped")
+		}
+		if m.err != nil {
+			return item{}, m.err
+		}
+		if m.it.in.Planes*m.it.in.Area != sh.Len() {
+			return item{}, fmt.Errorf("train: example of %d values, the network wants %d (board size?)", m.it.in.Planes*m.it.in.Area, sh.Len())
+		}
+		r.st.Data = m.at
+		r.st.Read++
+		return m.it, nil
+	}
+
+	r.start = time.Now()
+	r.secs0 = r.st.Seconds
+	r.sessStep0 = r.st.Step
+	for len(r.buf) < cfg.BufferSize {
+		it, err := next()
+		if err != nil {
+			return nil, err
+		}
+		r.buf = append(r.buf, it)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	res := &Result{Start: r.st.Step}
+	r.win.t0, r.win.positions0 = time.Now(), r.st.Positions
+	lastCkpt := r.st.Step
+	for r.st.Step < cfg.Steps {
+		if err := ctx.Err(); err != nil {
+			if r.st.Step > lastCkpt {
+				if cerr := r.checkpoint(); cerr != nil {
+					return nil, cerr
+				}
+			}
+			r.endProgress()
+			return nil, err
+		}
+		for s := range b {
+			i := r.rng.IntN(len(r.buf))
+			r.fill(s, &r.buf[i], moves)
+			if r.buf[i], err = next(); err != nil {
+				return nil, err
+			}
+		}
+		lr := cfg.Schedule.Rate(r.st.Step, cfg.Steps)
+		r.tr.SetLearningRate(lr)
+		loss, err := r.tr.Step(r.in, r.pol, r.val, r.mask)
+		if err != nil {
+			return nil, fmt.Errorf("train: step %d: %w", r.st.Step+1, err)
+		}
+		r.st.Step++
+		r.st.Positions += int64(b)
+		r.st.LearningRate = lr
+		r.add(loss)
+		if r.st.Step%cfg.LogEvery == 0 || r.st.Step == cfg.Steps {
+			if err := r.logTrain(lr); err != nil {
+				return nil, err
+			}
+		}
+		ckpt := r.st.Step%cfg.CheckpointEvery == 0 || r.st.Step == cfg.Steps
+		every := cfg.ValidateEvery
+		if every == 0 {
+			every = cfg.CheckpointEvery
+		}
+		if len(cfg.Validation) > 0 && (r.st.Step%every == 0 || r.st.Step == cfg.Steps) {
+			if err := r.validate(ctx); err != nil {
+				return nil, err
+			}
+		}
+		if ckpt {
+			if err := r.checkpoint(); err != nil {
+				return nil, err
+			}
+			lastCkpt = r.st.Step
+		}
+		r.draw(false)
+	}
+	r.endProgress()
+	res.Step, res.Positions = r.st.Step, r.st.Positions
+	res.Weights = r.weights()
+	res.Train, res.Validation = r.last, r.lastVal
+	return res, nil
+}
+
+// readLoop sends the source's examples from 'from' on, pass after pass,
+// until ctx ends or an error, which it sends; then it closes ch.
+func readLoop(ctx context.Context, src Source, from Position, ch chan<- msg) {
+	defer close(ch)
+	for {
+		n := 0
+		err := src.Pass(ctx, from, func(at Position, ex *dataset.Example) error {
+			n++
+			select {
+			case ch <- msg{at: at, it: itemOf(ex)}:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		if err == nil && n == 0 && from.Game == 0 && from.Move == 0 {
+			err = ErrNoData
+		}
+		if err == nil {
+			err = ctx.Err()
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				select {
+				case ch <- msg{err: fmt.Errorf("train: reading epoch %d: %w", from.Epoch, err)}:
+				case <-ctx.Done():
+				}
+			}
+			return
+		}
+		from = Position{Epoch: from.Epoch + 1}
+	}
+}
+
+// fill writes item it into slot s of the batch buffers.
+func (r *run) fill(s int, it *item, moves int) {
+	n := len(r.in) / len(r.val)
+	it.in.Unpack(r.in[s*n : (s+1)*n])
+	pol := r.pol[s*moves : (s+1)*moves]
+	if it.dist != nil {
+		copy(pol, it.dist)
+	} else {
+		clear(pol)
+		if int(it.policy) >= 0 && int(it.policy) < moves {
+			pol[it.policy] = 1
+		}
+	}
+	r.val[s], r.mask[s] = 0, 0
+	if it.hasValue {
+		r.val[s], r.mask[s] = it.value, 1
+	}
+}
+
+func (r *run) add(l tape.Loss) {
+	w := &r.win
+	vn := 0
+	for _, m := range r.mask {
+		if m > 0 {
+			vn++
+		}
+	}
+	w.steps++
+	w.pol += l.Policy
+	w.val += l.Value * float64(vn)
+	w.vn += vn
+	w.l2 += l.L2
+	w.tot += l.Total
+	w.top1 += l.Accuracy
+}
+
+func (r *run) seconds() float64 { return r.secs0 + time.Since(r.start).Seconds() }
+
+func (r *run) record(kind string) Record {
+	return Record{Kind: kind, Step: r.st.Step, Positions: r.st.Positions, Epoch: r.st.Data.Epoch,
+		Seconds: round(r.seconds(), 3), Time: time.Now().UTC().Format(time.RFC3339)}
+}
+
+func (r *run) logTrain(lr float64) error {
+	w := &r.win
+	if w.steps == 0 {
+		return nil
+	}
+	rec := r.record("train")
+	n := float64(w.steps)
+	rec.PosPerSec = round(float64(r.st.Positions-w.positions0)/time.Since(w.t0).Seconds(), 2)
+	rec.LearningRate = lr
+	rec.PolicyLoss = round(w.pol/n, 6)
+	if w.vn > 0 {
+		rec.ValueLoss = round(w.val/float64(w.vn), 6)
+	}
+	rec.L2 = round(w.l2/n, 6)
+	rec.Total = round(w.tot/n, 6)
+	rec.Top1 = round(w.top1/n, 6)
+	r.last = rec
+	r.win = struct {
+		steps, vn         int
+		pol, val, l2, tot float64
+		top1              float64
+		t0                time.Time
+		positions0        int64
+	}{t0: time.Now(), positions0: r.st.Positions}
+	if !r.cfg.Terminal {
+		r.draw(true)
+	}
+	return r.writeRecord(rec)
+}
+
+func round(x float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(x*p) / p
+}
+
+func (r *run) writeRecord(rec Record) error {
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	if _, err := r.metrics.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("train: metrics: %w", err)
+	}
+	return nil
+}
+
+// openMetrics opens metrics.jsonl for appending; on resume it first drops
+// the records of steps after the checkpoint.
+func (r *run) openMetrics(resumed bool) error {
+	path := filepath.Join(r.cfg.Dir, "metrics.jsonl")
+	if resumed {
+		data, err := os.ReadFile(path)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		var kept bytes.Buffer
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			var rec struct {
+				Step int64 `json:"step"`
+			}
+			if json.Unmarshal(sc.Bytes(), &rec) != nil || rec.Step > r.st.Step {
+				continue // a torn last line, or after the checkpoint
+			}
+			kept.Write(sc.Bytes())
+			kept.WriteByte('\n')
+		}
+		if err := WriteFileAtomic(path, kept.Bytes()); err != nil {
+			return fmt.Errorf("train: metrics: %w", err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("train: metrics: %w", err)
+	}
+	r.metrics = f
+	return nil
+}
+
+func (r *run) weights() *nets.Weights {
+	w := r.tr.Weights()
+	if w.Meta == nil {
+		w.Meta = map[string]string{}
+	}
+	for k, v := range r.cfg.Meta {
+		w.Meta[k] = v
+	}
+	w.Meta["train.steps"] = strconv.FormatInt(r.st.Step, 10)
+	w.Meta["train.positions"] = strconv.FormatInt(r.st.Positions, 10)
+	w.Meta["train.optimizer"] = r.cfg.Options.Optimizer
+	w.Meta["train.batch"] = strconv.Itoa(r.cfg.Options.BatchSize)
+	if r.lastVal != nil {
+		w.Meta["train.validation_top1"] = strconv.FormatFloat(r.lastVal.Top1, 'f', 4, 64)
+		w.Meta["train.validation_value_mse"] = strconv.FormatFloat(r.lastVal.ValueLoss, 'f', 4, 64)
+	}
+	return w
+}
+
+func (r *run) checkpoint() error {
+	ts, err := r.tr.State()
+	if err != nil {
+		return err
+	}
+	st := r.st
+	st.Seconds = round(r.seconds(), 3)
+	st.Optimizer = fromTrainerState(ts)
+	if st.Shuffle, err = r.pcg.MarshalBinary(); err != nil {
+		return err
+	}
+	var buf []item
+	if r.cfg.SaveBuffer {
+		buf = r.buf
+	}
+	if err := r.metrics.Sync(); err != nil {
+		return fmt.Errorf("train: metrics: %w", err)
+	}
+	if err := saveCheckpoint(r.cfg.Dir, &st, r.weights(), buf, r.cfg.Keep); err != nil {
+		return fmt.Errorf("train: checkpoint at step %d: %w", st.Step, err)
+	}
+	if r.cfg.AfterCheckpoint != nil {
+		if err := r.cfg.AfterCheckpoint(r.cfg.Dir); err != nil {
+			r.endProgress()
+			fmt.Fprintf(r.progress, "train: after checkpoint %d: %v\n", st.Step, err)
+		}
+	}
+	return nil
+}
+
+// validate runs the current network over the validation sample with the
+// fast CPU backend and logs a validation record.
+func (r *run) validate(ctx context.Context) error {
+	rec, err := Evaluate(ctx, r.tr.Weights(), r.cfg.Validation)
+	if err != nil {
+		return fmt.Errorf("train: validation at step %d: %w", r.st.Step, err)
+	}
+	full := r.record("validation")
+	full.PolicyLoss, full.ValueLoss, full.Top1 = rec.PolicyLoss, rec.ValueLoss, rec.Top1
+	full.Samples, full.ValueSamples = rec.Samples, rec.ValueSamples
+	r.lastVal = &full
+	if !r.cfg.Terminal {
+		r.endProgress()
+		fmt.Fprintf(r.progress, "validation at step %d: top-1 %.2f%%, policy loss %.4f, value MSE %.4f (%d positions)\n",
+			full.Step, 100*full.Top1, full.PolicyLoss, full.ValueLoss, full.Samples)
+	}
+	return r.writeRecord(full)
+}
+
+// Evaluate returns the policy loss, top-1 and value MSE of w on the
+// examples (only the fields of a validation record are set).
+func Evaluate(ctx context.Context, w *nets.Weights, exs []dataset.Example) (Record, error) {
+	const maxBatch = 64
+	rec := Record{Kind: "validation"}
+	be, err := cpu.New(w, cpu.Options{MaxBatch: maxBatch})
+	if err != nil {
+		return rec, err
+	}
+	defer be.Close()
+	sh, _ := w.Spec.InputShape()
+	moves := w.Spec.Moves()
+	in := make([]float32, maxBatch*sh.Len())
+	pol := make([]float32, maxBatch*moves)
+	val := make([]float32, maxBatch)
+	var ce, se float64
+	hits, vn := 0, 0
+	for lo := 0; lo < len(exs); lo += maxBatch {
+		n := min(maxBatch, len(exs)-lo)
+		for i := range n {
+			p := &exs[lo+i].Input
+			if p.Planes*p.Area != sh.Len() {
+				return rec, fmt.Errorf("validation example of %d values, the network wants %d", p.Planes*p.Area, sh.Len())
+			}
+			p.Unpack(in[i*sh.Len() : (i+1)*sh.Len()])
+		}
+		if err := be.Forward(ctx, in[:n*sh.Len()], n, pol[:n*moves], val[:n]); err != nil {
+			return rec, err
+		}
+		for i := range n {
+			ex := &exs[lo+i]
+			logits := pol[i*moves : (i+1)*moves]
+			best, mx := 0, logits[0]
+			for j, v := range logits {
+				if v > mx {
+					best, mx = j, v
+				}
+			}
+			var z float64
+			for _, v := range logits {
+				z += math.Exp(float64(v - mx))
+			}
+			lse := float64(mx) + math.Log(z)
+			if ex.PolicyDist != nil {
+				for j, p := range ex.PolicyDist {
+					if p > 0 {
+						ce += float64(p) * (lse - float64(logits[j]))
+					}
+				}
+				if best == argmax(ex.PolicyDist) {
+					hits++
+				}
+			} else {
+				ce += lse - float64(logits[ex.Policy])
+				if best == ex.Policy {
+					hits++
+				}
+			}
+			if ex.HasValue {
+				d := float64(val[i] - ex.Value)
+				se += d * d
+				vn++
+			}
+		}
+	}
+	rec.Samples, rec.ValueSamples = len(exs), vn
+	if len(exs) > 0 {
+		rec.PolicyLoss = round(ce/float64(len(exs)), 6)
+		rec.Top1 = round(float64(hits)/float64(len(exs)), 6)
+	}
+	if vn > 0 {
+		rec.ValueLoss = round(se/float64(vn), 6)
+	}
+	return rec, nil
+}
+
+func argmax(v []float32) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// draw shows the progress line: redrawn in place at most 4 times a second
+// on a terminal, a plain line when force is set otherwise.
+func (r *run) draw(force bool) {
+	if r.cfg.Terminal {
+		if time.Since(r.lastDraw) < 250*time.Millisecond && r.st.Step != r.cfg.Steps {
+			return
+		}
+	} else if !force {
+		return
+	}
+	r.lastDraw = time.Now()
+	done := r.st.Step - r.sessStep0
+	el := time.Since(r.start).Seconds()
+	var pps, eta float64
+	if done > 0 && el > 0 {
+		pps = float64(done) * float64(r.cfg.Options.BatchSize) / el
+		eta = float64(r.cfg.Steps-r.st.Step) * el / float64(done)
+	}
+	line := fmt.Sprintf("step %d/%d (%.1f%%)  %.1f pos/s  ETA %s  loss %.4f (policy %.4f, value %.4f)  top-1 %.1f%%  epoch %d",
+		r.st.Step, r.cfg.Steps, 100*float64(r.st.Step)/float64(r.cfg.Steps), pps, fmtDuration(eta),
+		r.last.Total, r.last.PolicyLoss, r.last.ValueLoss, 100*r.last.Top1, r.st.Data.Epoch)
+	if r.lastVal != nil {
+		line += fmt.Sprintf("  val top-1 %.1f%%", 100*r.lastVal.Top1)
+	}
+	if r.cfg.Terminal {
+		fmt.Fprintf(r.progress, "\r%s\x1b[K", line)
+	} else {
+		fmt.Fprintln(r.progress, line)
+	}
+}
+
+// endProgress ends a line redrawn in place.
+func (r *run) endProgress() {
+	if r.cfg.Terminal && !r.lastDraw.IsZero() {
+		fmt.Fprintln(r.progress)
+		r.lastDraw = time.Time{}
+	}
+}
+
+func fmtDuration(s float64) string {
+	if math.IsNaN(s) || math.IsInf(s, 0) || s <= 0 {
+		return "-"
+	}
+	d := time.Duration(s) * time.Second
+	h, m, sec := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	if h > 0 {
+		return fmt.Sprintf("%dh%02dm", h, m)
+	}
+	return fmt.Sprintf("%dm%02ds", m, sec)
+}

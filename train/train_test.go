@@ -1,0 +1,398 @@
+package train
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/tengen-go/tengen/dataset"
+	"github.com/tengen-go/tengen/internal/gamegen"
+	"github.com/tengen-go/tengen/nets"
+)
+
+// tinySpec is DefaultSpec(9) shrunk to 8 filters and a small value head.
+func tinySpec() nets.Spec {
+	s := nets.DefaultSpec(9)
+	s.Name = "tiny"
+	for i := range s.Trunk {
+		if s.Trunk[i].Kind == nets.KindConv {
+			s.Trunk[i].Filters = 8
+		}
+	}
+	s.Trunk = s.Trunk[:10] // two conv blocks with LRN and pooling, two plain convs
+	s.Value.Hidden = 16
+	return s
+}
+
+func tinyWeights(t testing.TB) *nets.Weights {
+	w, err := nets.NewWeights(tinySpec(), rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func games(t testing.TB, n int) string {
+	dir, err := gamegen.Write(filepath.Join(t.TempDir(), "games"), n, 9, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func tinyConfig(t testing.TB, dir string) Config {
+	cfg := DefaultConfig()
+	cfg.Dir = dir
+	cfg.Init = tinyWeights(t)
+	cfg.Options.BatchSize = 8
+	cfg.Schedule = Schedule{Kind: Cosine, Base: 0.05, Min: 0.005}
+	cfg.Steps = 20
+	cfg.CheckpointEvery = 5
+	cfg.Keep = 2
+	cfg.BufferSize = 64
+	cfg.LogEvery = 5
+	return cfg
+}
+
+func source(dir string) *SGFSource {
+	return &SGFSource{Config: dataset.ExampleConfig{Paths: []string{dir}, Symmetries: true, Seed: 3}}
+}
+
+func TestScheduleRate(t *testing.T) {
+	for _, tc := range []struct {
+		s         Schedule
+		step, tot int64
+		want      float64
+	}{
+		{Schedule{Kind: Constant, Base: 0.1}, 50, 100, 0.1},
+		{Schedule{Kind: StepDecay, Base: 0.1, Every: 10, Gamma: 0.5}, 9, 100, 0.1},
+		{Schedule{Kind: StepDecay, Base: 0.1, Every: 10, Gamma: 0.5}, 25, 100, 0.025},
+		{Schedule{Kind: Cosine, Base: 0.1, Min: 0.01}, 0, 101, 0.1},
+		{Schedule{Kind: Cosine, Base: 0.1, Min: 0.01}, 50, 101, 0.055},
+		{Schedule{Kind: Cosine, Base: 0.1, Min: 0.01}, 100, 101, 0.01},
+		{Schedule{Kind: Constant, Base: 0.1, Warmup: 4}, 1, 100, 0.05},
+		{Schedule{Kind: Constant, Base: 0.1, Warmup: 4}, 4, 100, 0.1},
+	} {
+		if got := tc.s.Rate(tc.step, tc.tot); abs(got-tc.want) > 1e-12 {
+			t.Errorf("%+v.Rate(%d, %d) = %v; want %v", tc.s, tc.step, tc.tot, got, tc.want)
+		}
+		if err := tc.s.Validate(); err != nil {
+			t.Errorf("%+v: %v", tc.s, err)
+		}
+	}
+	for _, s := range []Schedule{{Kind: "linear", Base: 1}, {Kind: Constant}, {Kind: StepDecay, Base: 1}, {Kind: Cosine, Base: 1, Min: 2}} {
+		if s.Validate() == nil {
+			t.Errorf("%+v validated", s)
+		}
+	}
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// TestRunReducesLoss trains on the positions of two games (no
+// symmetries, so the tiny network can memorise them) and checks the loss
+// on those positions.
+func TestRunReducesLoss(t *testing.T) {
+	if raceEnabled {
+		t.Skip("numerical test; the loop's concurrency is raced by the checkpoint and resume tests")
+	}
+	data := games(t, 2)
+	exs, _, err := Sample(context.Background(), dataset.ExampleConfig{Paths: []string{data}}, 1000, 1, 1)
+	if err != nil || len(exs) < 50 {
+		t.Fatalf("%d examples, %v", len(exs), err)
+	}
+	cfg := tinyConfig(t, t.TempDir())
+	cfg.Steps = 80
+	cfg.CheckpointEvery = 80
+	cfg.LogEvery = 10
+	cfg.Options.BatchSize = 16
+	cfg.Options.Optimizer = "adam"
+	cfg.Schedule = Schedule{Kind: Constant, Base: 0.005}
+	cfg.Validation = exs
+	before, err := Evaluate(context.Background(), cfg.Init, exs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := source(data)
+	src.Config.Symmetries = false
+	res, err := Run(context.Background(), cfg, src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := res.Validation
+	if after == nil || after.Step != 80 || after.Samples != len(exs) {
+		t.Fatalf("validation record %+v", after)
+	}
+	t.Logf("policy loss %.3f -> %.3f, top-1 %.3f -> %.3f, value MSE %.3f -> %.3f",
+		before.PolicyLoss, after.PolicyLoss, before.Top1, after.Top1, before.ValueLoss, after.ValueLoss)
+	if !(after.PolicyLoss < before.PolicyLoss-0.5) || !(after.Top1 > before.Top1) {
+		t.Errorf("policy loss %.3f -> %.3f, top-1 %.3f -> %.3f; want a clear improvement", before.PolicyLoss, after.PolicyLoss, before.Top1, after.Top1)
+	}
+	if !(after.ValueLoss < before.ValueLoss) {
+		t.Errorf("value loss %.3f -> %.3f; want a decrease", before.ValueLoss, after.ValueLoss)
+	}
+	recs := readMetrics(t, cfg.Dir)
+	if first, last := recs[0], res.Train; first.Kind != "train" || !(last.PolicyLoss < first.PolicyLoss) || !(last.PosPerSec > 0) || last.LearningRate != 0.005 {
+		t.Errorf("train records: first %+v, last %+v", first, last)
+	}
+}
+
+func TestCheckpointFiles(t *testing.T) {
+	data := games(t, 3)
+	dir := t.TempDir()
+	cfg := tinyConfig(t, dir)
+	calls := 0
+	cfg.AfterCheckpoint = func(d string) error {
+		calls++
+		if d != dir {
+			t.Errorf("hook dir %q", d)
+		}
+		return errors.New("hook errors are not fatal")
+	}
+	res, err := Run(context.Background(), cfg, source(data), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Step != 20 || res.Positions != 160 || calls != 4 {
+		t.Fatalf("step %d positions %d hook calls %d", res.Step, res.Positions, calls)
+	}
+	var names []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	want := []string{"ckpt-00000015.buffer", "ckpt-00000015.json", "ckpt-00000015.weights",
+		"ckpt-00000020.buffer", "ckpt-00000020.json", "ckpt-00000020.weights",
+		"latest", "latest.weights", "metrics.jsonl"}
+	if !reflect.DeepEqual(names, want) {
+		t.Fatalf("directory holds %v; want %v (no temporary files, two checkpoints kept)", names, want)
+	}
+	c, err := LoadLatest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.State.Step != 20 || c.State.Positions != 160 || c.BufferErr != nil || len(c.buffer) != cfg.BufferSize {
+		t.Fatalf("latest: %+v, buffer %d items, %v", c.State, len(c.buffer), c.BufferErr)
+	}
+	if c.Weights.Meta["train.steps"] != "20" || !reflect.DeepEqual(c.Weights.Tensors, res.Weights.Tensors) {
+		t.Errorf("checkpoint weights differ from the result (meta %v)", c.Weights.Meta)
+	}
+	lw, err := nets.Load(filepath.Join(dir, "latest.weights"))
+	if err != nil || !reflect.DeepEqual(lw.Tensors, res.Weights.Tensors) {
+		t.Errorf("latest.weights: %v", err)
+	}
+	// A torn newest checkpoint (its weights truncated) falls back to the
+	// previous one.
+	wpath := filepath.Join(dir, "ckpt-00000020.weights")
+	b, _ := os.ReadFile(wpath)
+	os.WriteFile(wpath, b[:len(b)/2], 0o644)
+	if c, err = LoadLatest(dir); err != nil || c.State.Step != 15 {
+		t.Fatalf("after tearing step 20: %v, %+v", err, c)
+	}
+	// A corrupt buffer is reported, and the rest loads.
+	bpath := filepath.Join(dir, "ckpt-00000015.buffer")
+	b, _ = os.ReadFile(bpath)
+	b[len(b)/2] ^= 1
+	os.WriteFile(bpath, b, 0o644)
+	if c, err = LoadCheckpoint(dir, 15); err != nil || !errors.Is(c.BufferErr, ErrBuffer) {
+		t.Fatalf("corrupt buffer: %v, %v", err, c.BufferErr)
+	}
+	// Without Resume, a directory with checkpoints is refused.
+	if _, err := Run(context.Background(), cfg, source(data), nil); err == nil {
+		t.Fatal("Run overwrote a directory with checkpoints")
+	}
+}
+
+func readMetrics(t *testing.T, dir string) []Record {
+	f, err := os.Open(filepath.Join(dir, "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var recs []Record
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var r Record
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("metrics line %q: %v", sc.Text(), err)
+		}
+		recs = append(recs, r)
+	}
+	return recs
+}
+
+// TestResumeIsExact stops a run at its first checkpoint (by cancelling its
+// context), resumes it, and compares with an uninterrupted run.
+func TestResumeIsExact(t *testing.T) {
+	data := games(t, 3)
+	val, _, _ := Sample(context.Background(), dataset.ExampleConfig{Paths: []string{data}}, 40, 2, 1)
+	run := func(dir string, stopAt int64, resume bool) (*Result, error) {
+		cfg := tinyConfig(t, dir)
+		cfg.Validation = val
+		cfg.Resume = resume
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		cfg.AfterCheckpoint = func(string) error {
+			if stopAt > 0 {
+				if c, err := LoadLatest(dir); err == nil && c.State.Step == stopAt {
+					cancel()
+				}
+			}
+			return nil
+		}
+		return Run(ctx, cfg, source(data), nil)
+	}
+	want, err := run(t.TempDir(), 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name      string
+		keepBuf   bool
+		wantExact bool
+	}{{"with buffer", true, true}, {"buffer lost", false, false}} {
+		if raceEnabled && !tc.keepBuf {
+			continue
+		}
+		dir := t.TempDir()
+		if _, err := run(dir, 5, false); !errors.Is(err, context.Canceled) {
+			t.Fatalf("%s: stopped run: %v", tc.name, err)
+		}
+		if steps, _ := Checkpoints(dir); !reflect.DeepEqual(steps, []int64{5}) {
+			t.Fatalf("%s: checkpoints %v after stopping; want [5]", tc.name, steps)
+		}
+		if !tc.keepBuf {
+			os.Remove(filepath.Join(dir, "ckpt-00000005.buffer"))
+		}
+		got, err := run(dir, 0, true)
+		if err != nil {
+			t.Fatalf("%s: resume: %v", tc.name, err)
+		}
+		if got.Start != 5 || got.Step != 20 || got.Positions != want.Positions {
+			t.Fatalf("%s: resumed from %d to %d (%d positions); want 5 to 20 (%d)", tc.name, got.Start, got.Step, got.Positions, want.Positions)
+		}
+		same := reflect.DeepEqual(got.Weights.Tensors, want.Weights.Tensors)
+		if same != tc.wantExact {
+			t.Errorf("%s: resumed weights equal the uninterrupted run's: %v; want %v", tc.name, same, tc.wantExact)
+		}
+		recs := readMetrics(t, dir)
+		var steps []int64
+		for _, r := range recs {
+			if r.Kind == "train" {
+				steps = append(steps, r.Step)
+			}
+		}
+		if !reflect.DeepEqual(steps, []int64{5, 10, 15, 20}) {
+			t.Errorf("%s: train records at steps %v", tc.name, steps)
+		}
+	}
+}
+
+func TestRunNoData(t *testing.T) {
+	cfg := tinyConfig(t, t.TempDir())
+	_, err := Run(context.Background(), cfg, source(t.TempDir()), nil)
+	if !errors.Is(err, ErrNoData) {
+		t.Fatalf("empty data: %v; want ErrNoData", err)
+	}
+	cfg19 := tinyConfig(t, t.TempDir())
+	dir19, _ := gamegen.Write(filepath.Join(t.TempDir(), "g"), 1, 7, 1)
+	if _, err := Run(context.Background(), cfg19, source(dir19), nil); err == nil || !strings.Contains(err.Error(), "board size") {
+		t.Fatalf("7x7 games for a 9x9 network: %v", err)
+	}
+}
+
+func TestSourceResumePositions(t *testing.T) {
+	data := games(t, 3)
+	src := source(data)
+	type rec struct {
+		at     Position
+		policy int
+	}
+	var all []rec
+	if err := src.Pass(context.Background(), Position{Epoch: 1}, func(at Position, ex *dataset.Example) error {
+		all = append(all, rec{at, ex.Policy})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []int{0, 1, 17, 40, len(all) - 1} {
+		var rest []rec
+		src.Pass(context.Background(), all[k].at, func(at Position, ex *dataset.Example) error {
+			rest = append(rest, rec{at, ex.Policy})
+			return nil
+		})
+		if !reflect.DeepEqual(rest, all[k+1:]) && !(len(rest) == 0 && k == len(all)-1) {
+			t.Errorf("resuming after example %d (%+v): %d examples; want %d", k, all[k].at, len(rest), len(all)-k-1)
+		}
+	}
+	// Another epoch draws other symmetries.
+	var e0 []int
+	src.Pass(context.Background(), Position{}, func(at Position, ex *dataset.Example) error {
+		e0 = append(e0, ex.Policy)
+		return nil
+	})
+	diff := 0
+	for i := range e0 {
+		if e0[i] != all[i].policy {
+			diff++
+		}
+	}
+	if len(e0) != len(all) || diff == 0 {
+		t.Errorf("epochs 0 and 1: %d and %d examples, %d targets differ", len(e0), len(all), diff)
+	}
+}
+
+func TestBufferRoundTrip(t *testing.T) {
+	in := make([]float32, nets.NumPlanesV1*81)
+	in[3], in[100] = 1, 0.25
+	items := []item{
+		{in: dataset.Pack(in, nets.NumPlanesV1, 81), policy: 7, value: -1, hasValue: true},
+		{in: dataset.Pack(in, nets.NumPlanesV1, 81), policy: 81, dist: []float32{0.5, 0.5}},
+	}
+	path := filepath.Join(t.TempDir(), "b")
+	f, _ := os.Create(path)
+	if err := writeBuffer(f, items); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	got, err := readBufferFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, items) {
+		t.Fatalf("round trip: %+v", got)
+	}
+}
+
+func FuzzDecodeBuffer(f *testing.F) {
+	in := make([]float32, 2*4)
+	in[1] = 1
+	var b strings.Builder
+	writeBuffer(&b, []item{{in: dataset.Pack(in, 2, 4), policy: 1, dist: []float32{1}, hasValue: true}})
+	f.Add([]byte(b.String()))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		items, err := decodeBuffer(data)
+		if err != nil {
+			return
+		}
+		var again strings.Builder
+		if err := writeBuffer(&again, items); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := decodeBuffer([]byte(again.String())); err != nil {
+			t.Fatalf("re-encoded buffer rejected: %v", err)
+		}
+	})
+}
