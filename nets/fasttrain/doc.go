@@ -22,8 +22,10 @@
 //     convolution is fused into its bias pass); backward recomputes the
 //     lowering per block and runs two GEMMs, dW += dY * col^T and
 //     dcol = W^T * dY, then col2im. Workers own whole positions, so
-//     col2im needs no locks; each keeps a partial dW that a second phase
-//     sums. 1x1 convolutions read the activations in place.
+//     col2im needs no locks; partial dW are kept per group of positions
+//     (a split of the batch that does not depend on the thread count)
+//     and a second phase sums them in order. 1x1 convolutions read the
+//     activations in place.
 //   - LRN keeps its denominators for the exact derivative; max pooling
 //     records the winning pixel of each window and routes the gradient
 //     there; batch norm works per channel; dropout multiplies by the
@@ -34,5 +36,7 @@
 // Work is split across [Options.Threads] goroutines; each layer ends at a
 // barrier. Worker goroutines start on the first Step and stop in Close.
 // Every buffer is allocated in New for the batch size; Step does not
-// allocate in steady state.
+// allocate in steady state. Results do not depend on the number of
+// threads: the same weights, state and batches give the same weights bit
+// for bit (TestResumeExact).
 package fasttrain

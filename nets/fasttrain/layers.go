@@ -10,9 +10,10 @@ import (
 // an optional fused ReLU. Workers own whole positions: forward lowers a
 // block of columns with im2col (or reads the input in place when k == 1)
 // and multiplies by the weights (F x C*k*k); backward recomputes the
-// lowering and accumulates dW += dY * col^T into a per-worker partial,
-// then dcol = W^T * dY is scattered back by col2im. A second phase sums
-// the partials.
+// lowering and accumulates dW^T += col * dY^T into a partial per group of
+// positions (a split of the batch fixed whatever the thread count, so
+// results do not depend on it), then dcol = W^T * dY is scattered back
+// by col2im. A second phase sums the partials in order.
 type convLayer struct {
 	t          *Trainer
 	in, out    *act
@@ -22,7 +23,7 @@ type convLayer struct {
 	accum      bool // add into in.g (the second of two consumers of in)
 	needDX     bool // in.g exists
 	wt, b      *param
-	dw, db     [][]float32 // per worker partial gradients
+	dw, db     [][]float32 // partial gradients per group of positions, dW transposed
 
 	fwdFn, bwdFn, sumFn func(w, t int)
 }
@@ -70,15 +71,22 @@ func (l *convLayer) fwdPart(w, nt int) {
 }
 
 func (l *convLayer) bwdPart(w, nt int) {
+	glo, ghi := span(len(l.dw), w, nt)
+	for g := glo; g < ghi; g++ {
+		plo, phi := span(l.t.n, g, len(l.dw))
+		l.bwdGroup(l.t.scratch[w], l.dw[g], l.db[g], plo, phi)
+	}
+}
+
+// bwdGroup is the backward pass of positions [plo, phi) with partial
+// gradients dw (transposed) and db.
+func (l *convLayer) bwdGroup(s *scratch, dw, db []float32, plo, phi int) {
 	hw := l.h * l.w
 	cols := l.t.n * hw
 	src, y, dy := l.in.x, l.out.x, l.out.g
 	ckk := l.c * l.k * l.k
-	s := l.t.scratch[w]
-	dw, db := l.dw[w], l.db[w]
 	clear(dw)
 	clear(db)
-	plo, phi := span(l.t.n, w, nt)
 	if l.needDX && !l.accum && l.k > 1 {
 		for ch := range l.c {
 			clear(l.in.g[ch*cols+plo*hw : ch*cols+phi*hw])
@@ -101,8 +109,10 @@ func (l *convLayer) bwdPart(w, nt int) {
 			}
 			db[f] += sum
 		}
+		// The partial is dW^T (C*k*k x F) = col * dY^T: the lowered block
+		// is read in place by the GEMM and only the narrow dY is packed.
 		if l.k == 1 {
-			s.gemm(false, true, l.f, l.c, cnt, 1, dy[c0:], cols, src[c0:], cols, 1, dw, l.c)
+			s.gemm(false, true, l.c, l.f, cnt, 1, src[c0:], cols, dy[c0:], cols, 1, dw, l.f)
 			if l.needDX {
 				beta := float32(0)
 				if l.accum {
@@ -113,7 +123,7 @@ func (l *convLayer) bwdPart(w, nt int) {
 			continue
 		}
 		im2col(src, cols, l.c, l.h, l.w, l.k, c0, cnt, s.col)
-		s.gemm(false, true, l.f, ckk, cnt, 1, dy[c0:], cols, s.col, cnt, 1, dw, ckk)
+		s.gemm(false, true, ckk, l.f, cnt, 1, s.col, cnt, dy[c0:], cols, 1, dw, l.f)
 		if l.needDX {
 			s.gemm(true, false, ckk, cnt, l.f, 1, l.wt.w, ckk, dy[c0:], cols, 0, s.dcol, cnt)
 			col2im(s.dcol, l.in.g, cols, l.c, l.h, l.w, l.k, c0, cnt)
@@ -121,14 +131,20 @@ func (l *convLayer) bwdPart(w, nt int) {
 	}
 }
 
-// sumPart adds the workers' partial gradients into the parameters'.
+// sumPart adds the workers' partial gradients (transposed for dW) into
+// the parameters'.
 func (l *convLayer) sumPart(w, nt int) {
-	lo, hi := span(len(l.wt.g), w, nt)
-	g := l.wt.g[lo:hi]
-	copy(g, l.dw[0][lo:hi])
-	for _, p := range l.dw[1:] {
-		for i, v := range p[lo:hi] {
-			g[i] += v
+	ckk := len(l.wt.g) / l.f
+	lo, hi := span(l.f, w, nt)
+	for f := lo; f < hi; f++ {
+		g := l.wt.g[f*ckk:][:ckk]
+		for r := range g {
+			g[r] = l.dw[0][r*l.f+f]
+		}
+		for _, p := range l.dw[1:] {
+			for r := range g {
+				g[r] += p[r*l.f+f]
+			}
 		}
 	}
 	if w == 0 {
@@ -397,6 +413,10 @@ func (l *poolLayer) fwdPart(w, nt int) {
 		in := l.in.x[p*ihw:][:ihw]
 		out := l.out.x[p*ohw:][:ohw]
 		arg := l.arg[p*ohw:][:ohw]
+		if l.size == 3 && l.stride == 1 && is.W >= 2 && is.H >= 2 {
+			pool3(in, out, arg, l.t.scratch[w].pv, l.t.scratch[w].pi, is.H, is.W)
+			continue
+		}
 		for oy := range os.H {
 			y0, y1 := max(0, oy*l.stride-pad), min(is.H-1, oy*l.stride-pad+l.size-1)
 			for ox := range os.W {
@@ -428,6 +448,46 @@ func (l *poolLayer) bwdPart(w, nt int) {
 		dy := l.out.g[p*ohw:][:ohw]
 		for o, a := range l.arg[p*ohw:][:ohw] {
 			dx[a] += dy[o]
+		}
+	}
+}
+
+// pool3 is 3x3 max pooling with stride 1 on an h x w plane (h, w >= 2),
+// separably: the first maximum of each row's window (value rv, index ri,
+// h*w scratch each), then the first of those down the column, which is
+// the first maximum of the window in row-major order.
+func pool3(in, out []float32, arg []int32, rv []float32, ri []int32, h, w int) {
+	rv, ri = rv[:h*w], ri[:h*w]
+	for y := range h {
+		row := in[y*w:][:w]
+		v := rv[y*w:][:w]
+		ix := ri[y*w:][:w]
+		base := int32(y * w)
+		for x := range w {
+			x0, x1 := max(0, x-1), min(w-1, x+1)
+			m, b := row[x0], x0
+			for j := x0 + 1; j <= x1; j++ {
+				if row[j] > m {
+					m, b = row[j], j
+				}
+			}
+			v[x], ix[x] = m, base+int32(b)
+		}
+	}
+	for y := range h {
+		y0, y1 := max(0, y-1), min(h-1, y+1)
+		o := out[y*w:][:w]
+		a := arg[y*w:][:w]
+		copy(o, rv[y0*w:][:w])
+		copy(a, ri[y0*w:][:w])
+		for yy := y0 + 1; yy <= y1; yy++ {
+			v := rv[yy*w:][:w]
+			ix := ri[yy*w:][:w]
+			for x, m := range v {
+				if m > o[x] {
+					o[x], a[x] = m, ix[x]
+				}
+			}
 		}
 	}
 }

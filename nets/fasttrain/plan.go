@@ -49,13 +49,18 @@ func layerDefaults(l nets.Layer) nets.Layer {
 	return l
 }
 
+// maxGroups is the most groups of positions whose partial weight
+// gradients a convolution's backward pass keeps (and the most workers it
+// keeps busy).
+const maxGroups = 16
+
 // builder tracks what build allocates.
 type builder struct {
-	t       *Trainer
-	byName  map[string]*param
-	col     int // largest im2col block
-	tmp     int // largest LRN scratch
-	maxPart int // largest per-worker partial weight gradient
+	t      *Trainer
+	byName map[string]*param
+	col    int // largest im2col block
+	tmp    int // largest LRN scratch
+	plane  int // largest pooling input plane
 }
 
 func (b *builder) param(name string) (*param, error) {
@@ -151,6 +156,7 @@ func (t *Trainer) build() error {
 		case nets.KindMaxPool:
 			p := &poolLayer{t: t, in: cur, out: b.newAct(out, grad), size: l.Size, stride: l.Stride}
 			p.arg = make([]int32, len(p.out.x))
+			b.plane = max(b.plane, cur.shape.H*cur.shape.W)
 			p.bind()
 			ly, cur = p, p.out
 		default:
@@ -166,15 +172,19 @@ func (t *Trainer) build() error {
 		ctx := &sgemm.Context{Threads: 1}
 		t.scratch = append(t.scratch, &scratch{
 			col: make([]float32, b.col), dcol: make([]float32, b.col), tmp: make([]float32, b.tmp), gemm: ctx.Sgemm,
+			pv: make([]float32, b.plane), pi: make([]int32, b.plane),
 		})
 	}
-	// Per-worker partial gradients of the convolutions.
+	// Partial gradients of the convolutions per group of positions: a
+	// fixed split of the batch, whatever the number of threads, so that
+	// the sums (and the run) do not depend on it.
+	groups := min(t.n, maxGroups)
 	for _, l := range t.convs() {
-		l.dw = make([][]float32, t.pool.t)
-		l.db = make([][]float32, t.pool.t)
-		for w := range t.pool.t {
-			l.dw[w] = make([]float32, len(l.wt.w))
-			l.db[w] = make([]float32, len(l.b.w))
+		l.dw = make([][]float32, groups)
+		l.db = make([][]float32, groups)
+		for g := range groups {
+			l.dw[g] = make([]float32, len(l.wt.w))
+			l.db[g] = make([]float32, len(l.b.w))
 		}
 	}
 	return nil

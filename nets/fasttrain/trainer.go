@@ -102,6 +102,8 @@ type scratch struct {
 	col  []float32 // im2col block: (C*k*k) x colBlock
 	dcol []float32 // its gradient
 	tmp  []float32 // LRN sums
+	pv   []float32 // 3x3 pooling: row maxima
+	pi   []int32   // and their indices
 	gemm func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
 }
 
