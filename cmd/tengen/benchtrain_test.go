@@ -23,7 +23,7 @@ func TestBenchTrain(t *testing.T) {
 		t.Fatalf("table %+v; want rows for 5x5 and 6x6", got)
 	}
 	for _, r := range got.Rows {
-		if r.Batch != 2 || r.Steps < 1 || !(r.PosPerSec > 0) || !(r.Loss > 0) {
+		if r.Batch != 2 || r.Steps < 1 || !(r.PosPerSec > 0) || !(r.Loss > 0) || r.FastSteps < 1 || !(r.FastPosPerSec > 0) || !(r.FastLoss > 0) || !(r.Speedup > 0) {
 			t.Errorf("bad row %+v", r)
 		}
 	}
@@ -31,7 +31,7 @@ func TestBenchTrain(t *testing.T) {
 	if err := run(context.Background(), []string{"bench", "train", "--seconds", "0.01", "--sizes", "5"}, nil, &out, &errb); err != nil {
 		t.Fatal(err)
 	}
-	if s := out.String(); !strings.Contains(s, "positions/s") || !strings.Contains(s, " 5x5 ") {
+	if s := out.String(); !strings.Contains(s, "positions/s") || !strings.Contains(s, "fast pos/s") || !strings.Contains(s, " 5x5 ") {
 		t.Errorf("table output:\n%s", s)
 	}
 	if err := run(context.Background(), []string{"bench", "train", "--seconds", "0.01", "--sizes", "1"}, nil, &out, &errb); err == nil || exitCode(err) != 2 {
