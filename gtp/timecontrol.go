@@ -242,8 +242,10 @@ const minBudget = 10 * time.Millisecond
 // limit (NoTime). The budget never loses on time when each move costs at
 // most budget + lag: in byo-yomi it is the period minus lag, in a
 // Canadian block the time per remaining stone minus lag; in main time it
-// is a share of the main time plus what overtime gives for free (the
-// whole byo-yomi period, one stone's share of a Canadian block).
+// is the main time over movesLeft plus what overtime gives for free (the
+// whole byo-yomi period, one stone's share of a Canadian block), minus
+// lag. Only absolute time can run out, in a game far longer than
+// movesLeft foresaw.
 func (tc TimeControl) Budget(c Clock, movesLeft int, lag time.Duration) time.Duration {
 	if tc.System == NoTime {
 		return 0
@@ -252,15 +254,12 @@ func (tc TimeControl) Budget(c Clock, movesLeft int, lag time.Duration) time.Dur
 	var b time.Duration
 	switch {
 	case c.Main > 0 || tc.System == Absolute:
-		share := (c.Main - lag) / time.Duration(movesLeft)
-		b = max(share, 0)
+		b = c.Main/time.Duration(movesLeft) - lag
 		switch tc.System {
-		case Absolute:
-			b = min(b, c.Main-lag)
 		case Byoyomi:
-			b += tc.Period - lag
+			b += tc.Period
 		case Canadian:
-			b += tc.Period/time.Duration(max(tc.Stones, 1)) - lag
+			b += tc.Period / time.Duration(max(tc.Stones, 1))
 		}
 	case tc.System == Byoyomi:
 		b = c.Period - lag

@@ -1,0 +1,183 @@
+package gtp_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tengen-go/tengen/gtp"
+)
+
+const sec = time.Second
+
+func TestParseTimeSettings(t *testing.T) {
+	tests := []struct {
+		args []string
+		want gtp.TimeControl
+		bad  bool
+	}{
+		{args: []string{"300", "30", "5"}, want: gtp.TimeControl{System: gtp.Canadian, Main: 300 * sec, Period: 30 * sec, Stones: 5}},
+		{args: []string{"300", "0", "0"}, want: gtp.TimeControl{System: gtp.Absolute, Main: 300 * sec}},
+		{args: []string{"0", "1", "0"}, want: gtp.TimeControl{System: gtp.NoTime}},
+		{args: []string{"0", "10", "1"}, want: gtp.TimeControl{System: gtp.Canadian, Period: 10 * sec, Stones: 1}},
+		{args: []string{"1.5", "0", "0"}, want: gtp.TimeControl{System: gtp.Absolute, Main: 1500 * time.Millisecond}},
+		{args: []string{"300", "30"}, bad: true},
+		{args: []string{"-1", "30", "5"}, bad: true},
+		{args: []string{"300", "x", "5"}, bad: true},
+		{args: []string{"300", "30", "2.5"}, bad: true},
+		{args: []string{"NaN", "30", "5"}, bad: true},
+	}
+	for _, tt := range tests {
+		got, err := gtp.ParseTimeSettings(tt.args)
+		if (err != nil) != tt.bad || (!tt.bad && got != tt.want) {
+			t.Errorf("ParseTimeSettings(%q) = %+v, %v; want %+v (error %v)", tt.args, got, err, tt.want, tt.bad)
+		}
+	}
+}
+
+func TestParseKGSTimeSettings(t *testing.T) {
+	tests := []struct {
+		args []string
+		want gtp.TimeControl
+		bad  bool
+	}{
+		{args: []string{"none"}, want: gtp.TimeControl{System: gtp.NoTime}},
+		{args: []string{"absolute", "600"}, want: gtp.TimeControl{System: gtp.Absolute, Main: 600 * sec}},
+		{args: []string{"byoyomi", "600", "30", "5"}, want: gtp.TimeControl{System: gtp.Byoyomi, Main: 600 * sec, Period: 30 * sec, Periods: 5}},
+		{args: []string{"canadian", "600", "60", "10"}, want: gtp.TimeControl{System: gtp.Canadian, Main: 600 * sec, Period: 60 * sec, Stones: 10}},
+		{args: []string{"BYOYOMI", "0", "30", "0"}, want: gtp.TimeControl{System: gtp.Absolute}},
+		{args: []string{"none", "1"}, bad: true},
+		{args: []string{"absolute"}, bad: true},
+		{args: []string{"byoyomi", "600", "30"}, bad: true},
+		{args: []string{"fischer", "600", "10"}, bad: true},
+		{args: nil, bad: true},
+	}
+	for _, tt := range tests {
+		got, err := gtp.ParseKGSTimeSettings(tt.args)
+		if (err != nil) != tt.bad || (!tt.bad && got != tt.want) {
+			t.Errorf("ParseKGSTimeSettings(%q) = %+v, %v; want %+v (error %v)", tt.args, got, err, tt.want, tt.bad)
+		}
+	}
+}
+
+func TestParseTimeLeft(t *testing.T) {
+	byo := gtp.TimeControl{System: gtp.Byoyomi, Main: 600 * sec, Period: 30 * sec, Periods: 5}
+	can := gtp.TimeControl{System: gtp.Canadian, Main: 600 * sec, Period: 60 * sec, Stones: 10}
+	tests := []struct {
+		tc   gtp.TimeControl
+		args []string
+		want gtp.Clock
+		bad  bool
+	}{
+		{tc: byo, args: []string{"400", "0"}, want: gtp.Clock{Main: 400 * sec, Period: 30 * sec, Periods: 5}},
+		{tc: byo, args: []string{"20", "3"}, want: gtp.Clock{Period: 20 * sec, Periods: 3}},
+		{tc: can, args: []string{"45", "7"}, want: gtp.Clock{Period: 45 * sec, Stones: 7}},
+		{tc: can, args: []string{"45"}, bad: true},
+		{tc: can, args: []string{"45", "-1"}, bad: true},
+	}
+	for _, tt := range tests {
+		got, err := tt.tc.ParseTimeLeft(tt.args)
+		if (err != nil) != tt.bad || (!tt.bad && got != tt.want) {
+			t.Errorf("%v ParseTimeLeft(%q) = %+v, %v; want %+v", tt.tc.System, tt.args, got, err, tt.want)
+		}
+	}
+}
+
+func TestBudget(t *testing.T) {
+	lag := 500 * time.Millisecond
+	abs := gtp.TimeControl{System: gtp.Absolute, Main: 600 * sec}
+	byo := gtp.TimeControl{System: gtp.Byoyomi, Main: 600 * sec, Period: 30 * sec, Periods: 5}
+	can := gtp.TimeControl{System: gtp.Canadian, Main: 600 * sec, Period: 60 * sec, Stones: 10}
+	tests := []struct {
+		name      string
+		tc        gtp.TimeControl
+		clock     gtp.Clock
+		movesLeft int
+		want      time.Duration
+	}{
+		{"none", gtp.TimeControl{}, gtp.Clock{}, 100, 0},
+		{"absolute", abs, abs.NewClock(), 100, 600*sec/100 - lag},
+		{"absolute almost out", abs, gtp.Clock{Main: 300 * time.Millisecond}, 10, 10 * time.Millisecond},
+		{"byoyomi main", byo, byo.NewClock(), 100, 600*sec/100 + 30*sec - lag},
+		{"byoyomi period", byo, gtp.Clock{Period: 30 * sec, Periods: 3}, 100, 30*sec - lag},
+		{"byoyomi part period", byo, gtp.Clock{Period: 12 * sec, Periods: 1}, 100, 12*sec - lag},
+		{"canadian main", can, can.NewClock(), 100, 600*sec/100 + 6*sec - lag},
+		{"canadian block", can, gtp.Clock{Period: 40 * sec, Stones: 4}, 100, 10*sec - lag},
+		{"canadian last stone", can, gtp.Clock{Period: 3 * sec, Stones: 1}, 100, 3*sec - lag},
+	}
+	for _, tt := range tests {
+		if got := tt.tc.Budget(tt.clock, tt.movesLeft, lag); got != tt.want {
+			t.Errorf("%s: Budget(%+v, %d) = %v; want %v", tt.name, tt.clock, tt.movesLeft, got, tt.want)
+		}
+	}
+}
+
+// TestNeverLoseOnTime plays long games where every move takes its whole
+// budget plus the full lag, and checks the clock never runs out under
+// byo-yomi and Canadian overtime (400 moves), and under absolute time in
+// a long game (200 moves each).
+func TestNeverLoseOnTime(t *testing.T) {
+	lag := 300 * time.Millisecond
+	for _, tc := range []gtp.TimeControl{
+		{System: gtp.Byoyomi, Main: 60 * sec, Period: 5 * sec, Periods: 1},
+		{System: gtp.Byoyomi, Period: 2 * sec, Periods: 1},
+		{System: gtp.Canadian, Main: 30 * sec, Period: 20 * sec, Stones: 25},
+		{System: gtp.Canadian, Period: 10 * sec, Stones: 1},
+		{System: gtp.Absolute, Main: 300 * sec},
+	} {
+		clock := tc.NewClock()
+		moves := 400 // a very long game for overtime
+		if tc.System == gtp.Absolute {
+			moves = 200 // a long game
+		}
+		for move := 0; move < moves; move++ {
+			empty := max(361-2*move, 0)
+			b := tc.Budget(clock, gtp.MovesLeft(empty, 361), lag)
+			if !tc.Spend(&clock, b+lag) {
+				t.Errorf("%+v: lost on time at move %d (clock %+v, budget %v)", tc, move, clock, b)
+				break
+			}
+		}
+	}
+}
+
+func TestSpend(t *testing.T) {
+	byo := gtp.TimeControl{System: gtp.Byoyomi, Main: 10 * sec, Period: 5 * sec, Periods: 3}
+	c := byo.NewClock()
+	if !byo.Spend(&c, 12*sec) || c != (gtp.Clock{Period: 5 * sec, Periods: 3}) {
+		t.Errorf("into byo-yomi: %+v", c)
+	}
+	if !byo.Spend(&c, 7*sec) || c.Periods != 2 {
+		t.Errorf("one period lost: %+v", c)
+	}
+	if byo.Spend(&c, 11*sec) {
+		t.Errorf("spending all periods should lose: %+v", c)
+	}
+	can := gtp.TimeControl{System: gtp.Canadian, Main: 0, Period: 10 * sec, Stones: 2}
+	c = can.NewClock()
+	if !can.Spend(&c, 4*sec) || c != (gtp.Clock{Period: 6 * sec, Stones: 1}) {
+		t.Errorf("canadian first stone: %+v", c)
+	}
+	if !can.Spend(&c, 5*sec) || c != (gtp.Clock{Period: 10 * sec, Stones: 2}) {
+		t.Errorf("canadian new block: %+v", c)
+	}
+	if can.Spend(&c, 11*sec) {
+		t.Errorf("canadian overrun should lose: %+v", c)
+	}
+	abs := gtp.TimeControl{System: gtp.Absolute, Main: 10 * sec}
+	c = abs.NewClock()
+	if !abs.Spend(&c, 9*sec) || abs.Spend(&c, 2*sec) {
+		t.Errorf("absolute: %+v", c)
+	}
+}
+
+func TestMovesLeft(t *testing.T) {
+	if got := gtp.MovesLeft(361, 361); got != 120 {
+		t.Errorf("MovesLeft(361) = %d; want 120", got)
+	}
+	if got := gtp.MovesLeft(0, 361); got != 36 {
+		t.Errorf("MovesLeft(0) = %d; want 36", got)
+	}
+	if got := gtp.MovesLeft(0, 4); got != 1 {
+		t.Errorf("MovesLeft(0, 4) = %d; want 1", got)
+	}
+}
