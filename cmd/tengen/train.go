@@ -1,0 +1,376 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/tengen-go/tengen/dataset"
+	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/nets/tape"
+	"github.com/tengen-go/tengen/train"
+)
+
+func init() {
+	register(command{name: "train", summary: "train a network on SGF game records (supervised)", run: runTrain})
+}
+
+// trainArgs are the settings of "tengen train". They are saved to
+// DIR/train.json so that "--resume" alone continues with them; the JSON
+// names are the flag names.
+type trainArgs struct {
+	Paths []string `json:"paths"` // --sgf and positional paths
+
+	Spec        string   `json:"spec"`
+	Init        string   `json:"init"`
+	Size        int      `json:"size"`
+	MinRank     string   `json:"min-rank"`
+	NoHandicap  bool     `json:"no-handicap"`
+	MinMoves    int      `json:"min-moves"`
+	Results     []string `json:"results"`
+	Passes      bool     `json:"passes"`
+	ValGames    int      `json:"validation-games"`
+	ValPos      int      `json:"validation-positions"`
+	Seed        uint64   `json:"seed"`
+	Batch       int      `json:"batch"`
+	LR          float64  `json:"lr"`
+	Schedule    string   `json:"schedule"`
+	LREvery     int64    `json:"lr-every"`
+	LRGamma     float64  `json:"lr-gamma"`
+	LRMin       float64  `json:"lr-min"`
+	Warmup      int64    `json:"warmup"`
+	Optimizer   string   `json:"optimizer"`
+	Momentum    float64  `json:"momentum"`
+	WeightDecay float64  `json:"weight-decay"`
+	ValueWeight float64  `json:"value-weight"`
+	Steps       int64    `json:"steps"`
+	Positions   int64    `json:"positions"`
+	CkptEvery   int64    `json:"checkpoint-every"`
+	Keep        int      `json:"keep"`
+	Buffer      int      `json:"buffer"`
+	SaveBuffer  bool     `json:"save-buffer"`
+	LogEvery    int64    `json:"log-every"`
+	ValEvery    int64    `json:"validate-every"`
+}
+
+// bind defines the flags of a on fs with their defaults and returns the
+// flag name -> field pointer map used to merge saved settings.
+func (a *trainArgs) bind(fs *pflag.FlagSet) map[string]any {
+	d := train.DefaultConfig()
+	o := tape.DefaultTrainOptions()
+	fields := map[string]any{}
+	str := func(p *string, name, def, usage string) { fs.StringVar(p, name, def, usage); fields[name] = p }
+	num := func(p *int, name string, def int, usage string) { fs.IntVar(p, name, def, usage); fields[name] = p }
+	num64 := func(p *int64, name string, def int64, usage string) {
+		fs.Int64Var(p, name, def, usage)
+		fields[name] = p
+	}
+	flt := func(p *float64, name string, def float64, usage string) {
+		fs.Float64Var(p, name, def, usage)
+		fields[name] = p
+	}
+	boo := func(p *bool, name string, def bool, usage string) { fs.BoolVar(p, name, def, usage); fields[name] = p }
+
+	fs.StringArrayVar(&a.Paths, "sgf", nil, "SGF file, directory or archive (repeatable; positional paths too)")
+	str(&a.Spec, "spec", "", "network spec (JSON file; default: the default spec for --size)")
+	str(&a.Init, "init", "", "start from these weights instead of a random network")
+	num(&a.Size, "size", 19, "board size (games of other sizes are skipped)")
+	str(&a.MinRank, "min-rank", "", "keep games whose players are both at least this rank (e.g. 6d)")
+	boo(&a.NoHandicap, "no-handicap", false, "drop handicap games")
+	num(&a.MinMoves, "min-moves", 0, "drop games with fewer main-line moves")
+	fs.StringSliceVar(&a.Results, "results", nil, "keep only these result kinds: resign, score, time, forfeit, none, other")
+	fields["results"] = &a.Results
+	boo(&a.Passes, "passes", true, "train on pass moves too")
+	num(&a.ValGames, "validation-games", 2000, "games held out for validation (at most a tenth of the games)")
+	num(&a.ValPos, "validation-positions", 500, "positions of the validation games checked during training")
+	fs.Uint64Var(&a.Seed, "seed", 1, "seed: validation split, symmetries, shuffling, dropout")
+	fields["seed"] = &a.Seed
+	num(&a.Batch, "batch", o.BatchSize, "batch size")
+	flt(&a.LR, "lr", o.LearningRate, "learning rate (initial)")
+	str(&a.Schedule, "schedule", train.Constant, "learning-rate schedule: constant, step, cosine")
+	num64(&a.LREvery, "lr-every", 0, "step schedule: multiply the rate by --lr-gamma every this many steps (default a third of --steps)")
+	flt(&a.LRGamma, "lr-gamma", 0.1, "step schedule: factor")
+	flt(&a.LRMin, "lr-min", 0, "cosine schedule: final rate")
+	num64(&a.Warmup, "warmup", 0, "steps of linear warm-up")
+	str(&a.Optimizer, "optimizer", o.Optimizer, "optimizer: sgd (with momentum) or adam")
+	flt(&a.Momentum, "momentum", o.Momentum, "SGD momentum")
+	flt(&a.WeightDecay, "weight-decay", o.WeightDecay, "L2 coefficient on the weights")
+	flt(&a.ValueWeight, "value-weight", o.ValueWeight, "weight of the value loss")
+	num64(&a.Steps, "steps", d.Steps, "training steps (batches)")
+	num64(&a.Positions, "positions", 0, "training positions instead of --steps (rounded up to whole batches)")
+	num64(&a.CkptEvery, "checkpoint-every", d.CheckpointEvery, "steps between checkpoints")
+	num(&a.Keep, "keep", d.Keep, "checkpoints kept")
+	num(&a.Buffer, "buffer", d.BufferSize, "shuffle buffer size (examples)")
+	boo(&a.SaveBuffer, "save-buffer", d.SaveBuffer, "save the shuffle buffer with checkpoints (exact resume)")
+	num64(&a.LogEvery, "log-every", d.LogEvery, "steps between metrics records")
+	num64(&a.ValEvery, "validate-every", 0, "steps between validation passes (default: at every checkpoint)")
+	return fields
+}
+
+func runTrain(ctx context.Context, e env) error {
+	fs := newFlags("train", "--out DIR [--spec FILE | --init W] [--resume] [flags] [--sgf PATH]... [PATH...]", e.stdout)
+	out := fs.String("out", "", "directory for checkpoints, metrics, validation.txt (required)")
+	resume := fs.Bool("resume", false, "continue the run in --out from its newest checkpoint with its saved settings (flags given now override them)")
+	var a trainArgs
+	fields := a.bind(fs)
+	if done, err := parseFlags(fs, e.args); done || err != nil {
+		return err
+	}
+	if *out == "" {
+		return usageError("train: --out DIR is required")
+	}
+	a.Paths = append(a.Paths, fs.Args()...)
+	argsPath := filepath.Join(*out, "train.json")
+	if *resume {
+		if err := a.mergeSaved(argsPath, fs, fields); err != nil {
+			return err
+		}
+	}
+	if len(a.Paths) == 0 {
+		return usageError("train: no SGF paths given (--sgf PATH or positional)")
+	}
+	w, err := a.network(*resume, *out)
+	if err != nil {
+		return err
+	}
+	size := a.Size
+	if w != nil {
+		size = w.Spec.BoardSize
+	}
+	filter := dataset.Filter{Size: size, MinRank: a.MinRank, NoHandicap: a.NoHandicap, MinMoves: a.MinMoves, Results: a.Results}
+	if err := filter.Validate(); err != nil {
+		return usageError("train: %v", err)
+	}
+	cfg, err := a.config(*out, w)
+	if err != nil {
+		return err
+	}
+	cfg.Resume = *resume
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	if !*resume {
+		if steps, _ := train.Checkpoints(*out); len(steps) > 0 {
+			return usageError("train: %s already holds checkpoints (use --resume, or another --out)", *out)
+		}
+	}
+	js, _ := json.MarshalIndent(a, "", "  ")
+	if err := train.WriteFileAtomic(argsPath, append(js, '\n')); err != nil {
+		return err
+	}
+
+	// The validation split: computed once, by seed, then read back.
+	valPath := filepath.Join(*out, "validation.txt")
+	val, err := readList(valPath)
+	if errors.Is(err, os.ErrNotExist) {
+		val, err = writeValidation(ctx, e.stderr, valPath, a.Paths, filter, a.Seed, a.ValGames)
+	}
+	if err != nil {
+		return err
+	}
+	valSet := map[string]bool{}
+	for _, id := range val {
+		valSet[id] = true
+	}
+	exCfg := dataset.ExampleConfig{Paths: a.Paths, Filter: filter, Seed: a.Seed, Symmetries: true, Skip: valSet, Passes: a.Passes}
+	if a.ValPos > 0 && len(val) > 0 {
+		vcfg := dataset.ExampleConfig{Paths: a.Paths, Filter: filter, Seed: a.Seed, Only: valSet, Passes: a.Passes}
+		// About one position in 40: a sample spread over many games.
+		cfg.Validation, _, err = train.Sample(ctx, vcfg, a.ValPos, 40, a.Seed)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "validation: %d games held out (%s), %d positions sampled for the periodic check\n", len(val), valPath, len(cfg.Validation))
+	}
+	cfg.Terminal = isTerminal(e.stderr)
+	cfg.AfterCheckpoint = func(dir string) error {
+		// PLOT: when package plot (training curves from metrics.jsonl)
+		// lands, draw DIR/loss.png and DIR/accuracy.png here, e.g.
+		//	return plot.TrainingCurves(filepath.Join(dir, "metrics.jsonl"), dir)
+		return nil
+	}
+	cfg.Meta = map[string]string{
+		"train.data":       strings.Join(a.Paths, " "),
+		"train.filter":     fmt.Sprintf("size=%d min-rank=%q no-handicap=%v min-moves=%d results=%v passes=%v", size, a.MinRank, a.NoHandicap, a.MinMoves, a.Results, a.Passes),
+		"train.validation": fmt.Sprintf("%d games, seed %d", len(val), a.Seed),
+		"train.schedule":   fmt.Sprintf("%s lr=%v", a.Schedule, a.LR),
+		"train.by":         "tengen train " + version,
+	}
+	if a.Init != "" {
+		cfg.Meta["train.parent"] = a.Init
+	}
+	if *resume {
+		if c, err := train.LoadLatest(*out); err == nil {
+			fmt.Fprintf(e.stderr, "resuming from step %d (%d positions, epoch %d)\n", c.State.Step, c.State.Positions, c.State.Data.Epoch)
+		}
+	}
+	src := &train.SGFSource{Config: exCfg}
+	res, err := train.Run(ctx, cfg, src, e.stderr)
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("trained steps %d..%d (%d positions); weights %s", res.Start, res.Step, res.Positions, filepath.Join(*out, "latest.weights"))
+	if res.Validation != nil {
+		msg += fmt.Sprintf("; validation top-1 %.2f%%, value MSE %.4f", 100*res.Validation.Top1, res.Validation.ValueLoss)
+	}
+	fmt.Fprintln(e.stderr, msg)
+	return nil
+}
+
+// mergeSaved fills every flag not given on this command line from the
+// settings saved in path (and the paths, when none were given).
+func (a *trainArgs) mergeSaved(path string, fs *pflag.FlagSet, fields map[string]any) error {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // a fresh run after all: the flags as given
+	}
+	if err != nil {
+		return err
+	}
+	var saved map[string]json.RawMessage
+	if err := json.Unmarshal(data, &saved); err != nil {
+		return fmt.Errorf("train: %s: %w", path, err)
+	}
+	for name, p := range fields {
+		raw, ok := saved[name]
+		if !ok || fs.Changed(name) {
+			continue
+		}
+		if err := json.Unmarshal(raw, p); err != nil {
+			return fmt.Errorf("train: %s: %s: %w", path, name, err)
+		}
+	}
+	if len(a.Paths) == 0 {
+		if err := json.Unmarshal(saved["paths"], &a.Paths); err != nil {
+			return fmt.Errorf("train: %s: paths: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// network returns the initial network: --init, --spec or the default spec
+// for --size, randomly initialised by seed. When resuming from a
+// checkpoint it returns nil (the checkpoint has the network).
+func (a *trainArgs) network(resume bool, dir string) (*nets.Weights, error) {
+	if resume {
+		if c, err := train.LoadLatest(dir); err == nil {
+			return c.Weights, nil
+		}
+	}
+	if a.Init != "" {
+		if a.Spec != "" {
+			return nil, usageError("train: --init and --spec exclude each other")
+		}
+		return nets.Load(a.Init)
+	}
+	spec := nets.DefaultSpec(a.Size)
+	if a.Spec != "" {
+		data, err := os.ReadFile(a.Spec)
+		if err != nil {
+			return nil, err
+		}
+		if spec, err = nets.ParseSpec(data); err != nil {
+			return nil, fmt.Errorf("train: %s: %w", a.Spec, err)
+		}
+	}
+	if err := spec.Validate(); err != nil {
+		return nil, usageError("train: %v", err)
+	}
+	return nets.NewWeights(spec, rand.New(rand.NewPCG(a.Seed, 0x6e6574)))
+}
+
+// config turns the settings into a train.Config (usage errors for bad
+// values).
+func (a *trainArgs) config(dir string, w *nets.Weights) (train.Config, error) {
+	cfg := train.DefaultConfig()
+	cfg.Dir, cfg.Init = dir, w
+	o := &cfg.Options
+	o.BatchSize, o.Optimizer, o.Momentum = a.Batch, a.Optimizer, a.Momentum
+	o.WeightDecay, o.ValueWeight, o.Seed = a.WeightDecay, a.ValueWeight, a.Seed
+	o.LearningRate = a.LR
+	cfg.Steps = a.Steps
+	if a.Positions > 0 {
+		if a.Batch < 1 {
+			return cfg, usageError("train: --batch %d < 1", a.Batch)
+		}
+		cfg.Steps = (a.Positions + int64(a.Batch) - 1) / int64(a.Batch)
+	}
+	cfg.Schedule = train.Schedule{Kind: a.Schedule, Base: a.LR, Every: a.LREvery, Gamma: a.LRGamma, Min: a.LRMin, Warmup: a.Warmup}
+	if a.Schedule == train.StepDecay && a.LREvery == 0 {
+		cfg.Schedule.Every = max(1, cfg.Steps/3)
+	}
+	cfg.CheckpointEvery, cfg.Keep, cfg.BufferSize, cfg.SaveBuffer = a.CkptEvery, a.Keep, a.Buffer, a.SaveBuffer
+	cfg.LogEvery, cfg.ValidateEvery, cfg.Seed = a.LogEvery, a.ValEvery, a.Seed
+	cfg.Resume = w == nil
+	if err := cfg.Validate(); err != nil {
+		return cfg, usageError("%v", err)
+	}
+	return cfg, nil
+}
+
+// writeValidation computes the validation split and writes its game IDs,
+// one a line, to path.
+func writeValidation(ctx context.Context, log io.Writer, path string, paths []string, f dataset.Filter, seed uint64, n int) ([]string, error) {
+	fmt.Fprintf(log, "computing the validation split (one pass over the games)...\n")
+	// The split needs the number of games to cap n; Split counts them.
+	ids, st, err := dataset.Split(ctx, paths, f, seed, n)
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 && st.Accepted < 10*n {
+		capped := st.Accepted / 10
+		fmt.Fprintf(log, "validation: %d games asked, only %d accepted: holding out %d (a tenth)\n", n, st.Accepted, capped)
+		if ids, _, err = dataset.Split(ctx, paths, f, seed, capped); err != nil {
+			return nil, err
+		}
+	}
+	fmt.Fprintf(log, "data: %d files, %d games read, %d accepted, %d filtered out, %d errors\n", st.Files, st.Games, st.Accepted, st.Filtered, len(st.Errors))
+	var b strings.Builder
+	for _, id := range ids {
+		b.WriteString(id)
+		b.WriteByte('\n')
+	}
+	if err := train.WriteFileAtomic(path, []byte(b.String())); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// readList reads one game ID (or path) a line, ignoring blank lines and
+// lines starting with '#'.
+func readList(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var ids []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line != "" && !strings.HasPrefix(line, "#") {
+			ids = append(ids, line)
+		}
+	}
+	return ids, sc.Err()
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

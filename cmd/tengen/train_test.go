@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tengen-go/tengen/internal/gamegen"
+	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/train"
+)
+
+// TestMain runs the tengen command instead of the tests when
+// TENGEN_TEST_MAIN is set, so tests can start it as a subprocess (and kill
+// it) without building a binary.
+func TestMain(m *testing.M) {
+	if os.Getenv("TENGEN_TEST_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// tinyTrainSetup writes 12 random 9x9 games and a tiny spec (DefaultSpec(9)
+// with 8 filters) and returns their paths.
+func tinyTrainSetup(t *testing.T) (games, spec string) {
+	dir := t.TempDir()
+	games, err := gamegen.Write(filepath.Join(dir, "games"), 12, 9, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := nets.DefaultSpec(9)
+	s.Name = "tiny"
+	for i := range s.Trunk {
+		if s.Trunk[i].Kind == nets.KindConv {
+			s.Trunk[i].Filters = 8
+		}
+	}
+	s.Value.Hidden = 16
+	js, _ := json.Marshal(s)
+	spec = filepath.Join(dir, "tiny.json")
+	if err := os.WriteFile(spec, js, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return games, spec
+}
+
+func tinyTrainArgs(out, spec, games string, steps string) []string {
+	return []string{"train", "--out", out, "--spec", spec, "--size", "9", "--steps", steps, "--batch", "8",
+		"--buffer", "100", "--checkpoint-every", "10", "--log-every", "10", "--validation-games", "1",
+		"--validation-positions", "30", "--optimizer", "adam", "--lr", "0.002", "--schedule", "cosine", "--seed", "5", games}
+}
+
+func latestStep(t *testing.T, dir string) int64 {
+	c, err := train.LoadLatest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.State.Step
+}
+
+func TestTrainCommand(t *testing.T) {
+	games, spec := tinyTrainSetup(t)
+	out := filepath.Join(t.TempDir(), "run")
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), tinyTrainArgs(out, spec, games, "20"), nil, &stdout, &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	if s := latestStep(t, out); s != 20 {
+		t.Fatalf("latest step %d; want 20", s)
+	}
+	for _, f := range []string{"latest.weights", "metrics.jsonl", "validation.txt", "train.json", "ckpt-00000020.weights"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	log := stderr.String()
+	for _, want := range []string{"step 20/20", "validation at step 20", "trained steps 0..20 (160 positions)"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, log)
+		}
+	}
+	// validation.txt depends on the seed only.
+	val, _ := os.ReadFile(filepath.Join(out, "validation.txt"))
+	if len(bytes.Fields(val)) != 1 {
+		t.Fatalf("validation.txt %q; want one game (a tenth of 12, capped)", val)
+	}
+	seen := map[string]bool{}
+	for _, seed := range []string{"5", "5", "6", "7", "8", "9"} {
+		other := filepath.Join(t.TempDir(), "run")
+		args := append(tinyTrainArgs(other, spec, games, "1"), "--seed", seed)
+		if err := run(context.Background(), args, nil, &stdout, &stderr); err != nil {
+			t.Fatal(err)
+		}
+		v, _ := os.ReadFile(filepath.Join(other, "validation.txt"))
+		if seed == "5" && !bytes.Equal(v, val) {
+			t.Errorf("seed 5: validation.txt %q; first run %q", v, val)
+		}
+		seen[string(v)] = true
+	}
+	if len(seen) < 2 {
+		t.Errorf("seeds 5..9 all chose validation game %v", seen)
+	}
+	// A second run into the same directory without --resume is refused.
+	if err := run(context.Background(), tinyTrainArgs(out, spec, games, "20"), nil, &stdout, &stderr); err == nil {
+		t.Error("train overwrote a run without --resume")
+	}
+}
+
+// TestTrainResumeAfterKill starts "tengen train" as a subprocess, kills it
+// with SIGKILL after its first checkpoint, resumes it with "--resume" alone,
+// and compares the result with an uninterrupted run.
+func TestTrainResumeAfterKill(t *testing.T) {
+	games, spec := tinyTrainSetup(t)
+	const budget = 60
+	killed := filepath.Join(t.TempDir(), "killed")
+	cmd := exec.Command(os.Args[0], tinyTrainArgs(killed, spec, games, "60")...)
+	cmd.Env = append(os.Environ(), "TENGEN_TEST_MAIN=1")
+	var childErr bytes.Buffer
+	cmd.Stderr = &childErr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if _, err := os.Stat(filepath.Join(killed, "latest")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("no checkpoint after 60 s:\n%s", childErr.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("child did not die of SIGKILL: %v\n%s", err, childErr.String())
+	}
+	at := latestStep(t, killed)
+	if at < 10 || at >= budget {
+		t.Fatalf("killed at checkpoint step %d; want one in [10, %d)", at, budget)
+	}
+
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"train", "--out", killed, "--resume"}, nil, &stdout, &stderr); err != nil {
+		t.Fatalf("resume: %v\n%s", err, stderr.String())
+	}
+	log := stderr.String()
+	if !strings.Contains(log, "resuming from step ") || strings.Contains(log, "resuming from step 0 ") {
+		t.Errorf("resume log:\n%s", log)
+	}
+	if s := latestStep(t, killed); s != budget {
+		t.Fatalf("after resume: step %d; want %d", s, budget)
+	}
+	// The metrics read as one run: train records at 10, 20, ... once each.
+	data, _ := os.ReadFile(filepath.Join(killed, "metrics.jsonl"))
+	var steps []int64
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var r train.Record
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("metrics line %q: %v", line, err)
+		}
+		if r.Kind == "train" {
+			steps = append(steps, r.Step)
+		}
+	}
+	if !reflect.DeepEqual(steps, []int64{10, 20, 30, 40, 50, 60}) {
+		t.Errorf("train records at steps %v", steps)
+	}
+
+	whole := filepath.Join(t.TempDir(), "whole")
+	if err := run(context.Background(), tinyTrainArgs(whole, spec, games, "60"), nil, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	a, err := nets.Load(filepath.Join(killed, "latest.weights"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := nets.Load(filepath.Join(whole, "latest.weights"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a.Tensors, b.Tensors) {
+		t.Errorf("killed at step %d and resumed: weights differ from an uninterrupted run's", at)
+	}
+}
+
+func TestNetNewInfo(t *testing.T) {
+	_, spec := tinyTrainSetup(t)
+	dir := t.TempDir()
+	w1, w2 := filepath.Join(dir, "a.w"), filepath.Join(dir, "b.w")
+	var stdout, stderr bytes.Buffer
+	for _, args := range [][]string{
+		{"net", "new", "--spec", spec, "--out", w1, "--seed", "3"},
+		{"net", "new", "--size", "9", "--out", w2},
+	} {
+		if err := run(context.Background(), args, nil, &stdout, &stderr); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	if err := run(context.Background(), []string{"net", "info", "--json", w1}, nil, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	var info netInfo
+	if err := json.Unmarshal(stdout.Bytes(), &info); err != nil {
+		t.Fatalf("%v\n%s", err, stdout.String())
+	}
+	w, _ := nets.Load(w1)
+	if info.Name != "tiny" || info.BoardSize != 9 || info.Params != w.NumParams() || info.Params == 0 ||
+		info.FLOPs != w.Spec.FLOPs() || info.Meta["init"] != "random, seed 3" || len(info.Shapes) != len(w.Spec.Trunk) {
+		t.Errorf("net info: %+v", info)
+	}
+	stdout.Reset()
+	if err := run(context.Background(), []string{"net", "info", w2}, nil, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	dw, _ := nets.Load(w2)
+	for _, want := range []string{"alex6x64-9", "9x9", "conv5x5x64 relu lrn maxpool3/1", "-> 64x9x9", "FLOPs", "trainable", "meta"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("net info lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	if want := "parameters  " + strconv.Itoa(dw.NumParams()) + " trainable"; !strings.Contains(stdout.String(), want) {
+		t.Errorf("net info lacks %q:\n%s", want, stdout.String())
+	}
+	for _, args := range [][]string{
+		{"net", "new", "--out", w1},
+		{"net", "new", "--size", "9"},
+		{"net", "new", "--size", "9", "--spec", spec, "--out", w1},
+		{"net", "info"},
+		{"net", "frob"},
+	} {
+		if err := run(context.Background(), args, nil, &stdout, &stderr); err == nil || exitCode(err) != 2 {
+			t.Errorf("%v: err %v; want a usage error", args, err)
+		}
+	}
+	if err := run(context.Background(), []string{"net", "info", spec}, nil, &stdout, &stderr); err == nil {
+		t.Error("net info accepted a JSON spec as weights")
+	}
+}
