@@ -4,49 +4,55 @@ package fasttrain
 // N positions of H x W is C rows of N*H*W values (row stride cs = N*H*W),
 // so that one GEMM covers every position of a batch.
 
-// im2col writes columns [c0, c0+cnt) of the lowered input into col
-// ((c*k*k) x cnt, row (ch*k+i)*k+j): column p (position p/(h*w), pixel
-// p%(h*w)) holds src[ch, y+i-k/2, x+j-k/2] or 0 outside the map. src is
-// channel-major with channel stride cs. (The same lowering as nets/cpu.)
-func im2col(src []float32, cs, c, h, w, k, c0, cnt int, col []float32) {
+// rowRange returns the output rows [lo, hi) whose source row y+dy lies
+// inside a map of h rows.
+func rowRange(h, dy int) (lo, hi int) {
+	return max(0, -dy), min(h, h-dy)
+}
+
+// im2col writes the lowered input of the np whole positions from p0 into
+// col ((c*k*k) x np*h*w, row (ch*k+i)*k+j): column q (position p0 +
+// q/(h*w), pixel q%(h*w)) holds src[ch, y+i-k/2, x+j-k/2] or 0 outside the
+// map. src is channel-major with channel stride cs. Within a position a
+// kernel offset is one shifted copy of the plane, with the columns that
+// wrapped around a row edge zeroed after.
+func im2col(src []float32, cs, c, h, w, k, p0, np int, col []float32) {
 	pad := k / 2
 	hw := h * w
+	cnt := np * hw
 	for ch := range c {
 		plane := src[ch*cs:]
 		for i := range k {
 			dy := i - pad
+			yLo, yHi := rowRange(h, dy)
 			for j := range k {
 				dx := j - pad
 				row := col[((ch*k+i)*k+j)*cnt:][:cnt]
-				pos, r := c0/hw, c0%hw
-				y, x := r/w, r%w
-				for t := 0; t < cnt; {
-					run := min(w-x, cnt-t)
-					seg := row[t : t+run]
-					sy := y + dy
-					if sy < 0 || sy >= h {
-						clear(seg)
-					} else {
-						// Valid u: 0 <= x+u+dx < w.
-						uLo := max(0, -dx-x)
-						uHi := min(run, w-dx-x)
-						if uHi <= uLo {
-							clear(seg)
-						} else {
-							clear(seg[:uLo])
-							base := pos*hw + sy*w + x + dx
-							copy(seg[uLo:uHi], plane[base+uLo:base+uHi])
-							clear(seg[uHi:])
-						}
+				off := dy*w + dx // source index minus destination index
+				for p := range np {
+					dst := row[p*hw:][:hw]
+					if yLo >= yHi {
+						clear(dst)
+						continue
 					}
-					t += run
-					x += run
-					if x == w {
-						x = 0
-						y++
-						if y == h {
-							y = 0
-							pos++
+					s := plane[(p0+p)*hw:][:hw]
+					lo, hi := yLo*w, yHi*w
+					clear(dst[:lo])
+					clear(dst[hi:])
+					a, b := max(lo, -off), min(hi, hw-off)
+					clear(dst[lo:max(lo, a)])
+					if a < b {
+						copy(dst[a:b], s[a+off:b+off])
+					}
+					clear(dst[max(a, min(b, hi)):hi])
+					switch {
+					case dx < 0:
+						for y := yLo; y < yHi; y++ {
+							clear(dst[y*w : y*w-dx])
+						}
+					case dx > 0:
+						for y := yLo; y < yHi; y++ {
+							clear(dst[y*w+w-dx : y*w+w])
 						}
 					}
 				}
@@ -56,44 +62,34 @@ func im2col(src []float32, cs, c, h, w, k, c0, cnt int, col []float32) {
 }
 
 // col2im is the adjoint of im2col: it adds every entry of col ((c*k*k) x
-// cnt, columns [c0, c0+cnt) of the lowered map) into the input pixel it
-// was copied from in dst (channel-major, channel stride cs); entries that
-// came from the zero padding are dropped. Columns of one position only
-// touch that position's pixels, so callers that own whole positions may
-// run concurrently.
-func col2im(col []float32, dst []float32, cs, c, h, w, k, c0, cnt int) {
+// np*h*w, the lowered map of the np whole positions from p0) into the
+// input pixel it was copied from in dst (channel-major, channel stride
+// cs); entries that came from the zero padding are dropped. It touches
+// only those positions' pixels, so callers that own disjoint positions
+// may run concurrently.
+func col2im(col []float32, dst []float32, cs, c, h, w, k, p0, np int) {
 	pad := k / 2
 	hw := h * w
+	cnt := np * hw
 	for ch := range c {
 		plane := dst[ch*cs:]
 		for i := range k {
 			dy := i - pad
+			yLo, yHi := rowRange(h, dy)
 			for j := range k {
 				dx := j - pad
+				xLo, xHi := max(0, -dx), min(w, w-dx)
+				if xLo >= xHi {
+					continue
+				}
 				row := col[((ch*k+i)*k+j)*cnt:][:cnt]
-				pos, r := c0/hw, c0%hw
-				y, x := r/w, r%w
-				for t := 0; t < cnt; {
-					run := min(w-x, cnt-t)
-					if sy := y + dy; sy >= 0 && sy < h {
-						uLo := max(0, -dx-x)
-						uHi := min(run, w-dx-x)
-						if uLo < uHi {
-							base := pos*hw + sy*w + x + dx
-							d := plane[base+uLo : base+uHi]
-							for u, v := range row[t+uLo : t+uHi] {
-								d[u] += v
-							}
-						}
-					}
-					t += run
-					x += run
-					if x == w {
-						x = 0
-						y++
-						if y == h {
-							y = 0
-							pos++
+				for p := range np {
+					d := plane[(p0+p)*hw:][:hw]
+					r := row[p*hw:][:hw]
+					for y := yLo; y < yHi; y++ {
+						dd := d[(y+dy)*w+xLo+dx : (y+dy)*w+xHi+dx]
+						for x, v := range r[y*w+xLo : y*w+xHi] {
+							dd[x] += v
 						}
 					}
 				}

@@ -47,12 +47,14 @@ func (l *convLayer) fwdPart(w, nt int) {
 	ckk := l.c * l.k * l.k
 	s := l.t.scratch[w]
 	plo, phi := span(l.t.n, w, nt)
-	for c0 := plo * hw; c0 < phi*hw; c0 += colBlock {
-		cnt := min(colBlock, phi*hw-c0)
+	ipb := max(1, colBlock/hw) // positions per block
+	for p := plo; p < phi; p += ipb {
+		np := min(ipb, phi-p)
+		c0, cnt := p*hw, np*hw
 		if l.k == 1 {
 			s.gemm(false, false, l.f, cnt, l.c, 1, l.wt.w, l.c, src[c0:], cols, 0, dst[c0:], cols)
 		} else {
-			im2col(src, cols, l.c, l.h, l.w, l.k, c0, cnt, s.col)
+			im2col(src, cols, l.c, l.h, l.w, l.k, p, np, s.col)
 			s.gemm(false, false, l.f, cnt, ckk, 1, l.wt.w, ckk, s.col, cnt, 0, dst[c0:], cols)
 		}
 		for f, bf := range l.b.w {
@@ -92,8 +94,10 @@ func (l *convLayer) bwdGroup(s *scratch, dw, db []float32, plo, phi int) {
 			clear(l.in.g[ch*cols+plo*hw : ch*cols+phi*hw])
 		}
 	}
-	for c0 := plo * hw; c0 < phi*hw; c0 += colBlock {
-		cnt := min(colBlock, phi*hw-c0)
+	ipb := max(1, colBlock/hw) // positions per block
+	for p := plo; p < phi; p += ipb {
+		np := min(ipb, phi-p)
+		c0, cnt := p*hw, np*hw
 		for f := range l.f {
 			row := dy[f*cols+c0:][:cnt]
 			if l.relu {
@@ -122,11 +126,11 @@ func (l *convLayer) bwdGroup(s *scratch, dw, db []float32, plo, phi int) {
 			}
 			continue
 		}
-		im2col(src, cols, l.c, l.h, l.w, l.k, c0, cnt, s.col)
+		im2col(src, cols, l.c, l.h, l.w, l.k, p, np, s.col)
 		s.gemm(false, true, ckk, l.f, cnt, 1, s.col, cnt, dy[c0:], cols, 1, dw, l.f)
 		if l.needDX {
 			s.gemm(true, false, ckk, cnt, l.f, 1, l.wt.w, ckk, dy[c0:], cols, 0, s.dcol, cnt)
-			col2im(s.dcol, l.in.g, cols, l.c, l.h, l.w, l.k, c0, cnt)
+			col2im(s.dcol, l.in.g, cols, l.c, l.h, l.w, l.k, p, np)
 		}
 	}
 }

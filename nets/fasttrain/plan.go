@@ -215,7 +215,8 @@ func (b *builder) conv(prefix string, in, out *act, k int, relu, accum bool) (*c
 	c := &convLayer{t: b.t, in: in, out: out, c: in.shape.C, f: out.shape.C, h: in.shape.H, w: in.shape.W, k: k,
 		relu: relu, accum: accum, wt: wt, b: bias}
 	if k > 1 {
-		b.col = max(b.col, c.c*k*k*colBlock)
+		hw := in.shape.H * in.shape.W
+		b.col = max(b.col, c.c*k*k*max(1, colBlock/hw)*hw)
 	}
 	c.bind()
 	return c, nil

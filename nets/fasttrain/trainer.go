@@ -99,7 +99,7 @@ type layer interface {
 
 // scratch is one worker's private working memory.
 type scratch struct {
-	col  []float32 // im2col block: (C*k*k) x colBlock
+	col  []float32 // im2col block: (C*k*k) x the columns of a block of whole positions
 	dcol []float32 // its gradient
 	tmp  []float32 // LRN sums
 	pv   []float32 // 3x3 pooling: row maxima
@@ -107,7 +107,8 @@ type scratch struct {
 	gemm func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
 }
 
-// colBlock is the number of columns (pixels) per im2col GEMM.
+// colBlock is the number of columns (pixels) per im2col GEMM, rounded
+// down to whole positions (at least one).
 const colBlock = 256
 
 // NewTrainer returns a trainer starting from (a copy of) w, using
