@@ -249,3 +249,45 @@ func TestResign(t *testing.T) {
 		t.Errorf("replies %q", reps)
 	}
 }
+
+// ponderPlayer records Ponder calls and waits for cancellation in them.
+type ponderPlayer struct {
+	gtptest.Player
+	pondered chan board.Color
+	stopped  chan struct{}
+}
+
+func (p *ponderPlayer) Ponder(ctx context.Context, _ *board.Game, c board.Color) error {
+	p.pondered <- c
+	<-ctx.Done()
+	close(p.stopped)
+	return nil
+}
+
+// TestPonder: with Ponder set, a Ponderer thinks after genmove for the
+// opponent until the next command arrives.
+func TestPonder(t *testing.T) {
+	p := &ponderPlayer{pondered: make(chan board.Color, 1), stopped: make(chan struct{})}
+	cfg := testConfig()
+	cfg.Ponder = true
+	w, r, _ := pipeServer(t, p, cfg)
+	write(t, w, "genmove b\n")
+	readReply(t, r)
+	select {
+	case c := <-p.pondered:
+		if c != board.White {
+			t.Errorf("pondered for %v; want White", c)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no pondering after genmove")
+	}
+	write(t, w, "name\n")
+	if got := readReply(t, r); len(got) != 1 || got[0] != "= tengen" {
+		t.Fatalf("name while pondering: %q", got)
+	}
+	select {
+	case <-p.stopped:
+	default:
+		t.Error("pondering not stopped before the next command ran")
+	}
+}
