@@ -97,7 +97,7 @@ type run struct {
 // Run trains until cfg.Steps steps are done or ctx is cancelled, reading
 // examples from src, and writes checkpoints and metrics into cfg.Dir. On
 // cancellation it writes a checkpoint of the last completed step and
-// returns ctx's error. Progress lines go to progress (nil: none).
+// returns the result so far with ctx's error. Progress lines go to progress (nil: none).
 func Run(ctx context.Context, cfg Config, src Source, progress io.Writer) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -227,7 +227,8 @@ func Run(ctx context.Context, cfg Config, src Source, progress io.Writer) (*Resu
 				}
 			}
 			r.endProgress()
-			return nil, err
+			r.result(res)
+			return res, err
 		}
 		for s := range b {
 			i := r.rng.IntN(len(r.buf))
@@ -270,10 +271,14 @@ func Run(ctx context.Context, cfg Config, src Source, progress io.Writer) (*Resu
 		r.draw(false)
 	}
 	r.endProgress()
+	r.result(res)
+	return res, nil
+}
+
+func (r *run) result(res *Result) {
 	res.Step, res.Positions = r.st.Step, r.st.Positions
 	res.Weights = r.weights()
 	res.Train, res.Validation = r.last, r.lastVal
-	return res, nil
 }
 
 // readLoop sends the source's examples from 'from' on, pass after pass,

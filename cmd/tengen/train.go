@@ -216,6 +216,9 @@ func runTrain(ctx context.Context, e env) error {
 	src := &train.SGFSource{Config: exCfg}
 	res, err := train.Run(ctx, cfg, src, e.stderr)
 	if err != nil {
+		if res != nil && errors.Is(err, context.Canceled) {
+			return fmt.Errorf("train: interrupted at step %d (checkpoint written; continue with: tengen train --out %s --resume)", res.Step, *out)
+		}
 		return err
 	}
 	msg := fmt.Sprintf("trained steps %d..%d (%d positions); weights %s", res.Start, res.Step, res.Positions, filepath.Join(*out, "latest.weights"))
