@@ -257,9 +257,9 @@ func Commands() []string {
 // (pipelining): r is read concurrently, commands are answered in order.
 // A running lz-analyze (and pondering) ends as soon as any further line
 // arrives. The returned error is nil after quit or at the end of r, else
-// a read or write error or ctx.Err(). Serve starts a goroutine reading r;
-// it ends when r returns an error or EOF, or after Serve returns at its
-// next line.
+// a read or write error or ctx.Err(). Serve starts a goroutine reading r
+// into a queue; it ends when r returns an error or EOF (after quit it may
+// still be blocked reading r: close r to end it).
 func (s *Server) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 	s.w = bufio.NewWriter(w)
 	s.err = nil
