@@ -249,6 +249,25 @@ func LoadCheckpoint(dir string, step int64) (*Checkpoint, error) {
 	return &c, nil
 }
 
+// LatestState reads the JSON state of the checkpoint named by dir's
+// "latest" file (not its weights or buffer; see LoadLatest for a checked
+// load with fallbacks).
+func LatestState(dir string) (State, error) {
+	var st State
+	b, err := os.ReadFile(filepath.Join(dir, "latest"))
+	if err != nil {
+		return st, err
+	}
+	data, err := os.ReadFile(filepath.Join(dir, strings.TrimSpace(string(b))))
+	if err != nil {
+		return st, err
+	}
+	if err := json.Unmarshal(data, &st); err != nil {
+		return st, fmt.Errorf("train: %s: %w", dir, err)
+	}
+	return st, nil
+}
+
 // LoadLatest reads the newest readable checkpoint in dir: the one named by
 // "latest", else the highest-numbered that loads. It returns
 // os.ErrNotExist (wrapped) when dir holds none.

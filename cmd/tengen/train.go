@@ -150,6 +150,11 @@ func runTrain(ctx context.Context, e env) error {
 	if err := filter.Validate(); err != nil {
 		return usageError("train: %v", err)
 	}
+	if *resume && w != nil {
+		if _, err := train.LatestState(*out); err == nil {
+			w = nil // Run loads the checkpoint
+		}
+	}
 	cfg, err := a.config(*out, w)
 	if err != nil {
 		return err
@@ -209,8 +214,8 @@ func runTrain(ctx context.Context, e env) error {
 		cfg.Meta["train.parent"] = a.Init
 	}
 	if *resume {
-		if c, err := train.LoadLatest(*out); err == nil {
-			fmt.Fprintf(e.stderr, "resuming from step %d (%d positions, epoch %d)\n", c.State.Step, c.State.Positions, c.State.Data.Epoch)
+		if st, err := train.LatestState(*out); err == nil {
+			fmt.Fprintf(e.stderr, "resuming from step %d (%d positions, epoch %d)\n", st.Step, st.Positions, st.Data.Epoch)
 		}
 	}
 	src := &train.SGFSource{Config: exCfg}
@@ -265,8 +270,8 @@ func (a *trainArgs) mergeSaved(path string, fs *pflag.FlagSet, fields map[string
 // checkpoint it returns nil (the checkpoint has the network).
 func (a *trainArgs) network(resume bool, dir string) (*nets.Weights, error) {
 	if resume {
-		if c, err := train.LoadLatest(dir); err == nil {
-			return c.Weights, nil
+		if st, err := train.LatestState(dir); err == nil {
+			return nets.Load(filepath.Join(dir, st.Weights))
 		}
 	}
 	if a.Init != "" {
