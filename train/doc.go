@@ -40,11 +40,12 @@
 //
 // # Metrics
 //
-// metrics.jsonl holds "train" records every Config.LogEvery steps (means
-// over the steps since the previous record: policy cross-entropy, value
-// MSE over samples with a value target, L2 term, total loss, top-1 share
-// of the policy target's move; positions/s of the whole pipeline; the
-// learning rate) and "validation" records every Config.ValidateEvery steps
-// on the fixed Config.Validation sample (policy loss, top-1, value MSE),
-// computed with the fast CPU backend.
+// metrics.jsonl holds one [Record] per line, at most one per step: its
+// training part every Config.LogEvery steps (means over the steps since
+// the previous record: policy cross-entropy, value MSE over samples with a
+// value target, L2 term, total loss, top-1 share of the policy target's
+// move; positions/s of the whole pipeline; the learning rate) and its
+// validation part every Config.ValidateEvery steps, on the fixed
+// Config.Validation sample (policy loss, top-1, value MSE), computed with
+// the fast CPU backend. The field names are those plot.ReadMetrics reads.
 package train

@@ -22,38 +22,57 @@ import (
 	"github.com/tengen-go/tengen/nets/tape"
 )
 
-// Record is one line of metrics.jsonl.
+// Record is one line of metrics.jsonl: what was measured at one step.
+// The training part is present every Config.LogEvery steps, the
+// validation part after every validation pass; a line has at least one.
+// The field names are those package plot reads.
 type Record struct {
-	// Kind is "train" (means over the steps since the previous train
-	// record) or "validation" (one pass over the validation sample).
-	Kind      string  `json:"kind"`
 	Step      int64   `json:"step"`
 	Positions int64   `json:"positions"` // trained on so far
 	Epoch     int     `json:"epoch"`
 	Seconds   float64 `json:"seconds"` // training time so far, all sessions
 	Time      string  `json:"time"`    // wall clock, RFC 3339
-	// Train records.
-	PosPerSec    float64 `json:"pos_per_s,omitempty"` // whole pipeline
-	LearningRate float64 `json:"lr,omitempty"`
-	L2           float64 `json:"l2,omitempty"`
-	Total        float64 `json:"total,omitempty"`
-	// Both kinds.
-	PolicyLoss float64 `json:"policy_loss"` // cross-entropy, nats
-	ValueLoss  float64 `json:"value_loss"`  // MSE over samples with a value target
-	Top1       float64 `json:"top1"`        // share whose top policy move is the target
-	// Validation records: number of positions and of value targets.
-	Samples      int `json:"samples,omitempty"`
-	ValueSamples int `json:"value_samples,omitempty"`
+	*TrainMetrics
+	*ValMetrics
 }
 
-// Result summarises a finished Run.
+// TrainMetrics are means over the steps since the previous record.
+type TrainMetrics struct {
+	PosPerSec    float64 `json:"pos_per_s"` // whole pipeline
+	LearningRate float64 `json:"lr"`
+	PolicyLoss   float64 `json:"policy_loss"` // cross-entropy, nats
+	ValueLoss    float64 `json:"value_loss"`  // MSE over samples with a value target
+	L2           float64 `json:"l2"`
+	Total        float64 `json:"total_loss"`
+	Top1         float64 `json:"top1"` // share whose top policy move is the target's
+}
+
+// ValMetrics are measured on the validation sample.
+type ValMetrics struct {
+	PolicyLoss   float64 `json:"val_policy_loss"`
+	Top1         float64 `json:"val_top1"`
+	ValueMSE     float64 `json:"val_value_mse"`
+	Samples      int     `json:"val_samples"`
+	ValueSamples int     `json:"val_value_samples"`
+}
+
+// Result summarises a Run.
 type Result struct {
 	// Start is the step the run started from (0, or a checkpoint's).
 	Start, Step int64
 	Positions   int64
 	Weights     *nets.Weights
-	Train       Record  // the last train record
-	Validation  *Record // the last validation record, if any
+	Train       TrainMetrics // the last logged
+	Validation  *ValMetrics  // the last validation pass, if any
+}
+
+// window accumulates the losses since the last train record.
+type window struct {
+	steps, vn         int
+	pol, val, l2, tot float64
+	top1              float64
+	t0                time.Time
+	positions0        int64
 }
 
 // msg is what the reader goroutine sends.
@@ -88,8 +107,8 @@ type run struct {
 		t0                time.Time
 		positions0        int64
 	}
-	last      Record
-	lastVal   *Record
+	last      TrainMetrics
+	lastVal   *ValMetrics
 	lastDraw  time.Time
 	sessStep0 int64
 }
@@ -247,18 +266,28 @@ func Run(ctx context.Context, cfg Config, src Source, progress io.Writer) (*Resu
 		r.st.Positions += int64(b)
 		r.st.LearningRate = lr
 		r.add(loss)
-		if r.st.Step%cfg.LogEvery == 0 || r.st.Step == cfg.Steps {
-			if err := r.logTrain(lr); err != nil {
-				return nil, err
-			}
-		}
 		ckpt := r.st.Step%cfg.CheckpointEvery == 0 || r.st.Step == cfg.Steps
 		every := cfg.ValidateEvery
 		if every == 0 {
 			every = cfg.CheckpointEvery
 		}
+		var rec *Record
+		if r.st.Step%cfg.LogEvery == 0 || r.st.Step == cfg.Steps {
+			rec = r.record()
+			rec.TrainMetrics = r.trainMetrics(lr)
+		}
 		if len(cfg.Validation) > 0 && (r.st.Step%every == 0 || r.st.Step == cfg.Steps) {
-			if err := r.validate(ctx); err != nil {
+			vm, err := r.validate(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if rec == nil {
+				rec = r.record()
+			}
+			rec.ValMetrics = vm
+		}
+		if rec != nil {
+			if err := r.writeRecord(*rec); err != nil {
 				return nil, err
 			}
 		}
@@ -353,39 +382,32 @@ func (r *run) add(l tape.Loss) {
 
 func (r *run) seconds() float64 { return r.secs0 + time.Since(r.start).Seconds() }
 
-func (r *run) record(kind string) Record {
-	return Record{Kind: kind, Step: r.st.Step, Positions: r.st.Positions, Epoch: r.st.Data.Epoch,
+func (r *run) record() *Record {
+	return &Record{Step: r.st.Step, Positions: r.st.Positions, Epoch: r.st.Data.Epoch,
 		Seconds: round(r.seconds(), 3), Time: time.Now().UTC().Format(time.RFC3339)}
 }
 
-func (r *run) logTrain(lr float64) error {
+// trainMetrics returns the means of the window and starts a new one.
+func (r *run) trainMetrics(lr float64) *TrainMetrics {
 	w := &r.win
-	if w.steps == 0 {
-		return nil
+	n := float64(max(w.steps, 1))
+	m := &TrainMetrics{
+		PosPerSec:    round(float64(r.st.Positions-w.positions0)/time.Since(w.t0).Seconds(), 2),
+		LearningRate: lr,
+		PolicyLoss:   round(w.pol/n, 6),
+		L2:           round(w.l2/n, 6),
+		Total:        round(w.tot/n, 6),
+		Top1:         round(w.top1/n, 6),
 	}
-	rec := r.record("train")
-	n := float64(w.steps)
-	rec.PosPerSec = round(float64(r.st.Positions-w.positions0)/time.Since(w.t0).Seconds(), 2)
-	rec.LearningRate = lr
-	rec.PolicyLoss = round(w.pol/n, 6)
 	if w.vn > 0 {
-		rec.ValueLoss = round(w.val/float64(w.vn), 6)
+		m.ValueLoss = round(w.val/float64(w.vn), 6)
 	}
-	rec.L2 = round(w.l2/n, 6)
-	rec.Total = round(w.tot/n, 6)
-	rec.Top1 = round(w.top1/n, 6)
-	r.last = rec
-	r.win = struct {
-		steps, vn         int
-		pol, val, l2, tot float64
-		top1              float64
-		t0                time.Time
-		positions0        int64
-	}{t0: time.Now(), positions0: r.st.Positions}
+	r.last = *m
+	r.win = window{t0: time.Now(), positions0: r.st.Positions}
 	if !r.cfg.Terminal {
 		r.draw(true)
 	}
-	return r.writeRecord(rec)
+	return m
 }
 
 func round(x float64, digits int) float64 {
@@ -452,7 +474,7 @@ func (r *run) weights() *nets.Weights {
 	w.Meta["train.batch"] = strconv.Itoa(r.cfg.Options.BatchSize)
 	if r.lastVal != nil {
 		w.Meta["train.validation_top1"] = strconv.FormatFloat(r.lastVal.Top1, 'f', 4, 64)
-		w.Meta["train.validation_value_mse"] = strconv.FormatFloat(r.lastVal.ValueLoss, 'f', 4, 64)
+		w.Meta["train.validation_value_mse"] = strconv.FormatFloat(r.lastVal.ValueMSE, 'f', 4, 64)
 	}
 	return w
 }
@@ -488,29 +510,26 @@ func (r *run) checkpoint() error {
 }
 
 // validate runs the current network over the validation sample with the
-// fast CPU backend and logs a validation record.
-func (r *run) validate(ctx context.Context) error {
-	rec, err := Evaluate(ctx, r.tr.Weights(), r.cfg.Validation)
+// fast CPU backend.
+func (r *run) validate(ctx context.Context) (*ValMetrics, error) {
+	vm, err := Evaluate(ctx, r.tr.Weights(), r.cfg.Validation)
 	if err != nil {
-		return fmt.Errorf("train: validation at step %d: %w", r.st.Step, err)
+		return nil, fmt.Errorf("train: validation at step %d: %w", r.st.Step, err)
 	}
-	full := r.record("validation")
-	full.PolicyLoss, full.ValueLoss, full.Top1 = rec.PolicyLoss, rec.ValueLoss, rec.Top1
-	full.Samples, full.ValueSamples = rec.Samples, rec.ValueSamples
-	r.lastVal = &full
+	r.lastVal = &vm
 	if !r.cfg.Terminal {
 		r.endProgress()
 		fmt.Fprintf(r.progress, "validation at step %d: top-1 %.2f%%, policy loss %.4f, value MSE %.4f (%d positions)\n",
-			full.Step, 100*full.Top1, full.PolicyLoss, full.ValueLoss, full.Samples)
+			r.st.Step, 100*vm.Top1, vm.PolicyLoss, vm.ValueMSE, vm.Samples)
 	}
-	return r.writeRecord(full)
+	return &vm, nil
 }
 
 // Evaluate returns the policy loss, top-1 and value MSE of w on the
-// examples (only the fields of a validation record are set).
-func Evaluate(ctx context.Context, w *nets.Weights, exs []dataset.Example) (Record, error) {
+// examples.
+func Evaluate(ctx context.Context, w *nets.Weights, exs []dataset.Example) (ValMetrics, error) {
 	const maxBatch = 64
-	rec := Record{Kind: "validation"}
+	var rec ValMetrics
 	be, err := cpu.New(w, cpu.Options{MaxBatch: maxBatch})
 	if err != nil {
 		return rec, err
@@ -577,7 +596,7 @@ func Evaluate(ctx context.Context, w *nets.Weights, exs []dataset.Example) (Reco
 		rec.Top1 = round(float64(hits)/float64(len(exs)), 6)
 	}
 	if vn > 0 {
-		rec.ValueLoss = round(se/float64(vn), 6)
+		rec.ValueMSE = round(se/float64(vn), 6)
 	}
 	return rec, nil
 }

@@ -132,20 +132,27 @@ func TestRunReducesLoss(t *testing.T) {
 		t.Fatal(err)
 	}
 	after := res.Validation
-	if after == nil || after.Step != 80 || after.Samples != len(exs) {
-		t.Fatalf("validation record %+v", after)
+	if after == nil || after.Samples != len(exs) {
+		t.Fatalf("validation metrics %+v", after)
 	}
 	t.Logf("policy loss %.3f -> %.3f, top-1 %.3f -> %.3f, value MSE %.3f -> %.3f",
-		before.PolicyLoss, after.PolicyLoss, before.Top1, after.Top1, before.ValueLoss, after.ValueLoss)
+		before.PolicyLoss, after.PolicyLoss, before.Top1, after.Top1, before.ValueMSE, after.ValueMSE)
 	if !(after.PolicyLoss < before.PolicyLoss-0.5) || !(after.Top1 > before.Top1) {
 		t.Errorf("policy loss %.3f -> %.3f, top-1 %.3f -> %.3f; want a clear improvement", before.PolicyLoss, after.PolicyLoss, before.Top1, after.Top1)
 	}
-	if !(after.ValueLoss < before.ValueLoss) {
-		t.Errorf("value loss %.3f -> %.3f; want a decrease", before.ValueLoss, after.ValueLoss)
+	if !(after.ValueMSE < before.ValueMSE) {
+		t.Errorf("value MSE %.3f -> %.3f; want a decrease", before.ValueMSE, after.ValueMSE)
 	}
 	recs := readMetrics(t, cfg.Dir)
-	if first, last := recs[0], res.Train; first.Kind != "train" || !(last.PolicyLoss < first.PolicyLoss) || !(last.PosPerSec > 0) || last.LearningRate != 0.005 {
-		t.Errorf("train records: first %+v, last %+v", first, last)
+	first, last := recs[0], recs[len(recs)-1]
+	if first.Step != 10 || first.TrainMetrics == nil || first.ValMetrics != nil {
+		t.Fatalf("first record %+v", first)
+	}
+	if last.Step != 80 || last.TrainMetrics == nil || last.ValMetrics == nil || *last.ValMetrics != *after || *last.TrainMetrics != res.Train {
+		t.Fatalf("last record %+v; want train and validation metrics", last)
+	}
+	if !(last.TrainMetrics.PolicyLoss < first.TrainMetrics.PolicyLoss) || !(last.PosPerSec > 0) || last.LearningRate != 0.005 {
+		t.Errorf("train metrics: first %+v, last %+v", first.TrainMetrics, last.TrainMetrics)
 	}
 }
 
@@ -290,7 +297,7 @@ func TestResumeIsExact(t *testing.T) {
 		recs := readMetrics(t, dir)
 		var steps []int64
 		for _, r := range recs {
-			if r.Kind == "train" {
+			if r.TrainMetrics != nil {
 				steps = append(steps, r.Step)
 			}
 		}

@@ -132,7 +132,7 @@ func trainSpan(path string) (first, last train.Record, err error) {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		var r train.Record
-		if json.Unmarshal(sc.Bytes(), &r) != nil || r.Kind != "train" {
+		if json.Unmarshal(sc.Bytes(), &r) != nil || r.TrainMetrics == nil {
 			continue
 		}
 		if n == 0 {

@@ -17,6 +17,7 @@ import (
 	"github.com/tengen-go/tengen/dataset"
 	"github.com/tengen-go/tengen/nets"
 	"github.com/tengen-go/tengen/nets/tape"
+	"github.com/tengen-go/tengen/plot"
 	"github.com/tengen-go/tengen/train"
 )
 
@@ -198,10 +199,8 @@ func runTrain(ctx context.Context, e env) error {
 	}
 	cfg.Terminal = isTerminal(e.stderr)
 	cfg.AfterCheckpoint = func(dir string) error {
-		// PLOT: when package plot (training curves from metrics.jsonl)
-		// lands, draw DIR/loss.png and DIR/accuracy.png here, e.g.
-		//	return plot.TrainingCurves(filepath.Join(dir, "metrics.jsonl"), dir)
-		return nil
+		// Training curves beside the checkpoints.
+		return plot.TrainingCurves(filepath.Join(dir, "metrics.jsonl"), filepath.Join(dir, "loss.png"), filepath.Join(dir, "accuracy.png"))
 	}
 	cfg.Meta = map[string]string{
 		"train.data":       strings.Join(a.Paths, " "),
@@ -228,7 +227,7 @@ func runTrain(ctx context.Context, e env) error {
 	}
 	msg := fmt.Sprintf("trained steps %d..%d (%d positions); weights %s", res.Start, res.Step, res.Positions, filepath.Join(*out, "latest.weights"))
 	if res.Validation != nil {
-		msg += fmt.Sprintf("; validation top-1 %.2f%%, value MSE %.4f", 100*res.Validation.Top1, res.Validation.ValueLoss)
+		msg += fmt.Sprintf("; validation top-1 %.2f%%, value MSE %.4f", 100*res.Validation.Top1, res.Validation.ValueMSE)
 	}
 	fmt.Fprintln(e.stderr, msg)
 	return nil

@@ -78,7 +78,7 @@ func TestTrainCommand(t *testing.T) {
 	if s := latestStep(t, out); s != 20 {
 		t.Fatalf("latest step %d; want 20", s)
 	}
-	for _, f := range []string{"latest.weights", "metrics.jsonl", "validation.txt", "train.json", "ckpt-00000020.weights"} {
+	for _, f := range []string{"latest.weights", "metrics.jsonl", "validation.txt", "train.json", "ckpt-00000020.weights", "loss.png", "accuracy.png"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Error(err)
 		}
@@ -173,7 +173,7 @@ func TestTrainResumeAfterKill(t *testing.T) {
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
 			t.Fatalf("metrics line %q: %v", line, err)
 		}
-		if r.Kind == "train" {
+		if r.TrainMetrics != nil {
 			steps = append(steps, r.Step)
 		}
 	}
