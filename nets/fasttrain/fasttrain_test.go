@@ -237,3 +237,21 @@ func beforeBatchNorm(spec nets.Spec, name string) bool {
 	}
 	return false
 }
+
+// trainer is the surface package train uses; both trainers have it, so
+// switching is one constructor call.
+type trainer interface {
+	Step(in, policyTarget, valueTarget, valueMask []float32) (tape.Loss, error)
+	SetLearningRate(lr float64)
+	LearningRate() float64
+	Steps() int64
+	Weights() *nets.Weights
+	State() (tape.TrainerState, error)
+	SetState(st tape.TrainerState) error
+	Close() error
+}
+
+var (
+	_ trainer = (*Trainer)(nil)
+	_ trainer = (*tape.Trainer)(nil)
+)

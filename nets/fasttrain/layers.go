@@ -24,6 +24,7 @@ type convLayer struct {
 	needDX     bool // in.g exists
 	wt, b      *param
 	dw, db     [][]float32 // partial gradients per group of positions, dW transposed
+	acc        []float32   // their sum, transposed
 
 	fwdFn, bwdFn, sumFn func(w, t int)
 }
@@ -135,20 +136,22 @@ func (l *convLayer) bwdGroup(s *scratch, dw, db []float32, plo, phi int) {
 	}
 }
 
-// sumPart adds the workers' partial gradients (transposed for dW) into
-// the parameters'.
+// sumPart adds the groups' partial gradients into the parameters': each
+// worker sums a range of rows of dW^T contiguously into acc, then writes
+// them transposed.
 func (l *convLayer) sumPart(w, nt int) {
 	ckk := len(l.wt.g) / l.f
-	lo, hi := span(l.f, w, nt)
-	for f := lo; f < hi; f++ {
-		g := l.wt.g[f*ckk:][:ckk]
-		for r := range g {
-			g[r] = l.dw[0][r*l.f+f]
+	lo, hi := span(ckk, w, nt)
+	acc := l.acc[lo*l.f : hi*l.f]
+	copy(acc, l.dw[0][lo*l.f:hi*l.f])
+	for _, p := range l.dw[1:] {
+		for i, v := range p[lo*l.f : hi*l.f] {
+			acc[i] += v
 		}
-		for _, p := range l.dw[1:] {
-			for r := range g {
-				g[r] += p[r*l.f+f]
-			}
+	}
+	for r := lo; r < hi; r++ {
+		for f, v := range acc[(r-lo)*l.f:][:l.f] {
+			l.wt.g[f*ckk+r] = v
 		}
 	}
 	if w == 0 {

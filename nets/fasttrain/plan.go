@@ -180,6 +180,7 @@ func (t *Trainer) build() error {
 	// the sums (and the run) do not depend on it.
 	groups := min(t.n, maxGroups)
 	for _, l := range t.convs() {
+		l.acc = make([]float32, len(l.wt.w))
 		l.dw = make([][]float32, groups)
 		l.db = make([][]float32, groups)
 		for g := range groups {

@@ -109,7 +109,7 @@ type scratch struct {
 
 // colBlock is the number of columns (pixels) per im2col GEMM, rounded
 // down to whole positions (at least one).
-const colBlock = 256
+const colBlock = 512
 
 // NewTrainer returns a trainer starting from (a copy of) w, using
 // runtime.GOMAXPROCS(0) goroutines per step.
