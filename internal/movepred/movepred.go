@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,12 +32,14 @@ type Config struct {
 	// Symmetries is 1 (the identity only) or 8 (the policy and value are
 	// averaged over the 8 board symmetries).
 	Symmetries int
-	// Workers is the number of goroutines replaying games and encoding
-	// positions. Each has one position in flight through its own batcher
+	// Workers is the number of goroutines encoding positions (from all
+	// the games being replayed, GOMAXPROCS+1 at a time) and evaluating
+	// them. Each has one position in flight through its own batcher
 	// client, so Workers bounds the batch size: it should be at least
 	// MaxBatch (twice keeps the backend busy while workers encode).
 	Workers int
-	// MaxBatch is the largest batch per network evaluation.
+	// MaxBatch is the largest batch per network evaluation; the backends
+	// must accept batches this large.
 	MaxBatch int
 	// Positions, if not nil, receives every ranked position, in game
 	// order (path order) and move order, from one goroutine. An error
@@ -330,30 +333,51 @@ func Run(ctx context.Context, cfg Config, backends []nets.Backend) (*Report, err
 		}
 	}()
 
-	// Workers.
+	// Evaluators: positions from every game in flight, each evaluator
+	// with its own batcher clients and one position in flight, so batches
+	// stay full until the last positions.
+	items := make(chan *item, cfg.Workers)
+	var ewg sync.WaitGroup
+	for range cfg.Workers {
+		ewg.Add(1)
+		go func() {
+			defer ewg.Done()
+			e := newEvaluator(cfg, batchers)
+			defer e.close()
+			for it := range items {
+				if context.Cause(ctx) == nil {
+					if err := e.evaluate(ctx, it); err != nil {
+						cancel(err)
+					}
+				}
+				it.done.Done()
+			}
+		}()
+	}
+
+	// Game workers: replay games, hand their positions to the
+	// evaluators, fold each game's results in move order.
 	type result struct {
 		ordinal int
 		t       *tally
 	}
 	results := make(chan result, cfg.Workers)
-	var wwg sync.WaitGroup
-	for range cfg.Workers {
-		wwg.Add(1)
+	var gwg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) + 1 {
+		gwg.Add(1)
 		go func() {
-			defer wwg.Done()
-			w := newWorker(cfg, batchers)
+			defer gwg.Done()
 			for j := range jobs {
-				t, err := w.game(ctx, j.game)
-				if err != nil {
-					cancel(err)
-					continue // drain
+				if t := replayGame(ctx, cfg, j.game, items); context.Cause(ctx) == nil {
+					results <- result{j.ordinal, t}
 				}
-				results <- result{j.ordinal, t}
 			}
 		}()
 	}
 	go func() {
-		wwg.Wait()
+		gwg.Wait()
+		close(items)
+		ewg.Wait()
 		close(results)
 	}()
 
@@ -463,52 +487,34 @@ func finish(r *Report, t *tally, cfg Config, elapsed time.Duration, meanBatch *f
 	}
 }
 
-// worker replays games and evaluates their positions; one per goroutine.
-type worker struct {
-	cfg      Config
-	batchers map[int]*nets.Batcher
-	in       []float32
-	logits   []float32
-	probs    []float32
-	back     []float32
-	avg      []float32
+// item is one position on its way from a game worker to an evaluator
+// and back.
+type item struct {
+	// Set by the game worker.
+	state   board.State // before the move, the mover to play
+	move    board.Move
+	moveNum int
+	size    int
+	legal   []int // policy indices of the legal board points
+	done    *sync.WaitGroup
+
+	// Set by the evaluator.
+	rank, best int
+	prob       float32 // of the played move
+	value      float32
 }
 
-func newWorker(cfg Config, batchers map[int]*nets.Batcher) *worker {
-	return &worker{cfg: cfg, batchers: batchers}
-}
-
-// game evaluates every main-line move of g. A replay error is the game's
-// (in the tally); the error returned is fatal (backend, context,
-// cancellation).
-func (w *worker) game(ctx context.Context, g dataset.Game) (*tally, error) {
-	b := w.batchers[g.Info.Size]
-	spec := b.Spec()
-	inShape, err := spec.InputShape()
-	if err != nil {
-		return nil, err
-	}
-	moves := spec.Moves()
-	if cap(w.in) < inShape.Len() {
-		w.in = make([]float32, inShape.Len())
-	}
-	if cap(w.logits) < moves {
-		w.logits = make([]float32, moves)
-		w.probs = make([]float32, moves)
-		w.back = make([]float32, moves)
-		w.avg = make([]float32, moves)
-	}
-	in := w.in[:inShape.Len()]
-	logits, probs, back, avg := w.logits[:moves], w.probs[:moves], w.back[:moves], w.avg[:moves]
-
-	client := b.Client()
-	defer client.Close()
-
+// replayGame replays g's main line, sends every non-pass position to
+// items, waits for them and folds their results in move order. A replay
+// error is the game's (in the tally); fatal errors cancel the run's
+// context, and the tally is then meaningless.
+func replayGame(ctx context.Context, cfg Config, g dataset.Game, items chan<- *item) *tally {
 	_, winner, decided := dataset.ResultClass(g.Info.Result)
 	t := &tally{}
-	var fatal error
+	var done sync.WaitGroup
+	var its []*item
 	moveNum := 0
-	var value [1]float32
+	errStop := errors.New("stop")
 	rg := sgf.ReplayFunc(g.Root, gameIndex(g.ID), func(bg *board.Game, m board.Move) error {
 		moveNum++
 		if m.Point == board.Pass {
@@ -516,102 +522,164 @@ func (w *worker) game(ctx context.Context, g dataset.Game) (*tally, error) {
 			return nil
 		}
 		n := bg.Size()
-		s := bg.State()
-		s.ToMove = m.Color
-		clear(avg)
-		v := float32(0)
-		for k := range w.cfg.Symmetries {
-			sym := nets.Symmetry(k)
-			nets.EncodeState(&s, sym, in)
-			if err := client.Evaluate(ctx, in, 0, logits, value[:]); err != nil {
-				fatal = err
-				return err
-			}
-			neteval.Softmax(logits, probs)
-			sym.UntransformPolicy(probs, back, n)
-			for i, p := range back {
-				avg[i] += p
-			}
-			v += value[0]
-		}
-		t.evaluations += int64(w.cfg.Symmetries)
-		if w.cfg.Symmetries > 1 {
-			inv := 1 / float32(w.cfg.Symmetries)
-			for i := range avg {
-				avg[i] *= inv
-			}
-			v *= inv
-		}
-
-		played := nets.MoveIndex(m.Point, n)
-		pp := avg[played]
-		legal, rank, best := 0, 1, -1
+		it := &item{state: bg.State(), move: m, moveNum: moveNum, size: n, done: &done}
+		it.state.ToMove = m.Color
 		pos := bg.Position()
 		for _, pt := range board.Points(n) {
-			if pos.At(pt) != board.Empty || !bg.Legal(m.Color, pt) {
-				continue
-			}
-			legal++
-			i := nets.MoveIndex(pt, n)
-			if i != played && avg[i] >= pp {
-				rank++
-			}
-			if best < 0 || avg[i] > avg[best] {
-				best = i
+			if pos.At(pt) == board.Empty && bg.Legal(m.Color, pt) {
+				it.legal = append(it.legal, nets.MoveIndex(pt, n))
 			}
 		}
-		c := &t.buckets[bucketOf(moveNum)]
+		done.Add(1)
+		select {
+		case items <- it:
+		case <-ctx.Done():
+			done.Done()
+			return errStop
+		}
+		its = append(its, it)
+		return nil
+	})
+	done.Wait()
+	if rg.Err != nil && !errors.Is(rg.Err, errStop) {
+		t.gameErr = &dataset.FileError{Name: g.ID, Message: rg.Err.Error()}
+	}
+	for _, it := range its {
+		c := &t.buckets[bucketOf(it.moveNum)]
 		c.n++
-		if rank <= 1 {
+		if it.rank <= 1 {
 			c.top1++
 		}
-		if rank <= 3 {
+		if it.rank <= 3 {
 			c.top3++
 		}
-		if rank <= 5 {
+		if it.rank <= 5 {
 			c.top5++
 		}
-		t.chance += 1 / float64(max(legal, 1))
-
+		t.chance += 1 / float64(max(len(it.legal), 1))
+		t.evaluations += int64(cfg.Symmetries)
 		var target *float64
 		if decided {
 			tv := 0.0
 			switch winner {
-			case m.Color:
+			case it.move.Color:
 				tv = 1
-			case m.Color.Opponent():
+			case it.move.Color.Opponent():
 				tv = -1
 			}
 			target = &tv
-			d := float64(v) - tv
+			d := float64(it.value) - tv
 			t.mseN++
 			t.mse += d * d
 			if tv != 0 {
 				t.valueN++
-				if float64(v)*tv > 0 {
+				if float64(it.value)*tv > 0 {
 					t.valueCorrect++
 				}
 			}
 		}
-		if w.cfg.Positions != nil {
+		if cfg.Positions != nil {
+			n := it.size
 			top := ""
-			if best >= 0 {
-				top = nets.IndexMove(best, n).GTP(n)
+			if it.best >= 0 {
+				top = nets.IndexMove(it.best, n).GTP(n)
 			}
 			t.positionsOut = append(t.positionsOut, Position{
-				Game: g.ID, Move: moveNum, Color: colorLetter(m.Color), Played: m.Point.GTP(n),
-				Rank: rank, Prob: float64(pp), Top: top, Legal: legal, Value: float64(v), Target: target,
+				Game: g.ID, Move: it.moveNum, Color: colorLetter(it.move.Color), Played: it.move.Point.GTP(n),
+				Rank: it.rank, Prob: float64(it.prob), Top: top, Legal: len(it.legal), Value: float64(it.value), Target: target,
 			})
 		}
-		return nil
-	})
-	if fatal != nil {
-		return nil, fatal
 	}
-	if rg.Err != nil {
-		t.gameErr = &dataset.FileError{Name: g.ID, Message: rg.Err.Error()}
+	return t
+}
+
+// evaluator runs positions through the network of their board size; one
+// per goroutine, with a batcher client per size opened on first use.
+type evaluator struct {
+	cfg      Config
+	batchers map[int]*nets.Batcher
+	clients  map[int]*nets.Client
+	in       []float32
+	logits   []float32
+	probs    []float32
+	back     []float32
+	avg      []float32
+}
+
+func newEvaluator(cfg Config, batchers map[int]*nets.Batcher) *evaluator {
+	return &evaluator{cfg: cfg, batchers: batchers, clients: map[int]*nets.Client{}}
+}
+
+func (e *evaluator) close() {
+	for _, c := range e.clients {
+		c.Close()
 	}
-	return t, nil
+}
+
+// evaluate fills it's results: the (symmetry-averaged) policy's rank of
+// the played move among the legal points (ties count against it), its
+// probability, the best legal point and the value.
+func (e *evaluator) evaluate(ctx context.Context, it *item) error {
+	b := e.batchers[it.size]
+	client := e.clients[it.size]
+	if client == nil {
+		client = b.Client()
+		e.clients[it.size] = client
+	}
+	spec := b.Spec()
+	inShape, err := spec.InputShape()
+	if err != nil {
+		return err
+	}
+	moves := spec.Moves()
+	if cap(e.in) < inShape.Len() {
+		e.in = make([]float32, inShape.Len())
+	}
+	if cap(e.logits) < moves {
+		e.logits = make([]float32, moves)
+		e.probs = make([]float32, moves)
+		e.back = make([]float32, moves)
+		e.avg = make([]float32, moves)
+	}
+	in := e.in[:inShape.Len()]
+	logits, probs, back, avg := e.logits[:moves], e.probs[:moves], e.back[:moves], e.avg[:moves]
+	n := it.size
+	clear(avg)
+	var value [1]float32
+	v := float32(0)
+	for k := range e.cfg.Symmetries {
+		sym := nets.Symmetry(k)
+		nets.EncodeState(&it.state, sym, in)
+		if err := client.Evaluate(ctx, in, 0, logits, value[:]); err != nil {
+			return err
+		}
+		neteval.Softmax(logits, probs)
+		sym.UntransformPolicy(probs, back, n)
+		for i, p := range back {
+			avg[i] += p
+		}
+		v += value[0]
+	}
+	if e.cfg.Symmetries > 1 {
+		inv := 1 / float32(e.cfg.Symmetries)
+		for i := range avg {
+			avg[i] *= inv
+		}
+		v *= inv
+	}
+	played := nets.MoveIndex(it.move.Point, n)
+	pp := avg[played]
+	rank, best := 1, -1
+	for _, i := range it.legal {
+		if i != played && avg[i] >= pp {
+			rank++
+		}
+		if best < 0 || avg[i] > avg[best] {
+			best = i
+		}
+	}
+	it.rank, it.best, it.prob, it.value = rank, best, pp, v
+	return nil
 }
 
 // gameIndex returns the 1-based index at the end of a dataset.GameID.

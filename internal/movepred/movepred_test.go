@@ -161,7 +161,7 @@ func tinyBackend(t testing.TB, size int, seed uint64) nets.Backend {
 	if err != nil {
 		t.Fatal(err)
 	}
-	be, err := cpu.New(w, cpu.Options{MaxBatch: 8, Threads: 1})
+	be, err := cpu.New(w, cpu.Options{MaxBatch: 32, Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -511,4 +511,24 @@ func TestBucketOf(t *testing.T) {
 			t.Errorf("bucketOf(%d) = %d; want %d", tc.move, got, tc.want)
 		}
 	}
+}
+
+// BenchmarkRun evaluates the generated corpus with a tiny 9x9 network
+// and reports positions/s and the mean batch.
+func BenchmarkRun(b *testing.B) {
+	c := newCorpus(b, 9)
+	be := tinyBackend(b, 9, 9)
+	var positions int
+	var batch float64
+	b.ResetTimer()
+	for range b.N {
+		rep, err := Run(context.Background(), Config{Paths: c.files}, []nets.Backend{be})
+		if err != nil {
+			b.Fatal(err)
+		}
+		positions += rep.Positions
+		batch = rep.MeanBatch
+	}
+	b.ReportMetric(float64(positions)/b.Elapsed().Seconds(), "positions/s")
+	b.ReportMetric(batch, "batch")
 }
