@@ -31,7 +31,7 @@ func runEval(ctx context.Context, e env) error {
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	positionsOut := fs.String("positions-out", "", "write one JSON line per ranked position to this file")
 	batch := fs.Int("batch", 32, "largest network batch")
-	workers := fs.Int("workers", 0, "goroutines replaying and encoding, one position in flight each (default 2 x batch)")
+	workers := fs.Int("workers", 0, "goroutines encoding and evaluating positions, one in flight each (default 2 x batch)")
 	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "threads of the network backend")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	if done, err := parseFlags(fs, e.args); done || err != nil {
