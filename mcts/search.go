@@ -331,7 +331,8 @@ func (s *Searcher) result(start time.Time, playouts int) Result {
 	return res
 }
 
-// Snapshot returns the root moves with at least one visit, most visited
+// Snapshot returns the root moves with at least one visit that the current
+// avoid/allow lists permit, most visited
 // first (ties by prior), with principal variations.
 func (s *Searcher) Snapshot() []MoveStat {
 	s.mu.Lock()
@@ -343,7 +344,7 @@ func (s *Searcher) Snapshot() []MoveStat {
 	var out []MoveStat
 	for c := root.first; c < root.first+root.nchild; c++ {
 		nd := &s.tree.nodes[c]
-		if nd.n == 0 {
+		if nd.n == 0 || nd.prior < 0 { // unvisited, or excluded by avoid/allow (visits from an earlier search)
 			continue
 		}
 		out = append(out, MoveStat{

@@ -317,6 +317,40 @@ func TestAvoidAllow(t *testing.T) {
 	}
 }
 
+// TestAvoidAfterVisits: a move visited by an earlier search of the same
+// root and then avoided must vanish from the result and never be best
+// (Lizzie/KaTrain send avoid to a pondering engine).
+func TestAvoidAfterVisits(t *testing.T) {
+	g := newGame(t, 5)
+	s := mustSearcher(t, NewPlayoutEvaluator(1, 4), DefaultConfig())
+	s.SetGame(g)
+	res, err := s.Search(context.Background(), Options{Limits: Limits{Playouts: 300}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := res.Best
+	if res.Moves[0].Visits < 2 {
+		t.Fatalf("best move has %d visits", res.Moves[0].Visits)
+	}
+	res, err = s.Search(context.Background(), Options{Limits: Limits{Playouts: 600}, Avoid: []board.Point{first}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Best == first {
+		t.Fatalf("avoided %s still best", first.GTP(5))
+	}
+	for _, m := range res.Moves {
+		if m.Move == first {
+			t.Fatalf("avoided %s reported with %d visits", first.GTP(5), m.Visits)
+		}
+	}
+	for _, m := range s.Snapshot() {
+		if m.Move == first {
+			t.Fatalf("avoided %s in snapshot", first.GTP(5))
+		}
+	}
+}
+
 func TestDirichlet(t *testing.T) {
 	s := mustSearcher(t, NewPlayoutEvaluator(1, 1), DefaultConfig())
 	x := dirichlet(s.rng, 0.03, 361)

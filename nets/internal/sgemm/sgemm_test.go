@@ -122,8 +122,12 @@ func TestSgemmShapes(t *testing.T) {
 		{150, 5, 513}, {40, 150, 600}, {3, 2100, 17}, {40, 2049, 9}, {300, 9, 40},
 	}
 	r := rand.New(rand.NewPCG(1, 2))
+	threadCounts := []int{1, 3}
+	if raceEnabled {
+		threadCounts = []int{3} // the split products only; see race_on_test.go
+	}
 	for _, kn := range kernels() {
-		for _, threads := range []int{1, 3} {
+		for _, threads := range threadCounts {
 			ctx := &Context{Threads: threads, kern: kn}
 			for _, s := range shapes {
 				for tr := range 4 {
@@ -144,8 +148,8 @@ func TestSgemmShapes(t *testing.T) {
 // TestSgemmLarge covers products that span several cache blocks in every
 // dimension and are split over goroutines.
 func TestSgemmLarge(t *testing.T) {
-	if testing.Short() {
-		t.Skip("large products")
+	if testing.Short() || raceEnabled {
+		t.Skip("large products (skipped with -short and under -race)")
 	}
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, kn := range kernels() {
