@@ -91,6 +91,11 @@ type Config struct {
 	// is replaced by the schedule's rate at every step.
 	Options  tape.TrainOptions
 	Schedule Schedule
+	// Backend picks the training step: "fast" (nets/fasttrain, the
+	// im2col + GEMM forward and backward pass; the default when empty) or
+	// "tape" (gorgonia's autodiff, the reference it is checked against).
+	// Both read and write the same optimizer state, so a run may switch.
+	Backend string
 	// Steps is the step budget: Run returns after step Steps.
 	Steps int64
 	// CheckpointEvery steps a checkpoint is written (and at the end).
@@ -170,6 +175,8 @@ func (c Config) Validate() error {
 		return bad("log every %d < 1", c.LogEvery)
 	case c.ValidateEvery < 0:
 		return bad("validate every %d < 0", c.ValidateEvery)
+	case c.Backend != "" && c.Backend != "fast" && c.Backend != "tape":
+		return bad("unknown backend %q (want fast or tape)", c.Backend)
 	}
 	if err := o.Validate(); err != nil {
 		return fmt.Errorf("%w: %v", ErrConfig, err)

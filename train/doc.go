@@ -1,7 +1,8 @@
 // Package train is tengen's training loop, shared by supervised training
 // on game records and (later) self-play training: a [Source] of examples
 // streamed in passes (epochs), a shuffle buffer with random draws, batches
-// assembled into the loop's own buffers, a gorgonia [tape.Trainer] step, a
+// assembled into the loop's own buffers, a training step (nets/fasttrain by
+// default, gorgonia's [tape.Trainer] with Config.Backend "tape"), a
 // learning-rate [Schedule], checkpoints, resume, a metrics log, periodic
 // validation and a progress line.
 //

@@ -19,6 +19,7 @@ import (
 	"github.com/tengen-go/tengen/dataset"
 	"github.com/tengen-go/tengen/nets"
 	"github.com/tengen-go/tengen/nets/cpu"
+	"github.com/tengen-go/tengen/nets/fasttrain"
 	"github.com/tengen-go/tengen/nets/tape"
 )
 
@@ -82,11 +83,35 @@ type msg struct {
 	err error
 }
 
+// trainer is one training step implementation: nets/fasttrain's or
+// gorgonia's (nets/tape). Both share tape's options, loss and state types.
+type trainer interface {
+	SetLearningRate(lr float64)
+	Step(in, policyTarget, valueTarget, valueMask []float32) (tape.Loss, error)
+	Weights() *nets.Weights
+	State() (tape.TrainerState, error)
+	SetState(st tape.TrainerState) error
+	Close() error
+}
+
+// Backends lists the values Config.Backend accepts.
+var Backends = []string{"fast", "tape"}
+
+func newTrainer(backend string, w *nets.Weights, opts tape.TrainOptions) (trainer, error) {
+	switch backend {
+	case "", "fast":
+		return fasttrain.NewTrainer(w, opts)
+	case "tape":
+		return tape.NewTrainer(w, opts)
+	}
+	return nil, fmt.Errorf("train: unknown backend %q (want one of %v)", backend, Backends)
+}
+
 // run is the mutable state of one Run.
 type run struct {
 	cfg      Config
 	progress io.Writer
-	tr       *tape.Trainer
+	tr       trainer
 	pcg      *rand.PCG
 	rng      *rand.Rand
 	buf      []item
@@ -155,7 +180,7 @@ func Run(ctx context.Context, cfg Config, src Source, progress io.Writer) (*Resu
 
 	opts := cfg.Options
 	opts.LearningRate = cfg.Schedule.Rate(r.st.Step, cfg.Steps)
-	if r.tr, err = tape.NewTrainer(w, opts); err != nil {
+	if r.tr, err = newTrainer(cfg.Backend, w, opts); err != nil {
 		return nil, err
 	}
 	defer r.tr.Close()

@@ -61,6 +61,7 @@ type trainArgs struct {
 	SaveBuffer  bool     `json:"save-buffer"`
 	LogEvery    int64    `json:"log-every"`
 	ValEvery    int64    `json:"validate-every"`
+	Backend     string   `json:"backend"`
 }
 
 // bind defines the flags of a on fs with their defaults and returns the
@@ -114,6 +115,7 @@ func (a *trainArgs) bind(fs *pflag.FlagSet) map[string]any {
 	boo(&a.SaveBuffer, "save-buffer", d.SaveBuffer, "save the shuffle buffer with checkpoints (exact resume)")
 	num64(&a.LogEvery, "log-every", d.LogEvery, "steps between metrics records")
 	num64(&a.ValEvery, "validate-every", 0, "steps between validation passes (default: at every checkpoint)")
+	str(&a.Backend, "backend", "fast", "training step: fast (im2col + GEMM forward and backward) or tape (gorgonia autodiff)")
 	return fields
 }
 
@@ -317,6 +319,7 @@ func (a *trainArgs) config(dir string, w *nets.Weights) (train.Config, error) {
 	}
 	cfg.CheckpointEvery, cfg.Keep, cfg.BufferSize, cfg.SaveBuffer = a.CkptEvery, a.Keep, a.Buffer, a.SaveBuffer
 	cfg.LogEvery, cfg.ValidateEvery, cfg.Seed = a.LogEvery, a.ValEvery, a.Seed
+	cfg.Backend = a.Backend
 	cfg.Resume = w == nil
 	if err := cfg.Validate(); err != nil {
 		return cfg, usageError("%v", err)
