@@ -20,5 +20,15 @@
 // wrapping [ErrDied] that carry its exit status and the tail of its
 // standard error.
 //
-// The server side (an engine answering GTP) is still to come.
+// The server side is [Server]: it answers GTP v2 for a [Player] (the
+// engine's move generation, analysis and ownership; tengen's search in
+// cmd/tengen, a fake in gtp/gtptest) and keeps the game itself in a
+// board.Game, so the rules are checked here, not in the player. One command
+// table drives dispatch, list_commands and known_command. Input is read
+// pipelined with optional numeric ids; lz-analyze and lz-genmove_analyze
+// stream "info" lines in the form Sabaki, Lizzie and KaTrain parse, and any
+// input line ends a running analysis before it is answered. Errors are
+// "? message"; replies never contain a blank line. The golden transcripts
+// in testdata/ pin the wire format, and test/sabaki replays what Sabaki does
+// through @sabaki/gtp against the real binary.
 package gtp
