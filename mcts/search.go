@@ -153,6 +153,10 @@ type Options struct {
 	// Avoid lists root moves not to search; if Allow is not empty, only
 	// those root moves are searched (lz-analyze avoid/allow).
 	Avoid, Allow []board.Point
+	// NoNoise skips the root Dirichlet noise of Config.NoiseAlpha for this
+	// search (self-play's fast searches under playout-cap randomisation);
+	// a later search of the same root may still add it.
+	NoNoise bool
 }
 
 // errTreeFull stops the workers when the arena is full.
@@ -275,7 +279,7 @@ func (s *Searcher) prepareRoot(opts Options) {
 	defer s.mu.Unlock()
 	root := &s.tree.nodes[0]
 	children := s.tree.nodes[root.first : root.first+root.nchild]
-	if s.cfg.NoiseAlpha > 0 && !s.noised && len(children) > 1 {
+	if s.cfg.NoiseAlpha > 0 && !opts.NoNoise && !s.noised && len(children) > 1 {
 		noise := dirichlet(s.rng, s.cfg.NoiseAlpha, len(children))
 		eps := float32(s.cfg.NoiseEpsilon)
 		for i := range children {

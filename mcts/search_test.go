@@ -431,3 +431,46 @@ func TestHeuristicPriors(t *testing.T) {
 		t.Errorf("pass prior %v not below a quiet move %v", pri[25], at("D4"))
 	}
 }
+
+// TestNoNoise: with root noise configured, a search with NoNoise leaves
+// the priors as the evaluator gave them, a search without it changes them,
+// and a NoNoise search does not use up the noise of a later search.
+func TestNoNoise(t *testing.T) {
+	g := newGame(t, 5)
+	cfg := DefaultConfig()
+	cfg.NoiseAlpha = 0.5
+	ev := &fixedEval{priors: map[int]float32{0: 1}}
+	priors := func(s *Searcher) map[board.Point]float32 {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		root := &s.tree.nodes[0]
+		out := map[board.Point]float32{}
+		for c := root.first; c < root.first+root.nchild; c++ {
+			out[s.tree.nodes[c].move] = s.tree.nodes[c].prior
+		}
+		return out
+	}
+	s := mustSearcher(t, ev, cfg)
+	s.SetGame(g)
+	if _, err := s.Search(context.Background(), Options{Limits: Limits{Visits: 4}, NoNoise: true}); err != nil {
+		t.Fatal(err)
+	}
+	clean := priors(s)
+	want := float32(1) / (1 + 0.001*25) // point 0 against 24 points and pass at 0.001
+	if p := clean[board.PointAt(0, 0)]; math.Abs(float64(p-want)) > 1e-5 {
+		t.Fatalf("NoNoise: prior of A5 %v; want %v", p, want)
+	}
+	if _, err := s.Search(context.Background(), Options{Limits: Limits{Visits: 8}}); err != nil {
+		t.Fatal(err)
+	}
+	noisy := priors(s)
+	changed := 0
+	for pt, p := range noisy {
+		if p != clean[pt] {
+			changed++
+		}
+	}
+	if changed == 0 {
+		t.Fatal("a search without NoNoise left every prior unchanged")
+	}
+}
