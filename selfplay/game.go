@@ -1,0 +1,301 @@
+package selfplay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/tengen-go/tengen/board"
+	"github.com/tengen-go/tengen/mcts"
+	"github.com/tengen-go/tengen/sgf"
+)
+
+// GameConfig says how one self-play game is played.
+type GameConfig struct {
+	// Visits is the root visit budget of a full search (reused visits
+	// count, as in KataGo).
+	Visits int
+	// FastVisits, when positive, turns on playout-cap randomisation
+	// (KataGo): each move gets a full search with probability FullShare
+	// and a fast search of FastVisits (no noise, not a training position)
+	// otherwise.
+	FastVisits int
+	FullShare  float64
+	// TempMoves moves (each side's together) are chosen with Temperature
+	// (visit counts^(1/T)); later ones by most visits.
+	TempMoves   int
+	Temperature float64
+	// NoiseAlpha is the root Dirichlet alpha of full searches (0: Leela
+	// Zero's 0.03*361/size^2); NoiseEpsilon its weight.
+	NoiseAlpha   float64
+	NoiseEpsilon float64
+	// A side resigns when its winrate stays below ResignThreshold for
+	// ResignMoves of its searches in a row, not before move ResignMinMove
+	// (0: a quarter of the board's points). ResignThreshold 0 never
+	// resigns. In a share ResignOffShare of the games resignation is
+	// disabled and only recorded (Record.WouldResign), to measure false
+	// positives.
+	ResignThreshold float64
+	ResignMoves     int
+	ResignMinMove   int
+	ResignOffShare  float64
+	// MaxMoves ends a game by scoring the board (0: 2*size*size).
+	MaxMoves int
+	Komi     float64
+	Rules    string // board.RulesByName name
+	// MaxNodes bounds a searcher's tree (0: enough for the visits).
+	MaxNodes int
+}
+
+// DefaultGameConfig returns the settings for a board size: 200 visits,
+// playout cap off, temperature 1 for the first size*size/8 moves, noise
+// alpha by size (epsilon 0.25), resignation below 5% for 3 searches with
+// 10% of games played out, komi 7.5, Chinese rules.
+func DefaultGameConfig(size int) GameConfig {
+	return GameConfig{
+		Visits: 200, FullShare: 0.25,
+		TempMoves: max(size*size/8, 1), Temperature: 1,
+		NoiseEpsilon:    0.25,
+		ResignThreshold: 0.05, ResignMoves: 3, ResignOffShare: 0.1,
+		Komi: 7.5, Rules: "chinese",
+	}
+}
+
+// Validate reports the first bad setting.
+func (c GameConfig) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("selfplay: %s", fmt.Sprintf(format, args...))
+	}
+	switch {
+	case c.Visits < 1:
+		return bad("visits %d < 1", c.Visits)
+	case c.FastVisits < 0 || c.FastVisits > c.Visits:
+		return bad("fast visits %d outside 0..%d (the full visits)", c.FastVisits, c.Visits)
+	case c.FastVisits > 0 && !(c.FullShare > 0 && c.FullShare <= 1):
+		return bad("full-search share %v outside (0, 1]", c.FullShare)
+	case c.TempMoves < 0 || c.Temperature < 0:
+		return bad("temperature %v for %d moves", c.Temperature, c.TempMoves)
+	case c.NoiseAlpha < 0 || c.NoiseEpsilon < 0 || c.NoiseEpsilon > 1:
+		return bad("noise alpha %v, epsilon %v", c.NoiseAlpha, c.NoiseEpsilon)
+	case c.ResignThreshold < 0 || c.ResignThreshold >= 1 || c.ResignMoves < 0 || c.ResignMinMove < 0:
+		return bad("resignation threshold %v after %d moves", c.ResignThreshold, c.ResignMoves)
+	case c.ResignOffShare < 0 || c.ResignOffShare > 1:
+		return bad("no-resignation share %v outside [0, 1]", c.ResignOffShare)
+	case c.MaxMoves < 0 || c.MaxNodes < 0:
+		return bad("max moves %d, max nodes %d", c.MaxMoves, c.MaxNodes)
+	case !finite(c.Komi) || c.Komi < -1000 || c.Komi > 1000:
+		return bad("komi %v", c.Komi)
+	}
+	if _, err := board.RulesByName(c.Rules); err != nil {
+		return bad("%v", err)
+	}
+	return nil
+}
+
+// searcherConfig returns the mcts settings of a self-play searcher.
+func (c GameConfig) searcherConfig(size int, seed uint64, noise bool) mcts.Config {
+	sc := mcts.DefaultConfig()
+	sc.Threads = 1
+	sc.Seed = seed
+	sc.MaxNodes = c.MaxNodes
+	if sc.MaxNodes == 0 {
+		// Tree reuse keeps at most a root's visits; each visit expands at
+		// most one node's children.
+		sc.MaxNodes = max(4*c.Visits*(size*size+1), 10_000)
+	}
+	if noise {
+		sc.NoiseAlpha = c.NoiseAlpha
+		if sc.NoiseAlpha == 0 {
+			sc.NoiseAlpha = mcts.NoiseAlphaFor(size)
+		}
+		sc.NoiseEpsilon = c.NoiseEpsilon
+	}
+	return sc
+}
+
+// PlayGame plays one self-play game of size x size with ev evaluating
+// for both sides (one tree, reused from move to move), with every random
+// choice drawn from seed (the same seed, settings and evaluator answers
+// give the same game). The record's ID, Network and NetworkID are left for
+// the caller. A cancelled ctx ends the game with ctx's error.
+func PlayGame(ctx context.Context, ev mcts.Evaluator, size int, cfg GameConfig, seed uint64) (*Record, error) {
+	return playGame(ctx, [2]mcts.Evaluator{ev, ev}, size, cfg, seed, true)
+}
+
+// playGame plays a game between evs[0] (Black) and evs[1] (White). With
+// selfPlay evs[0] plays both sides in one tree and the searches take root
+// noise, playout-cap randomisation and the no-resignation share; without
+// (gating) each side has its own tree, every search is a full one without
+// noise and resignation is always on.
+func playGame(ctx context.Context, evs [2]mcts.Evaluator, size int, cfg GameConfig, seed uint64, selfPlay bool) (*Record, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	rules, _ := board.RulesByName(cfg.Rules)
+	g, err := board.NewGame(size, cfg.Komi, rules)
+	if err != nil {
+		return nil, err
+	}
+	var searchers [2]*mcts.Searcher
+	for i := range searchers {
+		if i == 1 && selfPlay { // one tree for both sides
+			searchers[1] = searchers[0]
+			break
+		}
+		if searchers[i], err = mcts.NewSearcher(evs[i], cfg.searcherConfig(size, seed+uint64(i), selfPlay)); err != nil {
+			return nil, err
+		}
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x73656c66706c6179)) // "selfplay"
+	rec := &Record{Size: size, Komi: cfg.Komi, Rules: cfg.Rules, Visits: cfg.Visits, Seed: seed}
+	fast := 0
+	if selfPlay {
+		fast = cfg.FastVisits
+		rec.FastVisits = fast
+		rec.NoResign = cfg.ResignThreshold > 0 && rng.Float64() < cfg.ResignOffShare
+	}
+	minMove := cfg.ResignMinMove
+	if minMove == 0 {
+		minMove = size * size / 4
+	}
+	resigners := [2]*mcts.Resigner{
+		{Threshold: cfg.ResignThreshold, Moves: cfg.ResignMoves, MinMove: minMove},
+		{Threshold: cfg.ResignThreshold, Moves: cfg.ResignMoves, MinMove: minMove},
+	}
+	maxMoves := cfg.MaxMoves
+	if maxMoves == 0 {
+		maxMoves = 2 * size * size
+	}
+	resigned := board.Empty
+	for !g.Over() && len(rec.Moves) < maxMoves {
+		c := g.ToMove()
+		side := int(c - board.Black)
+		full := fast == 0 || rng.Float64() < cfg.FullShare
+		visits := cfg.Visits
+		if !full {
+			visits = fast
+		}
+		s := searchers[side]
+		s.SetGame(g)
+		res, err := s.Search(ctx, mcts.Options{Limits: mcts.Limits{Visits: visits}, NoNoise: !full})
+		if err != nil {
+			return nil, err
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if len(res.Moves) == 0 {
+			return nil, errors.New("selfplay: a search visited no move")
+		}
+		temp := 0.0
+		if len(rec.Moves) < cfg.TempMoves {
+			temp = cfg.Temperature
+		}
+		pt := s.ChooseMove(res, temp)
+		m := Move{Color: c, Point: pt, Full: full, Visits: res.Visits, Winrate: math.Round(res.Winrate*1e4) / 1e4}
+		for _, ms := range res.Moves {
+			m.Dist = append(m.Dist, Visit{Index: moveIndex(ms.Move, size), Visits: ms.Visits})
+		}
+		if resigners[side].Observe(res.Winrate, len(rec.Moves)+1) {
+			if !rec.NoResign {
+				resigned = c
+				break
+			}
+			if rec.WouldResign[side] == 0 {
+				rec.WouldResign[side] = len(rec.Moves) + 1
+			}
+		}
+		rec.Moves = append(rec.Moves, m)
+		if err := g.Play(c, pt); err != nil {
+			return nil, fmt.Errorf("selfplay: the search chose an illegal move %s %s: %w", c, pt.GTP(size), err)
+		}
+	}
+	if resigned != board.Empty {
+		rec.Resigned = true
+		rec.Winner = resigned.Opponent()
+	} else {
+		rec.Score = g.Score()
+		rec.Winner = scoreWinner(rec.Score)
+	}
+	rec.Result = resultString(rec.Winner, rec.Score, rec.Resigned)
+	rec.Time = time.Now().UTC().Format(time.RFC3339)
+	return rec, nil
+}
+
+func moveIndex(pt board.Point, size int) int {
+	if pt == board.Pass {
+		return size * size
+	}
+	x, y := pt.XY()
+	return y*size + x
+}
+
+// SGF returns the game as an SGF tree: the settings in the root, every
+// move with a comment giving the mover's winrate, the root visits and the
+// search kind, and the result.
+func (r *Record) SGF() *sgf.Node {
+	root := &sgf.Node{}
+	root.Set("GM", "1")
+	root.Set("FF", "4")
+	root.Set("CA", "UTF-8")
+	root.Set("AP", "tengen:selfplay")
+	root.Set("SZ", fmt.Sprint(r.Size))
+	root.Set("KM", fmt.Sprintf("%g", r.Komi))
+	root.Set("RU", r.Rules)
+	root.Set("PB", r.Network)
+	root.Set("PW", r.Network)
+	root.Set("RE", r.Result)
+	if r.Time != "" && len(r.Time) >= 10 {
+		root.Set("DT", r.Time[:10])
+	}
+	root.Set("GN", r.ID)
+	info := fmt.Sprintf("self-play game %s\nnetwork %s (%s)\nvisits %d", r.ID, r.Network, r.NetworkID, r.Visits)
+	if r.FastVisits > 0 {
+		info += fmt.Sprintf(", fast searches %d", r.FastVisits)
+	}
+	info += fmt.Sprintf("\nseed %d", r.Seed)
+	if r.NoResign {
+		info += "\nresignation disabled"
+	}
+	root.Set("C", info)
+	last := root
+	for i := range r.Moves {
+		m := &r.Moves[i]
+		n := &sgf.Node{}
+		n.Set(m.Color.String(), m.Point.SGF())
+		kind := "full"
+		if !m.Full {
+			kind = "fast"
+		}
+		c := fmt.Sprintf("%s winrate %.1f%%, %d visits (%s)", m.Color, 100*m.Winrate, m.Visits, kind)
+		if r.WouldResign[m.Color-board.Black] == i+1 {
+			c += fmt.Sprintf("\n%s would resign here (resignation disabled)", m.Color)
+		}
+		n.Set("C", c)
+		last.Children = []*sgf.Node{n}
+		last = n
+	}
+	end := "Result " + r.Result
+	switch {
+	case r.Resigned:
+		end += fmt.Sprintf(" (%s resigned)", r.Winner.Opponent())
+	default:
+		end += fmt.Sprintf(" (area score, Black minus White minus komi %g)", r.Score)
+	}
+	if c, ok := last.Get("C"); ok && last != root {
+		end = c + "\n" + end
+	} else if last == root {
+		end = info + "\n" + end
+	}
+	last.Set("C", end)
+	return root
+}
+
+// SGFBytes returns the game as SGF text.
+func (r *Record) SGFBytes() []byte {
+	return []byte(strings.TrimSpace(string(sgf.Marshal(&sgf.Collection{Games: []*sgf.Node{r.SGF()}}))) + "\n")
+}

@@ -1,0 +1,142 @@
+package selfplay
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/tengen-go/tengen/board"
+	"github.com/tengen-go/tengen/mcts"
+)
+
+func TestPlayGameDeterministic(t *testing.T) {
+	cfg := fastGameConfig(7)
+	cfg.FastVisits, cfg.FullShare = 3, 0.5
+	a, b := playoutGame(t, 11, cfg), playoutGame(t, 11, cfg)
+	a.Time, b.Time = "", ""
+	if !reflect.DeepEqual(a, b) {
+		t.Fatal("two games with seed 11 differ")
+	}
+	c := playoutGame(t, 12, cfg)
+	if reflect.DeepEqual(a.Moves, c.Moves) {
+		t.Fatal("seeds 11 and 12 played the same game")
+	}
+}
+
+func TestPlayGameRecord(t *testing.T) {
+	cfg := fastGameConfig(7)
+	cfg.FastVisits, cfg.FullShare = 2, 0.4
+	full, fast := 0, 0
+	for seed := uint64(1); seed <= 3; seed++ {
+		r := playoutGame(t, seed, cfg)
+		g, err := r.Replay(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.Resigned && !g.Over() && len(r.Moves) < 2*7*7 {
+			t.Errorf("game %d ended after %d moves without two passes, resignation or the cap", seed, len(r.Moves))
+		}
+		for i, m := range r.Moves {
+			total := 0
+			for _, v := range m.Dist {
+				total += v.Visits
+			}
+			want := cfg.Visits
+			if m.Full {
+				full++
+			} else {
+				fast++
+				want = cfg.FastVisits
+			}
+			// The root's own first visit is not a child's.
+			if m.Visits < want || total < m.Visits-1 || total > m.Visits {
+				t.Errorf("game %d move %d (full %v): %d root visits, children %d; want >= %d", seed, i+1, m.Full, m.Visits, total, want)
+			}
+			played := false
+			for _, v := range m.Dist {
+				if v.Index == moveIndex(m.Point, 7) {
+					played = true
+				}
+			}
+			if !played {
+				t.Errorf("game %d move %d: the move played has no visits", seed, i+1)
+			}
+		}
+	}
+	if full == 0 || fast == 0 {
+		t.Errorf("playout cap: %d full and %d fast searches; want both", full, fast)
+	}
+}
+
+// TestResignation: White's evaluator says White is lost. With resignation
+// on White resigns; with it disabled the game is played out and the rule's
+// firing recorded, a false positive if White then does not lose.
+func TestResignation(t *testing.T) {
+	ev := uniformEval{value: func(s *board.State) float32 {
+		if s.ToMove == board.White {
+			return -0.99
+		}
+		return 0.99
+	}}
+	cfg := fastGameConfig(5)
+	cfg.ResignThreshold, cfg.ResignMoves, cfg.ResignMinMove = 0.1, 2, 3
+	cfg.ResignOffShare = 0
+	r, err := PlayGame(context.Background(), ev, 5, cfg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// White plays moves 2, 4, 6: its searches from move 3 on are at
+	// moves 4 and 6, and the resignation replaces move 6.
+	if !r.Resigned || r.Winner != board.Black || r.Result != "B+R" || len(r.Moves) != 5 || r.NoResign {
+		t.Fatalf("resigned %v winner %v result %q after %d moves; want B+R after 5", r.Resigned, r.Winner, r.Result, len(r.Moves))
+	}
+	cfg.ResignOffShare = 1
+	r, err = PlayGame(context.Background(), ev, 5, cfg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Resigned || !r.NoResign || r.WouldResign != [2]int{0, 6} || len(r.Moves) < 6 {
+		t.Fatalf("no-resign game: resigned %v, no_resign %v, would resign %v after %d moves; want false, true, [0 6]", r.Resigned, r.NoResign, r.WouldResign, len(r.Moves))
+	}
+	would, fp := r.ResignCheck()
+	if !would || fp != (r.Winner != board.Black) {
+		t.Errorf("ResignCheck = %v, %v with winner %v", would, fp, r.Winner)
+	}
+	var st Stats
+	st.Add(r)
+	if st.NoResign != 1 || st.WouldResign != 1 || st.FalsePositiveRate() != map[bool]float64{true: 1, false: 0}[fp] {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestPlayGameCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := PlayGame(ctx, mcts.NewPlayoutEvaluator(1, 1), 7, fastGameConfig(7), 1)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("PlayGame with a cancelled context: %v", err)
+	}
+}
+
+func TestGameConfigValidate(t *testing.T) {
+	good := DefaultGameConfig(9)
+	if err := good.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, mod := range []func(*GameConfig){
+		func(c *GameConfig) { c.Visits = 0 },
+		func(c *GameConfig) { c.FastVisits = c.Visits + 1 },
+		func(c *GameConfig) { c.FastVisits, c.FullShare = 1, 0 },
+		func(c *GameConfig) { c.ResignThreshold = 1 },
+		func(c *GameConfig) { c.ResignOffShare = 2 },
+		func(c *GameConfig) { c.Rules = "klingon" },
+		func(c *GameConfig) { c.NoiseEpsilon = 2 },
+	} {
+		c := good
+		mod(&c)
+		if c.Validate() == nil {
+			t.Errorf("Validate accepted %+v", c)
+		}
+	}
+}

@@ -1,0 +1,257 @@
+package selfplay
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strings"
+
+	"github.com/tengen-go/tengen/board"
+	"github.com/tengen-go/tengen/dataset"
+	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/train"
+)
+
+// Window is a set of self-play games read into memory for training: by
+// LoadWindow the newest readable games of a directory.
+type Window struct {
+	Files []GameFile // one per game, in the window's order
+	Games []*Record
+	// Skipped counts unreadable chunks (corrupt, truncated, illegal, of
+	// another board size) left out; Errors describes the first few.
+	Skipped int
+	Errors  []string
+}
+
+// maxErrors is how many skip reasons a Window keeps.
+const maxErrors = 10
+
+func (w *Window) skip(f GameFile, err error) {
+	w.Skipped++
+	if len(w.Errors) < maxErrors {
+		w.Errors = append(w.Errors, fmt.Sprintf("%s: %v", f, err))
+	}
+}
+
+// Positions returns the number of training positions (full searches).
+func (w *Window) Positions() int {
+	n := 0
+	for _, r := range w.Games {
+		n += r.Positions()
+	}
+	return n
+}
+
+// ReadGameFile reads and checks one chunk file: every game must parse,
+// replay legally and have the given board size (0: any). A chunk holds one
+// game as Run writes it; a chunk of several games gives them all.
+func ReadGameFile(path string, size int) ([]*Record, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	recs, err := ReadChunk(bufio.NewReader(f))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		if size != 0 && r.Size != size {
+			return nil, fmt.Errorf("selfplay: game %s is %dx%d, want %dx%d", r.ID, r.Size, r.Size, size, size)
+		}
+		if _, err := r.Replay(nil); err != nil {
+			return nil, err
+		}
+	}
+	return recs, nil
+}
+
+// LoadWindow reads the newest n readable games of d (n <= 0: all) of the
+// board size (0: any), newest first. Unreadable chunks are skipped and
+// counted, never fatal, and older ones are read in their place.
+func LoadWindow(ctx context.Context, d Dir, n, size int) (*Window, error) {
+	files, err := d.ListGames()
+	if err != nil {
+		return nil, err
+	}
+	w := &Window{}
+	for _, f := range files {
+		if n > 0 && len(w.Games) >= n {
+			break
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		recs, err := ReadGameFile(f.Path(d), size)
+		if err != nil {
+			w.skip(f, err)
+			continue
+		}
+		for _, r := range recs {
+			w.Files = append(w.Files, f)
+			w.Games = append(w.Games, r)
+		}
+	}
+	return w, nil
+}
+
+// ReadWindow reads the listed games (a window saved by SaveList). A file
+// that has become unreadable or vanished is skipped and counted.
+func ReadWindow(ctx context.Context, d Dir, files []GameFile, size int) (*Window, error) {
+	w := &Window{}
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		recs, err := ReadGameFile(f.Path(d), size)
+		if err != nil {
+			w.skip(f, err)
+			continue
+		}
+		for _, r := range recs {
+			w.Files = append(w.Files, f)
+			w.Games = append(w.Games, r)
+		}
+	}
+	return w, nil
+}
+
+// SaveList writes the window's file list ("network/name" a line)
+// atomically, so that a resumed training reads the same games.
+func (w *Window) SaveList(path string) error {
+	var b strings.Builder
+	seen := map[GameFile]bool{}
+	for _, f := range w.Files {
+		if !seen[f] {
+			seen[f] = true
+			b.WriteString(f.String())
+			b.WriteByte('\n')
+		}
+	}
+	return WriteFileAtomic(path, []byte(b.String()))
+}
+
+// ReadList reads a list written by SaveList.
+func ReadList(path string) ([]GameFile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []GameFile
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		net, name, ok := strings.Cut(line, "/")
+		if !ok || net == "" || name == "" || strings.ContainsAny(name, `/\`) || isTemp(net) || isTemp(name) {
+			return nil, fmt.Errorf("selfplay: %s line %d: bad entry %q", path, i+1, line)
+		}
+		out = append(out, GameFile{Network: net, Name: name})
+	}
+	return out, nil
+}
+
+// Source streams a window's training positions to train.Run: every full
+// search of every game, encoded with the input features of package nets,
+// its visit distribution as the policy target (PolicyDist) and the game's
+// result from the mover's view as the value target. Each pass (epoch)
+// visits the games in a fresh order drawn from Seed and the epoch; with
+// Symmetries each position gets one of the 8 board symmetries, drawn per
+// epoch, game and move, and its input and visit distribution are
+// transformed alike. train.Position's Game is the index in the epoch's
+// order and Move the number of that game's examples already delivered.
+type Source struct {
+	Window     *Window
+	Seed       uint64
+	Symmetries bool
+}
+
+var _ train.Source = (*Source)(nil)
+
+// order returns the games' order in an epoch.
+func (s *Source) order(epoch int) []int {
+	rng := rand.New(rand.NewPCG(train.EpochSeed(s.Seed, epoch), 0x6f72646572)) // "order"
+	return rng.Perm(len(s.Window.Games))
+}
+
+// Pass implements train.Source.
+func (s *Source) Pass(ctx context.Context, from train.Position, fn func(train.Position, *dataset.Example) error) error {
+	order := s.order(from.Epoch)
+	var ex dataset.Example
+	var buf []float32
+	var dist []float32
+	for k := from.Game; k < len(order); k++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		gi := order[k]
+		r := s.Window.Games[gi]
+		size := r.Size
+		area := size * size
+		if need := nets.NumPlanesV1 * area; len(buf) < need {
+			buf = make([]float32, need)
+		}
+		if len(dist) < area+1 {
+			dist = make([]float32, area+1)
+		}
+		rng := rand.New(rand.NewPCG(train.EpochSeed(s.Seed, from.Epoch), uint64(gi)+1))
+		delivered := 0
+		_, err := r.Replay(func(g *board.Game, i int) error {
+			m := &r.Moves[i]
+			if !m.Full {
+				return nil
+			}
+			sym := nets.Symmetry(0)
+			if s.Symmetries {
+				sym = nets.Symmetry(rng.IntN(nets.NumSymmetries))
+			}
+			delivered++
+			if k == from.Game && delivered <= from.Move {
+				return nil
+			}
+			nets.Encode(g, sym, buf[:nets.NumPlanesV1*area])
+			TransformDist(m.Dist, sym, size, dist[:area+1])
+			ex = dataset.Example{
+				Input:      dataset.Pack(buf[:nets.NumPlanesV1*area], nets.NumPlanesV1, area),
+				Policy:     nets.MoveIndex(sym.Point(m.Point, size), size),
+				PolicyDist: dist[:area+1],
+				Value:      r.Z(m.Color),
+				HasValue:   true,
+				GameID:     r.ID,
+				MoveNum:    i + 1,
+				Size:       size,
+			}
+			return fn(train.Position{Epoch: from.Epoch, Game: k, Move: delivered}, &ex)
+		})
+		if err != nil {
+			if errors.Is(err, ErrIllegal) {
+				continue // checked when the window was read; cannot happen
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// TransformDist writes into dst (size*size+1 values) the visit
+// distribution of dist normalised to sum 1, in the frame of the board
+// transformed by sym: the share of the move at point p goes to sym(p),
+// the pass share stays at the pass index.
+func TransformDist(dist []Visit, sym nets.Symmetry, size int, dst []float32) {
+	clear(dst)
+	total := 0
+	for _, v := range dist {
+		total += v.Visits
+	}
+	if total == 0 {
+		return
+	}
+	for _, v := range dist {
+		pt := nets.IndexMove(v.Index, size)
+		dst[nets.MoveIndex(sym.Point(pt, size), size)] += float32(v.Visits) / float32(total)
+	}
+}
