@@ -24,17 +24,19 @@ import (
 type Dir string
 
 // Paths inside a Dir.
-func (d Dir) Networks() string            { return filepath.Join(string(d), "networks") }
-func (d Dir) Games() string               { return filepath.Join(string(d), "games") }
-func (d Dir) SGF() string                 { return filepath.Join(string(d), "sgf") }
-func (d Dir) Train() string               { return filepath.Join(string(d), "train") }
-func (d Dir) BestPath() string            { return filepath.Join(d.Networks(), "best") }
-func (d Dir) LadderPath() string          { return filepath.Join(string(d), "gating.json") }
-func (d Dir) LadderPNG() string           { return filepath.Join(string(d), "gating.png") }
-func (d Dir) LoopPath() string            { return filepath.Join(string(d), "loop.json") }
-func (d Dir) StopPath() string            { return filepath.Join(string(d), "stop") }
-func (d Dir) TrainDir(gen int) string     { return filepath.Join(d.Train(), NetworkName(gen)) }
-func (d Dir) WeightsPath(gen int) string  { return filepath.Join(d.Networks(), NetworkName(gen)+".weights") }
+func (d Dir) Networks() string        { return filepath.Join(string(d), "networks") }
+func (d Dir) Games() string           { return filepath.Join(string(d), "games") }
+func (d Dir) SGF() string             { return filepath.Join(string(d), "sgf") }
+func (d Dir) Train() string           { return filepath.Join(string(d), "train") }
+func (d Dir) BestPath() string        { return filepath.Join(d.Networks(), "best") }
+func (d Dir) LadderPath() string      { return filepath.Join(string(d), "gating.json") }
+func (d Dir) LadderPNG() string       { return filepath.Join(string(d), "gating.png") }
+func (d Dir) LoopPath() string        { return filepath.Join(string(d), "loop.json") }
+func (d Dir) StopPath() string        { return filepath.Join(string(d), "stop") }
+func (d Dir) TrainDir(gen int) string { return filepath.Join(d.Train(), NetworkName(gen)) }
+func (d Dir) WeightsPath(gen int) string {
+	return filepath.Join(d.Networks(), NetworkName(gen)+".weights")
+}
 func (d Dir) GameDir(network string) string { return filepath.Join(d.Games(), network) }
 
 // NetworkName names generation gen's network: "gen-000003".

@@ -37,7 +37,7 @@ func TestDecideFixed(t *testing.T) {
 		at      int
 	}{
 		{"none", nil, false, false, 0},
-		{"early win", results(repeat(1, 6)...), true, true, 6}, // 6 >= 5.5
+		{"early win", results(repeat(1, 6)...), true, true, 6},   // 6 >= 5.5
 		{"early loss", results(repeat(0, 5)...), true, false, 5}, // 0 + 5 < 5.5
 		{"undecided", results(1, 0, 1, 0), false, false, 4},
 		{"all played, 5.5", results(1, 0, 1, 0, 1, 0, 1, 0, 1, 0.5), true, true, 10},

@@ -26,7 +26,7 @@ const (
 const (
 	maxLineLen   = 1 << 20
 	maxChunkLen  = 64 << 20 // decompressed
-	maxChunkGame = 1 << 12 // games in one chunk
+	maxChunkGame = 1 << 12  // games in one chunk
 )
 
 // ErrCorrupt is wrapped by every error about unreadable chunk data.

@@ -184,8 +184,8 @@ func TestWindowSkipsBadChunks(t *testing.T) {
 	}
 	dir := d.GameDir(newest.Network)
 	bad := map[string][]byte{
-		"99990101T000000.000Z-x-1-t-000001": data[:len(data)/2],            // truncated gzip
-		"99990101T000000.000Z-x-1-t-000002": []byte("not a chunk"),         // not gzip
+		"99990101T000000.000Z-x-1-t-000001": data[:len(data)/2],           // truncated gzip
+		"99990101T000000.000Z-x-1-t-000002": []byte("not a chunk"),        // not gzip
 		"99990101T000000.000Z-x-1-t-000003": rawChunk("{\"format\":1}\n"), // bad header
 	}
 	// A legal-looking record with an illegal move.
