@@ -313,3 +313,27 @@ func TestPolicyHeatmapErrors(t *testing.T) {
 		t.Error("bad directory: no error")
 	}
 }
+
+func TestEloLadder(t *testing.T) {
+	dir := outDir(t)
+	out := filepath.Join(dir, "ladder.png")
+	rungs := []Rung{
+		{Generation: 1, Rating: 120, Low: 60, High: 190, Promoted: true},
+		{Generation: 2, Rating: 100, Low: 20, High: 170},
+		{Generation: 3, Rating: 260, Low: 200, High: 330, Promoted: true},
+		{Generation: 4, Rating: math.Inf(1)}, // skipped, not fatal
+		{Generation: 5, Rating: 240, Low: 180, High: 300},
+	}
+	if err := EloLadder(rungs, out); err != nil {
+		t.Fatal(err)
+	}
+	if img := checkPNG(t, out, LadderWidth, LadderHeight); distinctColors(img, 8) < 5 {
+		t.Errorf("%s looks empty", out)
+	}
+	if err := EloLadder(rungs[1:2], filepath.Join(dir, "one.png")); err != nil {
+		t.Errorf("one rejected rung: %v", err)
+	}
+	if err := EloLadder(nil, filepath.Join(dir, "none.png")); err == nil {
+		t.Error("EloLadder drew no rungs")
+	}
+}
