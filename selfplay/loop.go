@@ -151,6 +151,9 @@ func TrainCandidate(ctx context.Context, d Dir, gen int, cfg TrainConfig, progre
 			return nil, err
 		}
 	} else {
+		if err == nil {
+			fmt.Fprintf(progress, "generation %d: training resumes from step %d\n", gen, st.Step)
+		}
 		src := &Source{Window: win, Seed: tc.Seed ^ uint64(gen)*0x9e3779b97f4a7c15, Symmetries: cfg.Symmetries}
 		res, err := train.Run(ctx, tc, src, progress)
 		if err != nil {

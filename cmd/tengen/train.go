@@ -22,7 +22,7 @@ import (
 )
 
 func init() {
-	register(command{name: "train", summary: "train a network on SGF game records (supervised)", run: runTrain})
+	register(command{name: "train", summary: "train a network on SGF game records (supervised) or a self-play candidate (--selfplay DIR)", run: runTrain})
 }
 
 // trainArgs are the settings of "tengen train". They are saved to
@@ -120,13 +120,18 @@ func (a *trainArgs) bind(fs *pflag.FlagSet) map[string]any {
 }
 
 func runTrain(ctx context.Context, e env) error {
-	fs := newFlags("train", "--out DIR [--spec FILE | --init W] [--resume] [flags] [--sgf PATH]... [PATH...]", e.stdout)
+	fs := newFlags("train", "--out DIR [--spec FILE | --init W] [--resume] [flags] [--sgf PATH]... [PATH...]\n       tengen train --selfplay DIR [--window N] [flags]", e.stdout)
 	out := fs.String("out", "", "directory for checkpoints, metrics, validation.txt (required)")
 	resume := fs.Bool("resume", false, "continue the run in --out from its newest checkpoint with its saved settings (flags given now override them)")
+	selfplayDir := fs.String("selfplay", "", "train the next self-play candidate of this self-play directory from its best network (into DIR/train/gen-N; resumable)")
+	window := fs.Int("window", 10000, "with --selfplay: train on the newest this many games")
 	var a trainArgs
 	fields := a.bind(fs)
 	if done, err := parseFlags(fs, e.args); done || err != nil {
 		return err
+	}
+	if *selfplayDir != "" {
+		return trainSelfplay(ctx, e, fs, &a, *selfplayDir, *window)
 	}
 	if *out == "" {
 		return usageError("train: --out DIR is required")

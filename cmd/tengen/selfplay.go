@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/nets/cpu"
+	"github.com/tengen-go/tengen/selfplay"
+)
+
+func init() {
+	register(command{name: "selfplay", summary: "play self-play games with the best network into a shared directory", run: runSelfplay})
+}
+
+// gameFlags are the search and game settings of self-play and gating;
+// auto values (-1) depend on the board size and are resolved by config.
+type gameFlags struct {
+	visits, fastVisits         int
+	fullShare                  float64
+	tempMoves                  int
+	temperature                float64
+	noiseAlpha, noiseEpsilon   float64
+	resign                     float64
+	resignMoves, resignMinMove int
+	resignOff                  float64
+	maxMoves                   int
+	komi                       float64
+	rules                      string
+}
+
+// bind defines the flags with the given name prefix ("" or "gate-");
+// gate leaves out the self-play-only ones (noise, playout cap,
+// no-resignation share).
+func (f *gameFlags) bind(fs *pflag.FlagSet, prefix string, gate bool) {
+	d := selfplay.DefaultGameConfig(19)
+	p := func(name string) string { return prefix + name }
+	what := "self-play"
+	if gate {
+		what = "gating"
+	}
+	fs.IntVar(&f.visits, p("visits"), d.Visits, what+": root visits per move (full searches)")
+	auto := "an eighth of the board's points"
+	if gate {
+		auto = "2"
+	}
+	fs.IntVar(&f.tempMoves, p("temp-moves"), -1, "opening moves chosen in proportion to visits^(1/temperature) (-1: "+auto+")")
+	fs.Float64Var(&f.temperature, p("temperature"), d.Temperature, "temperature of the opening moves")
+	fs.Float64Var(&f.resign, p("resign"), d.ResignThreshold, "resign when the winrate stays below this (0: never)")
+	fs.IntVar(&f.resignMoves, p("resign-moves"), d.ResignMoves, "consecutive own searches below --"+p("resign")+" before resigning")
+	fs.IntVar(&f.resignMinMove, p("resign-min-move"), 0, "no resignation before this move (0: a quarter of the board's points)")
+	fs.IntVar(&f.maxMoves, p("max-moves"), 0, "move cap; the board is then scored (0: 2*size*size)")
+	if !gate {
+		fs.IntVar(&f.fastVisits, "fast-visits", 0, "playout-cap randomisation (KataGo): visits of the fast searches, which are not training positions (0: off)")
+		fs.Float64Var(&f.fullShare, "full-share", d.FullShare, "playout-cap randomisation: share of moves searched fully")
+		fs.Float64Var(&f.noiseAlpha, "noise-alpha", 0, "root Dirichlet noise alpha (0: 0.03*361/size^2)")
+		fs.Float64Var(&f.noiseEpsilon, "noise-epsilon", d.NoiseEpsilon, "weight of the root noise")
+		fs.Float64Var(&f.resignOff, "resign-off", d.ResignOffShare, "share of games played out with resignation disabled (measures false positives)")
+		fs.Float64Var(&f.komi, "komi", d.Komi, "komi")
+		fs.StringVar(&f.rules, "rules", d.Rules, "rules: chinese/tromp-taylor (positional superko), aga/nz (situational), japanese (simple ko); scoring is by area")
+	}
+}
+
+// config returns the settings for a board size; gating takes komi and
+// rules from self-play's.
+func (f *gameFlags) config(size int, gate bool, selfPlay *gameFlags) selfplay.GameConfig {
+	c := selfplay.DefaultGameConfig(size)
+	c.Visits, c.Temperature = f.visits, f.temperature
+	c.ResignThreshold, c.ResignMoves, c.ResignMinMove = f.resign, f.resignMoves, f.resignMinMove
+	c.MaxMoves = f.maxMoves
+	src := f
+	if gate {
+		src = selfPlay
+		c.ResignOffShare = 0
+		c.TempMoves = 2
+	} else {
+		c.FastVisits, c.FullShare = f.fastVisits, f.fullShare
+		c.NoiseAlpha, c.NoiseEpsilon = f.noiseAlpha, f.noiseEpsilon
+		c.ResignOffShare = f.resignOff
+	}
+	if f.tempMoves >= 0 {
+		c.TempMoves = f.tempMoves
+	}
+	c.Komi, c.Rules = src.komi, src.rules
+	return c
+}
+
+// netFlags configure how networks run.
+type netFlags struct {
+	batch, threads, cache int
+}
+
+func (f *netFlags) bind(fs *pflag.FlagSet) {
+	fs.IntVar(&f.batch, "batch-size", 0, "largest network batch (0: the games played at once)")
+	fs.IntVar(&f.threads, "threads", 0, "CPU threads of one network evaluation (0: all cores)")
+	fs.IntVar(&f.cache, "cache", 1<<15, "positions in the network's evaluation cache")
+}
+
+func (f *netFlags) engine() selfplay.Engine {
+	threads := f.threads
+	return selfplay.Engine{
+		MaxBatch: f.batch, CacheSize: max(f.cache, 1),
+		NewBackend: func(w *nets.Weights, maxBatch int) (nets.Backend, error) {
+			return cpu.New(w, cpu.Options{MaxBatch: maxBatch, Threads: threads})
+		},
+	}
+}
+
+// openDir returns a self-play directory with a best network: the one it
+// has, or weights (when given) as generation 0.
+func openDir(dir, weights string, log io.Writer) (selfplay.Dir, selfplay.Best, error) {
+	d := selfplay.Dir(dir)
+	best, err := d.ReadBest()
+	switch {
+	case err == nil:
+		if weights != "" {
+			fmt.Fprintf(log, "%s already has a best network (%s): --weights %s is not used\n", dir, best.Name, weights)
+		}
+	case errors.Is(err, selfplay.ErrNoBest) && weights != "":
+		var created bool
+		if best, created, err = d.Init(weights); err != nil {
+			return d, best, err
+		}
+		if created {
+			fmt.Fprintf(log, "%s: %s is generation 0 (%s)\n", dir, weights, best.ID)
+		}
+	case errors.Is(err, selfplay.ErrNoBest):
+		return d, best, usageError("%s has no best network: give --weights W (a start network: tengen net new)", dir)
+	default:
+		return d, best, err
+	}
+	return d, best, nil
+}
+
+// boardSize returns the size of the best network.
+func boardSize(d selfplay.Dir, b selfplay.Best) (int, error) {
+	w, err := nets.Load(d.BestWeights(b))
+	if err != nil {
+		return 0, err
+	}
+	return w.Spec.BoardSize, nil
+}
+
+func runSelfplay(ctx context.Context, e env) error {
+	fs := newFlags("selfplay", "--out DIR [--weights W] [--games N] [--parallel G] [flags]", e.stdout)
+	out := fs.String("out", "", "self-play directory (shared by every worker; required)")
+	weights := fs.String("weights", "", "start network, made generation 0 when DIR has no best network yet")
+	games := fs.Int("games", 0, "stop when DIR holds this many games, every worker's counted (0: until interrupted or DIR/stop appears)")
+	parallel := fs.Int("parallel", 8, "games played at once, sharing one batcher")
+	seed := fs.Uint64("seed", 1, "seed mixed with each game's unique name")
+	poll := fs.Duration("poll", 2*time.Second, "how often networks/best and the game count are re-read")
+	noSGF := fs.Bool("no-sgf", false, "do not write an SGF file per game")
+	quiet := fs.Bool("quiet", false, "no line per game")
+	var gf gameFlags
+	gf.bind(fs, "", false)
+	var ef netFlags
+	ef.bind(fs)
+	if done, err := parseFlags(fs, e.args); done || err != nil {
+		return err
+	}
+	if *out == "" || fs.NArg() > 0 {
+		return usageError("selfplay: --out DIR is required and no arguments are taken")
+	}
+	d, best, err := openDir(*out, *weights, e.stderr)
+	if err != nil {
+		return err
+	}
+	size, err := boardSize(d, best)
+	if err != nil {
+		return err
+	}
+	cfg := selfplay.DefaultConfig(size)
+	cfg.Game = gf.config(size, false, nil)
+	cfg.Games, cfg.Parallel, cfg.Seed, cfg.Poll, cfg.SGF = *games, *parallel, *seed, *poll, !*noSGF
+	cfg.Engine = ef.engine()
+	if err := cfg.Validate(); err != nil {
+		return usageError("%v", err)
+	}
+	n, _ := d.CountGames()
+	target := "until stopped"
+	if *games > 0 {
+		target = fmt.Sprintf("until %d games", *games)
+	}
+	fmt.Fprintf(e.stderr, "self-play in %s: %dx%d, %d games on disk, playing %s, %d at once, %d visits with %s\n",
+		*out, size, size, n, target, *parallel, cfg.Game.Visits, best.Name)
+	st, err := selfplay.Run(ctx, d, cfg, func(r *selfplay.Record, total selfplay.Stats, onDisk int) {
+		if !*quiet {
+			fmt.Fprintf(e.stderr, "game %s (%s): %s in %d moves; %d on disk, %.2f games/s, %.1f positions/s, resignation false positives %d/%d\n",
+				r.ID, r.Network, r.Result, len(r.Moves), onDisk, total.GamesPerSecond(), total.PositionsPerSecond(), total.FalsePositives, total.WouldResign)
+		}
+	})
+	fmt.Fprintf(e.stderr, "self-play: %s\n", st)
+	if err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("selfplay: interrupted after %d games (finished games are kept; run again to continue)", st.Games)
+	}
+	return nil
+}
