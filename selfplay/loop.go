@@ -135,6 +135,14 @@ func TrainCandidate(ctx context.Context, d Dir, gen int, cfg TrainConfig, progre
 	for _, e := range win.Errors {
 		fmt.Fprintf(progress, "  skipped %s\n", e)
 	}
+	var ws Stats
+	for _, r := range win.Games {
+		ws.Add(r)
+	}
+	if ws.NoResign > 0 {
+		fmt.Fprintf(progress, "generation %d: window: %d games without resignation, resignation false positives %d of %d (%.1f%%)\n",
+			gen, ws.NoResign, ws.FalsePositives, ws.WouldResign, 100*ws.FalsePositiveRate())
+	}
 
 	tc := cfg.Train
 	tc.Dir, tc.Init, tc.Resume = tdir, parent, true

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tengen-go/tengen/nets"
 	"github.com/tengen-go/tengen/train"
@@ -200,3 +201,46 @@ func TestGateCandidateResume(t *testing.T) {
 type progressFunc func([]byte)
 
 func (f progressFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }
+
+// TestLoopWithWorkers: a loop that waits for other workers' games (Local
+// false) and a worker that runs until the loop's stop file coordinate
+// through the directory alone.
+func TestLoopWithWorkers(t *testing.T) {
+	d := newTinyDir(t, 7)
+	gate := fastGateConfig()
+	gate.Threshold = 0
+	cfg := LoopConfig{Generations: 2, GamesPerGeneration: 4, Gate: gate, Train: fastTrainConfig(), StopWorkers: true, Poll: 5 * time.Millisecond}
+	worker := fastConfig(7)
+	worker.Parallel = 2
+	done := make(chan error, 1)
+	var st Stats
+	go func() {
+		var err error
+		st, err = Run(context.Background(), d, worker, nil)
+		done <- err
+	}()
+	var log bytes.Buffer
+	if err := Loop(context.Background(), d, cfg, &log); err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the worker did not stop after the loop")
+	}
+	l, _ := LoadLadder(d.LadderPath())
+	if len(l.Generations) != 2 || !strings.Contains(log.String(), "games from the workers") {
+		t.Fatalf("ladder %+v\n%s", l.Generations, log.String())
+	}
+	files, _ := d.ListGames()
+	byNet := map[string]int{}
+	for _, f := range files {
+		byNet[f.Network]++
+	}
+	if st.Games != len(files) || byNet["gen-000000"] < 4 || byNet["gen-000001"] == 0 {
+		t.Errorf("worker played %d; on disk by network %v", st.Games, byNet)
+	}
+}
