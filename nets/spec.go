@@ -114,7 +114,13 @@ type Spec struct {
 
 // DefaultSpec returns tengen's default AlexNet-style network for a board
 // size: a 5x5 convolution, then 3x3 ones, 64 filters, LRN and overlapping
-// (size-preserving) max-pooling after the first two, dropout in the heads.
+// (size-preserving) max-pooling after the first two, dropout in the value
+// head. The policy head is the fully convolutional "conv" kind (as in
+// AlphaGo's SL network and Clark & Storkey's): measured on the KGS set with
+// this trunk, the "dense" head (AlphaGo Zero's) stayed at the uniform loss
+// ln(362) for 120k training positions with SGD or Adam, while "conv" fell to
+// a policy loss of 4.4 (9% top-1) within 13k; the dense head has to learn
+// every point's mapping separately and only pays off with far more data.
 func DefaultSpec(size int) Spec {
 	conv := func(k int) Layer { return Layer{Kind: KindConv, Filters: 64, Kernel: k} }
 	relu := Layer{Kind: KindReLU}
@@ -132,7 +138,7 @@ func DefaultSpec(size int) Spec {
 			conv(3), relu,
 			conv(3), relu,
 		},
-		Policy: PolicyHead{Kind: "dense", Filters: 2},
+		Policy: PolicyHead{Kind: "conv", Filters: 2},
 		Value:  ValueHead{Filters: 1, Hidden: 128, Dropout: 0.5},
 	}
 }
