@@ -198,7 +198,7 @@ func playGame(ctx context.Context, evs [2]mcts.Evaluator, size int, cfg GameConf
 		pt := s.ChooseMove(res, temp)
 		m := Move{Color: c, Point: pt, Full: full, Visits: res.Visits, Winrate: math.Round(res.Winrate*1e4) / 1e4}
 		for _, ms := range res.Moves {
-			m.Dist = append(m.Dist, Visit{Index: moveIndex(ms.Move, size), Visits: ms.Visits})
+			m.Dist = append(m.Dist, Visit{Index: int32(moveIndex(ms.Move, size)), Visits: int32(ms.Visits)})
 		}
 		if resigners[side].Observe(res.Winrate, len(rec.Moves)+1) {
 			if !rec.NoResign {

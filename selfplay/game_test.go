@@ -40,7 +40,7 @@ func TestPlayGameRecord(t *testing.T) {
 		for i, m := range r.Moves {
 			total := 0
 			for _, v := range m.Dist {
-				total += v.Visits
+				total += int(v.Visits)
 			}
 			want := cfg.Visits
 			if m.Full {
@@ -55,7 +55,7 @@ func TestPlayGameRecord(t *testing.T) {
 			}
 			played := false
 			for _, v := range m.Dist {
-				if v.Index == moveIndex(m.Point, 7) {
+				if int(v.Index) == moveIndex(m.Point, 7) {
 					played = true
 				}
 			}

@@ -73,10 +73,10 @@ type Move struct {
 	Dist []Visit
 }
 
-// Visit is one root move's visit count.
+// Visit is one root move's visit count (8 bytes: a window holds many).
 type Visit struct {
-	Index  int // nets.MoveIndex of the move: row-major points, pass last
-	Visits int
+	Index  int32 // nets.MoveIndex of the move: row-major points, pass last
+	Visits int32
 }
 
 // Z returns the game's result from the view of c: +1 win, -1 loss, 0 draw.
@@ -179,7 +179,7 @@ func (r *Record) AppendJSONLines(b []byte) ([]byte, error) {
 			ml.F = 1
 		}
 		for _, v := range m.Dist {
-			ml.D = append(ml.D, v.Index, v.Visits)
+			ml.D = append(ml.D, int(v.Index), int(v.Visits))
 		}
 		js, err := json.Marshal(ml)
 		if err != nil {
@@ -363,11 +363,11 @@ func parseMove(text []byte, line int, r *Record) (Move, error) {
 	seen := map[int]bool{}
 	for i := 0; i < len(ml.D); i += 2 {
 		idx, n := ml.D[i], ml.D[i+1]
-		if idx < 0 || idx >= moves || n <= 0 || seen[idx] {
+		if idx < 0 || idx >= moves || n <= 0 || n > math.MaxInt32 || seen[idx] {
 			return Move{}, corrupt(line, "distribution entry %d: index %d, visits %d", i/2, idx, n)
 		}
 		seen[idx] = true
-		m.Dist = append(m.Dist, Visit{Index: idx, Visits: n})
+		m.Dist = append(m.Dist, Visit{Index: int32(idx), Visits: int32(n)})
 	}
 	return m, nil
 }

@@ -16,7 +16,9 @@ import (
 )
 
 // Window is a set of self-play games read into memory for training: by
-// LoadWindow the newest readable games of a directory.
+// LoadWindow the newest readable games of a directory. It keeps the visit
+// distributions of full searches only (about 8 bytes per visited root
+// move).
 type Window struct {
 	Files []GameFile // one per game, in the window's order
 	Games []*Record
@@ -33,6 +35,20 @@ func (w *Window) skip(f GameFile, err error) {
 	w.Skipped++
 	if len(w.Errors) < maxErrors {
 		w.Errors = append(w.Errors, fmt.Sprintf("%s: %v", f, err))
+	}
+}
+
+// add appends a file's games, dropping the visit distributions of fast
+// searches (not training targets) to save memory.
+func (w *Window) add(f GameFile, recs []*Record) {
+	for _, r := range recs {
+		for i := range r.Moves {
+			if !r.Moves[i].Full {
+				r.Moves[i].Dist = nil
+			}
+		}
+		w.Files = append(w.Files, f)
+		w.Games = append(w.Games, r)
 	}
 }
 
@@ -90,10 +106,7 @@ func LoadWindow(ctx context.Context, d Dir, n, size int) (*Window, error) {
 			w.skip(f, err)
 			continue
 		}
-		for _, r := range recs {
-			w.Files = append(w.Files, f)
-			w.Games = append(w.Games, r)
-		}
+		w.add(f, recs)
 	}
 	return w, nil
 }
@@ -111,10 +124,7 @@ func ReadWindow(ctx context.Context, d Dir, files []GameFile, size int) (*Window
 			w.skip(f, err)
 			continue
 		}
-		for _, r := range recs {
-			w.Files = append(w.Files, f)
-			w.Games = append(w.Games, r)
-		}
+		w.add(f, recs)
 	}
 	return w, nil
 }
@@ -245,13 +255,13 @@ func TransformDist(dist []Visit, sym nets.Symmetry, size int, dst []float32) {
 	clear(dst)
 	total := 0
 	for _, v := range dist {
-		total += v.Visits
+		total += int(v.Visits)
 	}
 	if total == 0 {
 		return
 	}
 	for _, v := range dist {
-		pt := nets.IndexMove(v.Index, size)
+		pt := nets.IndexMove(int(v.Index), size)
 		dst[nets.MoveIndex(sym.Point(pt, size), size)] += float32(v.Visits) / float32(total)
 	}
 }
