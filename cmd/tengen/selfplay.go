@@ -130,7 +130,7 @@ func openDir(dir, weights string, log io.Writer) (selfplay.Dir, selfplay.Best, e
 			fmt.Fprintf(log, "%s: %s is generation 0 (%s)\n", dir, weights, best.ID)
 		}
 	case errors.Is(err, selfplay.ErrNoBest):
-		return d, best, usageError("%s has no best network: give --weights W (a start network: tengen net new)", dir)
+		return d, best, usageError("%s has no best network: start it with tengen selfplay or tengen loop --weights W (a start network from tengen net new)", dir)
 	default:
 		return d, best, err
 	}
