@@ -9,6 +9,7 @@ import (
 
 	"github.com/tengen-go/tengen/board"
 	"github.com/tengen-go/tengen/gtp"
+	"github.com/tengen-go/tengen/internal/defaultnets"
 	"github.com/tengen-go/tengen/internal/neteval"
 	"github.com/tengen-go/tengen/mcts"
 	"github.com/tengen-go/tengen/nets"
@@ -79,8 +80,14 @@ func newEngine(cfg engineConfig, stderr io.Writer) (*engine, error) {
 		}
 		fmt.Fprintf(stderr, "tengen: %dx%d network %s from %s\n", w.Spec.BoardSize, w.Spec.BoardSize, w.Spec.Name, path)
 	}
-	for _, w := range embeddedNets() {
+	embedded, err := embeddedNets()
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	for _, w := range embedded {
 		if _, ok := e.nets[w.Spec.BoardSize]; !ok {
+			fmt.Fprintf(stderr, "tengen: %dx%d network %s (embedded)\n", w.Spec.BoardSize, w.Spec.BoardSize, w.Spec.Name)
 			if err := e.addNet(w); err != nil {
 				e.Close()
 				return nil, err
@@ -272,5 +279,6 @@ func (e *engine) Ponder(ctx context.Context, g *board.Game, c board.Color) error
 	return err
 }
 
-// embeddedNets returns the networks built into the binary.
-func embeddedNets() []*nets.Weights { return nil }
+// embeddedNets returns the networks built into the binary (package
+// internal/defaultnets), one per board size.
+func embeddedNets() ([]*nets.Weights, error) { return defaultnets.All() }

@@ -142,7 +142,10 @@ func loadNetworks(paths []string, stderr io.Writer) ([]*nets.Weights, error) {
 		fmt.Fprintf(stderr, "tengen: %dx%d network %s from %s\n", size, size, w.Spec.Name, p)
 	}
 	if len(paths) == 0 {
-		ws = embeddedNets()
+		var err error
+		if ws, err = embeddedNets(); err != nil {
+			return nil, err
+		}
 		for _, w := range ws {
 			fmt.Fprintf(stderr, "tengen: %dx%d network %s (embedded)\n", w.Spec.BoardSize, w.Spec.BoardSize, w.Spec.Name)
 		}
