@@ -10,8 +10,8 @@
 // batcher (package nets) of the directory's best network, each with its
 // own search tree (package mcts, tree reused from move to move). Per move
 // a search runs with root Dirichlet noise; the first GameConfig.TempMoves
-// moves are drawn in proportion to visit counts, later ones are the most
-// visited. With playout-cap randomisation (KataGo) only a share of the
+// moves are drawn in proportion to visit counts (a pass only when it is
+// the most visited move), later ones are the most visited. With playout-cap randomisation (KataGo) only a share of the
 // moves gets a full search (noise, GameConfig.Visits, recorded for
 // training); the others get a fast one (no noise, FastVisits). A side
 // resigns when its winrate stays below the threshold for a few of its

@@ -26,7 +26,8 @@ type GameConfig struct {
 	FastVisits int
 	FullShare  float64
 	// TempMoves moves (each side's together) are chosen with Temperature
-	// (visit counts^(1/T)); later ones by most visits.
+	// (visit counts^(1/T)); later ones by most visits. A pass is drawn
+	// only when it is the most visited move.
 	TempMoves   int
 	Temperature float64
 	// NoiseAlpha is the root Dirichlet alpha of full searches (0: Leela
@@ -196,6 +197,18 @@ func playGame(ctx context.Context, evs [2]mcts.Evaluator, size int, cfg GameConf
 			temp = cfg.Temperature
 		}
 		pt := s.ChooseMove(res, temp)
+		if pt == board.Pass && res.Best != board.Pass {
+			// A pass drawn by temperature that the search does not
+			// prefer would end games at random: draw among the others.
+			others := res
+			others.Moves = nil
+			for _, ms := range res.Moves {
+				if ms.Move != board.Pass {
+					others.Moves = append(others.Moves, ms)
+				}
+			}
+			pt = s.ChooseMove(others, temp)
+		}
 		m := Move{Color: c, Point: pt, Full: full, Visits: res.Visits, Winrate: math.Round(res.Winrate*1e4) / 1e4}
 		for _, ms := range res.Moves {
 			m.Dist = append(m.Dist, Visit{Index: int32(moveIndex(ms.Move, size)), Visits: int32(ms.Visits)})

@@ -140,3 +140,46 @@ func TestGameConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestTemperatureNoRandomPass: in the temperature moves a pass is played
+// only when the search prefers it. The evaluator favours passing a little
+// (prior) but values every position the same, so passes get visits
+// without being the most visited.
+func TestTemperatureNoRandomPass(t *testing.T) {
+	cfg := fastGameConfig(5)
+	cfg.TempMoves, cfg.Visits, cfg.MaxMoves = 20, 12, 20
+	cfg.ResignThreshold = 0
+	passy := passEval{}
+	for seed := uint64(1); seed <= 20; seed++ {
+		r, err := PlayGame(context.Background(), passy, 5, cfg, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, m := range r.Moves {
+			if m.Point != board.Pass {
+				continue
+			}
+			most, pass := 0, 0
+			for _, v := range m.Dist {
+				most = max(most, int(v.Visits))
+				if int(v.Index) == 25 {
+					pass = int(v.Visits)
+				}
+			}
+			if pass < most {
+				t.Fatalf("seed %d move %d: pass played with %d visits, the best move had %d", seed, i+1, pass, most)
+			}
+		}
+	}
+}
+
+// passEval gives pass a large prior and every position value 0.
+type passEval struct{}
+
+func (passEval) Evaluate(ctx context.Context, s *board.State, priors []float32) (float32, error) {
+	for i := range priors {
+		priors[i] = 1
+	}
+	priors[len(priors)-1] = 6
+	return 0, ctx.Err()
+}
