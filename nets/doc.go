@@ -48,7 +48,7 @@
 //	25     legal moves (under simple ko; superko bans are too rare to encode)
 //	26     ones (tells the board from the convolutions' zero padding)
 //	27     ones if Black is to move, zeros if White
-//	28     komi from the mover's view divided by 10 (+komi/10 if White is to move)
+//	28     komi from the mover's view divided by 10 (+komi/10 if White is to move), clamped to [-1.5, 1.5]
 //
 // The 8 board symmetries ([Symmetry]) transform the input planes and map
 // the policy back exactly; search and evaluation pick one per position (or

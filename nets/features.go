@@ -25,10 +25,11 @@ const (
 	PlaneLegal        = 25 // legal moves (simple ko; superko bans are too rare to encode)
 	PlaneOnes         = 26 // all ones: marks the board inside zero padding
 	PlaneBlackToMove  = 27 // all ones when Black is to move
-	PlaneKomi         = 28 // komi from the mover's view / 10: +komi/10 for White, -komi/10 for Black
+	PlaneKomi         = 28 // komi from the mover's view / 10, clamped to +-1.5: +komi/10 for White, -komi/10 for Black
 	NumPlanesV1       = 29
 	historyPlanes     = 4
 	komiScale         = 10.0
+	komiClamp         = 1.5 // komi beyond +-15 encodes as +-15
 	ownLibsPlanes     = 4
 	captureSizePlanes = 3
 )
@@ -116,7 +117,10 @@ func EncodeState(s *board.State, sym Symmetry, dst []float32) {
 	if own == board.Black {
 		fill(PlaneBlackToMove, 1)
 	}
-	k := float32(s.Komi / komiScale)
+	// Clamped to +-komiClamp: game records hold komi of +-100 (KGS
+	// handicap arrangements), and a plane of 10s among 0/1 planes made
+	// supervised training diverge.
+	k := float32(max(-komiClamp, min(komiClamp, s.Komi/komiScale)))
 	if own == board.Black {
 		k = -k
 	}

@@ -170,3 +170,30 @@ func BenchmarkEncode19x19(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "positions/s")
 }
+
+// TestKomiPlaneClamped: komi from game records can be absurd (KGS holds
+// +-99.5); the plane stays within +-1.5 so one such game cannot blow up
+// training, and keeps its sign from the mover's view.
+func TestKomiPlaneClamped(t *testing.T) {
+	for _, c := range []struct {
+		komi float64
+		want float32 // White to move
+	}{{6.5, 0.65}, {-99.5, -1.5}, {375, 1.5}, {15, 1.5}, {-7, -0.7}} {
+		g, err := board.NewGame(5, c.komi, board.DefaultRules())
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := make([]float32, NumPlanesV1*25)
+		Encode(g, 0, dst) // Black to move: the negation
+		if got := dst[PlaneKomi*25+7]; got != -c.want {
+			t.Errorf("komi %v, Black to move: plane %v; want %v", c.komi, got, -c.want)
+		}
+		if err := g.Play(board.Black, board.Pass); err != nil {
+			t.Fatal(err)
+		}
+		Encode(g, 0, dst)
+		if got := dst[PlaneKomi*25+24]; got != c.want {
+			t.Errorf("komi %v, White to move: plane %v; want %v", c.komi, got, c.want)
+		}
+	}
+}
