@@ -121,6 +121,11 @@ type Spec struct {
 // ln(362) for 120k training positions with SGD or Adam, while "conv" fell to
 // a policy loss of 4.4 (9% top-1) within 13k; the dense head has to learn
 // every point's mapping separately and only pays off with far more data.
+// The heads' 1x1 convolutions have 16 (policy) and 2 (value) filters, not
+// AlphaGo Zero's 2 and 1: without batch norm a head whose few ReLU
+// channels all feed positive weights dies within the first hundred SGD
+// steps (every logit equal, loss stuck at ln(362); seen with one seed of
+// two), and a wider head keeps channels alive.
 func DefaultSpec(size int) Spec {
 	conv := func(k int) Layer { return Layer{Kind: KindConv, Filters: 64, Kernel: k} }
 	relu := Layer{Kind: KindReLU}
@@ -138,8 +143,8 @@ func DefaultSpec(size int) Spec {
 			conv(3), relu,
 			conv(3), relu,
 		},
-		Policy: PolicyHead{Kind: "conv", Filters: 2},
-		Value:  ValueHead{Filters: 1, Hidden: 128, Dropout: 0.5},
+		Policy: PolicyHead{Kind: "conv", Filters: 16},
+		Value:  ValueHead{Filters: 2, Hidden: 128, Dropout: 0.5},
 	}
 }
 
