@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/tengen-go/tengen/internal/defaultnets"
 	"strings"
 	"testing"
 
@@ -50,8 +51,29 @@ func TestGTPPlaysLegalGame(t *testing.T) {
 	if !strings.Contains(an, "info move ") || !strings.Contains(an, "\nplay ") {
 		t.Fatalf("lz-genmove_analyze reply:\n%s", an)
 	}
-	if !strings.Contains(errb.String(), "no network for 9x9") {
+	notice := "no network for 9x9"
+	if w, _ := defaultnets.ForSize(9); w != nil {
+		notice = "9x9 network " + w.Spec.Name + " (embedded)"
+	}
+	if !strings.Contains(errb.String(), notice) {
+		t.Errorf("no %q on stderr:\n%s", notice, errb.String())
+	}
+}
+
+// TestGTPFallbackNotice: a board size with no network searches with
+// random playouts and says so on stderr.
+func TestGTPFallbackNotice(t *testing.T) {
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"gtp", "--playouts", "20", "--visits", "0", "--threads", "1", "--seed", "1", "--resign", "0"},
+		strings.NewReader("boardsize 7\nclear_board\ngenmove b\nquit\n"), &out, &errb)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	if !strings.Contains(errb.String(), "no network for 7x7") {
 		t.Errorf("no fallback notice on stderr:\n%s", errb.String())
+	}
+	if !strings.HasPrefix(strings.Split(out.String(), "\n\n")[2], "= ") {
+		t.Errorf("genmove failed:\n%s", out.String())
 	}
 }
 
