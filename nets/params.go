@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 )
 
@@ -201,4 +202,36 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// Transplant copies into dst every tensor of src whose name and shape
+// match one of dst's (network surgery: a wider head, an extra layer, a new
+// trunk under a trained head), except the tensors whose names start with
+// one of the prefixes in fresh, which keep dst's values. It returns the
+// names copied and the names left as they were. The board sizes and
+// feature sets must agree.
+func Transplant(dst, src *Weights, fresh ...string) (copied, kept []string, err error) {
+	if dst.Spec.BoardSize != src.Spec.BoardSize || dst.Spec.Features != src.Spec.Features {
+		return nil, nil, fmt.Errorf("nets: transplant from a %dx%d %s network into a %dx%d %s one",
+			src.Spec.BoardSize, src.Spec.BoardSize, src.Spec.Features, dst.Spec.BoardSize, dst.Spec.BoardSize, dst.Spec.Features)
+	}
+	byName := make(map[string]*Tensor, len(src.Tensors))
+	for i := range src.Tensors {
+		byName[src.Tensors[i].Name] = &src.Tensors[i]
+	}
+	for i := range dst.Tensors {
+		d := &dst.Tensors[i]
+		s, ok := byName[d.Name]
+		skip := !ok || !slices.Equal(s.Shape, d.Shape)
+		for _, p := range fresh {
+			skip = skip || strings.HasPrefix(d.Name, p)
+		}
+		if skip {
+			kept = append(kept, d.Name)
+			continue
+		}
+		copy(d.Data, s.Data)
+		copied = append(copied, d.Name)
+	}
+	return copied, kept, nil
 }

@@ -121,11 +121,13 @@ type Spec struct {
 // ln(362) for 120k training positions with SGD or Adam, while "conv" fell to
 // a policy loss of 4.4 (9% top-1) within 13k; the dense head has to learn
 // every point's mapping separately and only pays off with far more data.
-// The heads' 1x1 convolutions have 16 (policy) and 2 (value) filters, not
+// The heads' 1x1 convolutions have 16 (policy) and 8 (value) filters, not
 // AlphaGo Zero's 2 and 1: without batch norm a head whose few ReLU
-// channels all feed positive weights dies within the first hundred SGD
-// steps (every logit equal, loss stuck at ln(362); seen with one seed of
-// two), and a wider head keeps channels alive.
+// channels all go negative is dead for good. A 2-channel policy head died
+// within the first hundred SGD steps (every logit equal, loss stuck at
+// ln(362); one seed of two), and a 2-channel value head died on 19x19
+// within 3,000 Adam steps as the shared trunk changed under it (constant
+// output, MSE 1.000); wider heads keep channels alive.
 func DefaultSpec(size int) Spec {
 	conv := func(k int) Layer { return Layer{Kind: KindConv, Filters: 64, Kernel: k} }
 	relu := Layer{Kind: KindReLU}
@@ -144,7 +146,7 @@ func DefaultSpec(size int) Spec {
 			conv(3), relu,
 		},
 		Policy: PolicyHead{Kind: "conv", Filters: 16},
-		Value:  ValueHead{Filters: 2, Hidden: 128, Dropout: 0.5},
+		Value:  ValueHead{Filters: 8, Hidden: 128, Dropout: 0.5},
 	}
 }
 

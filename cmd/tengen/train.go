@@ -31,8 +31,11 @@ func init() {
 type trainArgs struct {
 	Paths []string `json:"paths"` // --sgf and positional paths
 
+	surgery string // what --init with --spec copied (not saved)
+
 	Spec        string   `json:"spec"`
 	Init        string   `json:"init"`
+	Fresh       []string `json:"fresh"`
 	Size        int      `json:"size"`
 	MinRank     string   `json:"min-rank"`
 	NoHandicap  bool     `json:"no-handicap"`
@@ -84,7 +87,9 @@ func (a *trainArgs) bind(fs *pflag.FlagSet) map[string]any {
 
 	fs.StringArrayVar(&a.Paths, "sgf", nil, "SGF file, directory or archive (repeatable; positional paths too)")
 	str(&a.Spec, "spec", "", "network spec (JSON file; default: the default spec for --size)")
-	str(&a.Init, "init", "", "start from these weights instead of a random network")
+	str(&a.Init, "init", "", "start from these weights instead of a random network (with --spec: copy the tensors whose names and shapes match, initialise the rest)")
+	fs.StringSliceVar(&a.Fresh, "fresh", nil, "with --init and --spec: tensor name prefixes to initialise afresh anyway (e.g. value. for a new value head)")
+	fields["fresh"] = &a.Fresh
 	num(&a.Size, "size", 19, "board size (games of other sizes are skipped)")
 	str(&a.MinRank, "min-rank", "", "keep games whose players are both at least this rank (e.g. 6d)")
 	boo(&a.NoHandicap, "no-handicap", false, "drop handicap games")
@@ -218,6 +223,10 @@ func runTrain(ctx context.Context, e env) error {
 	}
 	if a.Init != "" {
 		cfg.Meta["train.parent"] = a.Init
+		if a.surgery != "" {
+			cfg.Meta["train.surgery"] = a.surgery
+			fmt.Fprintf(e.stderr, "network surgery: %s\n", a.surgery)
+		}
 	}
 	if *resume {
 		if st, err := train.LatestState(*out); err == nil {
@@ -280,11 +289,14 @@ func (a *trainArgs) network(resume bool, dir string) (*nets.Weights, error) {
 			return nets.Load(filepath.Join(dir, st.Weights))
 		}
 	}
-	if a.Init != "" {
-		if a.Spec != "" {
-			return nil, usageError("train: --init and --spec exclude each other")
+	if a.Init != "" && a.Spec == "" {
+		if len(a.Fresh) > 0 {
+			return nil, usageError("train: --fresh needs --init and --spec")
 		}
 		return nets.Load(a.Init)
+	}
+	if len(a.Fresh) > 0 && a.Init == "" {
+		return nil, usageError("train: --fresh needs --init and --spec")
 	}
 	spec := nets.DefaultSpec(a.Size)
 	if a.Spec != "" {
@@ -299,7 +311,24 @@ func (a *trainArgs) network(resume bool, dir string) (*nets.Weights, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, usageError("train: %v", err)
 	}
-	return nets.NewWeights(spec, rand.New(rand.NewPCG(a.Seed, 0x6e6574)))
+	w, err := nets.NewWeights(spec, rand.New(rand.NewPCG(a.Seed, 0x6e6574)))
+	if err != nil || a.Init == "" {
+		return w, err
+	}
+	// Network surgery: the trained tensors that fit the new spec.
+	src, err := nets.Load(a.Init)
+	if err != nil {
+		return nil, err
+	}
+	copied, kept, err := nets.Transplant(w, src, a.Fresh...)
+	if err != nil {
+		return nil, usageError("train: --init %s: %v", a.Init, err)
+	}
+	if len(copied) == 0 {
+		return nil, usageError("train: --init %s: no tensor fits the spec %s", a.Init, a.Spec)
+	}
+	a.surgery = fmt.Sprintf("%d tensors from %s, %d initialised afresh (%s)", len(copied), a.Init, len(kept), strings.Join(kept, " "))
+	return w, nil
 }
 
 // config turns the settings into a train.Config (usage errors for bad

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -250,4 +251,62 @@ func TestNetNewInfo(t *testing.T) {
 	if err := run(context.Background(), []string{"net", "info", spec}, nil, &stdout, &stderr); err == nil {
 		t.Error("net info accepted a JSON spec as weights")
 	}
+}
+
+// TestTrainSurgery: --init with --spec copies the tensors that fit and
+// initialises the rest (here a wider value head, and the value head
+// afresh by --fresh); --fresh alone is a usage error.
+func TestTrainSurgery(t *testing.T) {
+	games, spec := tinyTrainSetup(t)
+	first := filepath.Join(t.TempDir(), "first")
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), tinyTrainArgs(first, spec, games, "2"), nil, &stdout, &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	data, _ := os.ReadFile(spec)
+	s, err := nets.ParseSpec(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Value.Filters = 3
+	js, _ := json.Marshal(s)
+	wider := filepath.Join(t.TempDir(), "wider.json")
+	if err := os.WriteFile(wider, js, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	parent := filepath.Join(first, "latest.weights")
+	out := filepath.Join(t.TempDir(), "second")
+	stderr.Reset()
+	// Another seed: a fresh initialisation would differ from the parent's.
+	args := append(tinyTrainArgs(out, wider, games, "1"), "--init", parent, "--fresh", "value.fc2", "--seed", "9")
+	if err := run(context.Background(), args, nil, &stdout, &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "network surgery: ") || !strings.Contains(stderr.String(), "value.fc2.w") {
+		t.Errorf("no surgery report:\n%s", stderr.String())
+	}
+	p, _ := nets.Load(parent)
+	c, err := nets.Load(filepath.Join(out, "latest.weights"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Spec.Value.Filters != 3 || c.Meta["train.surgery"] == "" {
+		t.Fatalf("child spec value filters %d, meta %v", c.Spec.Value.Filters, c.Meta)
+	}
+	// One Adam step at rate 0.002 moves every copied weight by about
+	// 0.002 at most; a fresh initialisation moves it by far more.
+	if d := maxDiff(p.Tensors[0].Data, c.Tensors[0].Data); d > 0.01 {
+		t.Errorf("trunk.0.w moved %v: not copied", d)
+	}
+	if err := run(context.Background(), append(tinyTrainArgs(filepath.Join(t.TempDir(), "x"), spec, games, "1"), "--fresh", "value."), nil, &stdout, &stderr); exitCode(err) != 2 {
+		t.Errorf("--fresh without --init: %v", err)
+	}
+}
+
+func maxDiff(a, b []float32) float64 {
+	d := 0.0
+	for i := range a {
+		d = max(d, math.Abs(float64(a[i]-b[i])))
+	}
+	return d
 }
