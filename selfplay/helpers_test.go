@@ -31,6 +31,9 @@ func tinyWeights(t testing.TB, dir string, size int, seed uint64) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Provenance as a supervised start network has it; a self-play
+	// candidate must not inherit it (TestTrainCandidate).
+	w.Meta = map[string]string{"train.data": "supervised.tar.gz", "train.validation": "25 games, seed 1", "train.schedule": "step lr=0.02"}
 	path := filepath.Join(dir, "tiny.weights")
 	if err := nets.Save(path, w); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tengen-go/tengen/nets"
@@ -147,7 +148,17 @@ func TrainCandidate(ctx context.Context, d Dir, gen int, cfg TrainConfig, progre
 	tc := cfg.Train
 	tc.Dir, tc.Init, tc.Resume = tdir, parent, true
 	tc.BufferSize = max(1, min(tc.BufferSize, info.Positions))
+	// The parent's train.* provenance describes how the parent was
+	// trained (e.g. supervised data and schedule); the candidate's own
+	// run sets its own, so none of the parent's may carry over.
+	for k := range parent.Meta {
+		if strings.HasPrefix(k, "train.") {
+			delete(parent.Meta, k)
+		}
+	}
 	tc.Meta = map[string]string{
+		"train.data":          fmt.Sprintf("self-play window of %s (%d games)", d.Games(), info.Games),
+		"train.schedule":      fmt.Sprintf("%s lr=%v", tc.Schedule.Kind, tc.Schedule.Base),
 		"selfplay.generation": strconv.Itoa(gen),
 		"selfplay.parent":     info.Parent + " " + info.ParentID,
 		"selfplay.window":     fmt.Sprintf("%d games, %d positions", info.Games, info.Positions),

@@ -73,6 +73,9 @@ func TestTrainCandidate(t *testing.T) {
 	if w.Spec.Name != "gen-000001" || w.Meta["selfplay.generation"] != "1" || !strings.HasPrefix(w.Meta["selfplay.parent"], "gen-000000 ") {
 		t.Errorf("candidate spec name %q meta %v", w.Spec.Name, w.Meta)
 	}
+	if _, ok := w.Meta["train.validation"]; ok || !strings.HasPrefix(w.Meta["train.data"], "self-play window") || w.Meta["train.schedule"] != "constant lr=0.002" {
+		t.Errorf("candidate provenance mixes in its parent's: %v", w.Meta)
+	}
 	if !strings.Contains(log.String(), "on 6 games") {
 		t.Errorf("log:\n%s", log.String())
 	}
