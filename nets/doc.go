@@ -1,9 +1,9 @@
 // Package nets holds tengen's policy and value networks: one shared
 // AlexNet-style layer stack described by a [Spec], the input features, the
 // weights file, the [Backend] interface every implementation (the gorgonia
-// reference in nets/tape, the fast CPU path in nets/cpu, GPU backends) meets,
-// and the [Batcher] that gathers evaluation requests from many goroutines
-// into batches.
+// reference in nets/tape, the fast CPU path in nets/cpu, the GPU backend in
+// nets/cuda) meets, and the [Batcher] that gathers evaluation requests from
+// many goroutines into batches.
 //
 // # Layers
 //

@@ -26,6 +26,9 @@ type benchOptions struct {
 	seed    uint64
 	sizes   []int
 	batches []int
+	// batchesSet says --batches was given (targets may default otherwise).
+	batchesSet bool
+	backend    backendFlags
 }
 
 func runBench(ctx context.Context, e env) error {
@@ -34,8 +37,13 @@ func runBench(ctx context.Context, e env) error {
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
 	seed := fs.Uint64("seed", 1, "random seed")
 	sizes := fs.IntSlice("sizes", []int{9, 19}, "board sizes")
-	batches := fs.IntSlice("batches", []int{1, 8, 32, 128}, "batch sizes (nets)")
+	batches := fs.IntSlice("batches", []int{1, 8, 32, 128}, "batch sizes (nets; with --backend cuda or auto: 1, 8, 32, 128, 256)")
+	var bf backendFlags
+	bf.bind(fs, "backend")
 	if done, err := parseFlags(fs, e.args); done || err != nil {
+		return err
+	}
+	if err := bf.validate(); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -49,7 +57,8 @@ func runBench(ctx context.Context, e env) error {
 	if *seconds <= 0 {
 		return usageError("--seconds must be positive")
 	}
-	res, err := target(ctx, e, benchOptions{seconds: *seconds, seed: *seed, sizes: *sizes, batches: *batches})
+	res, err := target(ctx, e, benchOptions{seconds: *seconds, seed: *seed, sizes: *sizes, batches: *batches,
+		batchesSet: fs.Changed("batches"), backend: bf})
 	if err != nil {
 		return err
 	}

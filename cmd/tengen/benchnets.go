@@ -11,6 +11,7 @@ import (
 	"github.com/tengen-go/tengen/board"
 	"github.com/tengen-go/tengen/nets"
 	"github.com/tengen-go/tengen/nets/cpu"
+	"github.com/tengen-go/tengen/nets/cuda"
 	"github.com/tengen-go/tengen/nets/tape"
 )
 
@@ -59,6 +60,16 @@ func (t netsTable) String() string {
 }
 
 func benchNets(ctx context.Context, e env, o benchOptions) (any, error) {
+	if o.backend.kind != backendCPU {
+		info, err := cuda.Probe(cuda.Options{LibDirs: o.backend.libDirs})
+		switch {
+		case err == nil:
+			return benchNetsGPU(ctx, o, info)
+		case o.backend.kind == backendCUDA:
+			return nil, err
+		}
+		fmt.Fprintf(e.stderr, "tengen: cuda unavailable (%s); using the CPU backend\n", firstLine(err.Error()))
+	}
 	threads := runtime.GOMAXPROCS(0)
 	g := cpu.ConvGEMM
 	t := netsTable{

@@ -13,7 +13,6 @@ import (
 	"github.com/tengen-go/tengen/internal/neteval"
 	"github.com/tengen-go/tengen/mcts"
 	"github.com/tengen-go/tengen/nets"
-	"github.com/tengen-go/tengen/nets/cpu"
 )
 
 // engineConfig is what the gtp and match commands configure.
@@ -29,13 +28,15 @@ type engineConfig struct {
 	lambda   float64  // weight of playouts mixed into the network's value
 	maxBatch int
 	nodes    int
+	backend  backendFlags
 }
 
 // engine implements gtp.Player with the search, a network per board size
 // where one is loaded, and the playout evaluator elsewhere.
 type engine struct {
-	cfg    engineConfig
-	stderr io.Writer
+	cfg      engineConfig
+	stderr   io.Writer
+	backends *backendChooser
 
 	mu        sync.Mutex
 	nets      map[int]*netEntry
@@ -63,7 +64,7 @@ type netEntry struct {
 func newEngine(cfg engineConfig, stderr io.Writer) (*engine, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &engine{
-		cfg: cfg, stderr: stderr,
+		cfg: cfg, stderr: stderr, backends: cfg.backend.chooser(stderr),
 		nets: map[int]*netEntry{}, searchers: map[int]*mcts.Searcher{}, warned: map[int]bool{},
 		resigners: map[board.Color]*mcts.Resigner{},
 		runCtx:    ctx, stopRun: cancel,
@@ -103,7 +104,7 @@ func (e *engine) addNet(w *nets.Weights) error {
 	if _, dup := e.nets[size]; dup {
 		return fmt.Errorf("two networks for %dx%d", size, size)
 	}
-	be, err := cpu.New(w, cpu.Options{MaxBatch: e.cfg.maxBatch})
+	be, err := e.backends.open(w, e.cfg.maxBatch, 0)
 	if err != nil {
 		return err
 	}

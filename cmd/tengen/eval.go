@@ -13,7 +13,6 @@ import (
 
 	"github.com/tengen-go/tengen/internal/movepred"
 	"github.com/tengen-go/tengen/nets"
-	"github.com/tengen-go/tengen/nets/cpu"
 )
 
 func init() {
@@ -34,6 +33,8 @@ func runEval(ctx context.Context, e env) error {
 	workers := fs.Int("workers", 0, "goroutines encoding and evaluating positions, one in flight each (default 2 x batch)")
 	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "threads of the network backend")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	var bf backendFlags
+	bf.bind(fs, "backend")
 	if done, err := parseFlags(fs, e.args); done || err != nil {
 		return err
 	}
@@ -48,6 +49,9 @@ func runEval(ctx context.Context, e env) error {
 	}
 	if *threads < 1 {
 		return usageError("eval: --threads %d < 1", *threads)
+	}
+	if err := bf.validate(); err != nil {
+		return err
 	}
 	if *list != "" {
 		only, err := readGameList(*list)
@@ -66,8 +70,9 @@ func runEval(ctx context.Context, e env) error {
 			b.Close()
 		}
 	}()
+	chooser := bf.chooser(e.stderr)
 	for _, w := range ws {
-		be, err := cpu.New(w, cpu.Options{MaxBatch: cfg.MaxBatch, Threads: *threads})
+		be, err := chooser.open(w, cfg.MaxBatch, *threads)
 		if err != nil {
 			return fmt.Errorf("eval: %dx%d network: %w", w.Spec.BoardSize, w.Spec.BoardSize, err)
 		}

@@ -92,12 +92,15 @@ func runGate(ctx context.Context, e env) error {
 	var gf gateFlags
 	gf.bind(fs, false)
 	var ef netFlags
-	ef.bind(fs)
+	ef.bind(fs, "backend")
 	if done, err := parseFlags(fs, e.args); done || err != nil {
 		return err
 	}
 	if *dir == "" || fs.NArg() > 0 {
 		return usageError("gate: --dir DIR is required and no arguments are taken")
+	}
+	if err := ef.backend.validate(); err != nil {
+		return err
 	}
 	d, best, err := openDir(*dir, "", e.stderr)
 	if err != nil {
@@ -112,7 +115,7 @@ func runGate(ctx context.Context, e env) error {
 			return err
 		}
 	}
-	cfg := gf.config(size, nil, ef.engine())
+	cfg := gf.config(size, nil, ef.engine(e.stderr))
 	if err := cfg.Validate(); err != nil {
 		return usageError("%v", err)
 	}

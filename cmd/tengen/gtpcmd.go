@@ -32,6 +32,7 @@ func engineFlags(fs *pflag.FlagSet) *engineConfig {
 	fs.Float64Var(&c.lambda, "lambda", 0, "weight of random playouts mixed into the network's value (AlphaGo's lambda)")
 	fs.IntVar(&c.maxBatch, "batch", 16, "largest network batch")
 	fs.IntVar(&c.nodes, "nodes", 0, "search tree node limit (0: default 4,000,000)")
+	c.backend.bind(fs, "backend")
 	return c
 }
 
@@ -50,7 +51,7 @@ func (c *engineConfig) validate() error {
 	case c.maxBatch < 1:
 		return usageError("--batch must be at least 1")
 	}
-	return nil
+	return c.backend.validate()
 }
 
 func runGTP(ctx context.Context, e env) error {

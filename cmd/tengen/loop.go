@@ -63,7 +63,7 @@ func runLoop(ctx context.Context, e env) error {
 	var gt gateFlags
 	gt.bind(fs, true)
 	var nf netFlags
-	nf.bind(fs)
+	nf.bind(fs, "net-backend")
 	if done, err := parseFlags(fs, e.args); done || err != nil {
 		return err
 	}
@@ -72,6 +72,9 @@ func runLoop(ctx context.Context, e env) error {
 	}
 	if *window < 1 || *perGen < 1 || *gens < 0 {
 		return usageError("loop: --window %d, --games-per-gen %d, --generations %d", *window, *perGen, *gens)
+	}
+	if err := nf.backend.validate(); err != nil {
+		return err
 	}
 	d, best, err := openDir(*dir, *weights, e.stderr)
 	if err != nil {
@@ -83,7 +86,7 @@ func runLoop(ctx context.Context, e env) error {
 	}
 	sp := selfplay.DefaultConfig(size)
 	sp.Game = gf.config(size, false, nil)
-	sp.Parallel, sp.Seed, sp.Poll, sp.SGF, sp.Engine = *parallel, *seed, *poll, !*noSGF, nf.engine()
+	sp.Parallel, sp.Seed, sp.Poll, sp.SGF, sp.Engine = *parallel, *seed, *poll, !*noSGF, nf.engine(e.stderr)
 	if err := sp.Validate(); err != nil {
 		return usageError("%v", err)
 	}
@@ -98,7 +101,7 @@ func runLoop(ctx context.Context, e env) error {
 	}
 	tc.Train.Terminal = false // the loop's lines interleave
 	gt.seed = *seed
-	gc := gt.config(size, &gf, nf.engine())
+	gc := gt.config(size, &gf, nf.engine(e.stderr))
 	if err := gc.Validate(); err != nil {
 		return usageError("%v", err)
 	}

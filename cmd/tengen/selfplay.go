@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tengen-go/tengen/nets"
-	"github.com/tengen-go/tengen/nets/cpu"
 	"github.com/tengen-go/tengen/selfplay"
 )
 
@@ -93,20 +92,31 @@ func (f *gameFlags) config(size int, gate bool, selfPlay *gameFlags) selfplay.Ga
 // netFlags configure how networks run.
 type netFlags struct {
 	batch, threads, cache int
+	backend               backendFlags
+	chooser               *backendChooser // made by the first engine call
 }
 
-func (f *netFlags) bind(fs *pflag.FlagSet) {
+// bind defines the flags; backendName is the name of the backend flag
+// ("backend", or "net-backend" in the loop, where training has one).
+func (f *netFlags) bind(fs *pflag.FlagSet, backendName string) {
 	fs.IntVar(&f.batch, "batch-size", 0, "largest network batch (0: the games played at once)")
 	fs.IntVar(&f.threads, "threads", 0, "CPU threads of one network evaluation (0: all cores)")
 	fs.IntVar(&f.cache, "cache", 1<<15, "positions in the network's evaluation cache")
+	f.backend.bind(fs, backendName)
 }
 
-func (f *netFlags) engine() selfplay.Engine {
+// engine returns the network settings; every engine of one netFlags
+// shares a backend chooser (one fallback line in all), which logs to log.
+func (f *netFlags) engine(log io.Writer) selfplay.Engine {
 	threads := f.threads
+	if f.chooser == nil {
+		f.chooser = f.backend.chooser(log)
+	}
+	c := f.chooser
 	return selfplay.Engine{
 		MaxBatch: f.batch, CacheSize: max(f.cache, 1),
 		NewBackend: func(w *nets.Weights, maxBatch int) (nets.Backend, error) {
-			return cpu.New(w, cpu.Options{MaxBatch: maxBatch, Threads: threads})
+			return c.open(w, maxBatch, threads)
 		},
 	}
 }
@@ -159,12 +169,15 @@ func runSelfplay(ctx context.Context, e env) error {
 	var gf gameFlags
 	gf.bind(fs, "", false)
 	var ef netFlags
-	ef.bind(fs)
+	ef.bind(fs, "backend")
 	if done, err := parseFlags(fs, e.args); done || err != nil {
 		return err
 	}
 	if *out == "" || fs.NArg() > 0 {
 		return usageError("selfplay: --out DIR is required and no arguments are taken")
+	}
+	if err := ef.backend.validate(); err != nil {
+		return err
 	}
 	d, best, err := openDir(*out, *weights, e.stderr)
 	if err != nil {
@@ -177,7 +190,7 @@ func runSelfplay(ctx context.Context, e env) error {
 	cfg := selfplay.DefaultConfig(size)
 	cfg.Game = gf.config(size, false, nil)
 	cfg.Games, cfg.Parallel, cfg.Seed, cfg.Poll, cfg.SGF = *games, *parallel, *seed, *poll, !*noSGF
-	cfg.Engine = ef.engine()
+	cfg.Engine = ef.engine(e.stderr)
 	if err := cfg.Validate(); err != nil {
 		return usageError("%v", err)
 	}

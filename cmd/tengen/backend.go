@@ -1,0 +1,103 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/spf13/pflag"
+
+	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/nets/cpu"
+	"github.com/tengen-go/tengen/nets/cuda"
+)
+
+// Inference backends of --backend.
+const (
+	backendCPU  = "cpu"
+	backendCUDA = "cuda"
+	backendAuto = "auto"
+)
+
+// backendFlags are --backend and --cuda-lib-dir. The default is cpu: the
+// GPU backend has not yet run on a GPU (docs/perf.md), and auto would
+// print its fallback line on every CPU-only run.
+type backendFlags struct {
+	name    string // the backend flag's name
+	kind    string
+	libDirs []string
+}
+
+// bind defines the flags; name is the backend flag's name ("backend", or
+// "net-backend" where training has a --backend of its own).
+func (f *backendFlags) bind(fs *pflag.FlagSet, name string) {
+	f.name = name
+	fs.StringVar(&f.kind, name, backendCPU, "network backend: cpu, cuda (NVIDIA GPU; needs a binary built with -tags tengen_cuda) or auto (cuda when usable, else cpu with one line on stderr)")
+	fs.StringArrayVar(&f.libDirs, "cuda-lib-dir", nil, "folder with the CUDA libraries (libcublas, libnvrtc; a pip venv or site-packages with NVIDIA's wheels too), searched after the system's and before $"+cuda.EnvLibDir+"; repeatable")
+}
+
+func (f *backendFlags) validate() error {
+	switch f.kind {
+	case backendCPU, backendCUDA, backendAuto:
+		return nil
+	}
+	return usageError("--%s %q: want cpu, cuda or auto", f.name, f.kind)
+}
+
+// chooser returns the backend factory for these flags; it logs to log.
+func (f *backendFlags) chooser(log io.Writer) *backendChooser {
+	return &backendChooser{kind: f.kind, libDirs: f.libDirs, log: log}
+}
+
+// backendChooser makes inference backends as --backend says. In auto
+// mode the first failure of the GPU backend is printed once, and every
+// later network goes to the CPU without trying again.
+type backendChooser struct {
+	kind    string
+	libDirs []string
+	log     io.Writer
+
+	mu        sync.Mutex
+	fellBack  bool
+	announced bool
+}
+
+// open returns a backend for w with batches of up to maxBatch; threads is
+// the CPU backend's (0: all cores).
+func (c *backendChooser) open(w *nets.Weights, maxBatch, threads int) (nets.Backend, error) {
+	newCPU := func() (nets.Backend, error) {
+		return cpu.New(w, cpu.Options{MaxBatch: maxBatch, Threads: threads})
+	}
+	if c == nil || c.kind == backendCPU || c.kind == "" {
+		return newCPU()
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fellBack {
+		return newCPU()
+	}
+	b, err := cuda.New(w, cuda.Options{MaxBatch: maxBatch, LibDirs: c.libDirs})
+	if err == nil {
+		if !c.announced {
+			c.announced = true
+			fmt.Fprintf(c.log, "tengen: networks on the GPU: %s\n", b.Device())
+		}
+		return b, nil
+	}
+	if c.kind == backendCUDA {
+		return nil, err
+	}
+	c.fellBack = true
+	fmt.Fprintf(c.log, "tengen: cuda unavailable (%s); using the CPU backend\n", firstLine(err.Error()))
+	return newCPU()
+}
+
+// firstLine returns s up to its first newline (NVRTC's compile log
+// follows), marking the cut.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " ..."
+	}
+	return s
+}
