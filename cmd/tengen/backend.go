@@ -33,7 +33,7 @@ type backendFlags struct {
 // "net-backend" where training has a --backend of its own).
 func (f *backendFlags) bind(fs *pflag.FlagSet, name string) {
 	f.name = name
-	fs.StringVar(&f.kind, name, backendCPU, "network backend: cpu, cuda (NVIDIA GPU; needs a binary built with -tags tengen_cuda) or auto (cuda when usable, else cpu with one line on stderr)")
+	fs.StringVar(&f.kind, name, backendCPU, "network backend: cpu, cuda (NVIDIA GPU) or auto (cuda when usable, else cpu with one line on stderr)")
 	fs.StringArrayVar(&f.libDirs, "cuda-lib-dir", nil, "folder with the CUDA libraries (libcublas, libnvrtc; a pip venv or site-packages with NVIDIA's wheels too), searched after the system's and before $"+cuda.EnvLibDir+"; repeatable")
 }
 

@@ -1,4 +1,4 @@
-//go:build tengen_cuda && linux && (amd64 || arm64)
+//go:build linux && (amd64 || arm64) && !tengen_nocuda
 
 package cuda
 

@@ -1,4 +1,4 @@
-//go:build !(tengen_cuda && linux && (amd64 || arm64))
+//go:build !(linux && (amd64 || arm64)) || tengen_nocuda
 
 package cuda
 
@@ -10,7 +10,7 @@ const gpuSupport = false
 // errNoSupport is why nothing loads in this build.
 var errNoSupport = func() error {
 	if runtime.GOOS == "linux" && (runtime.GOARCH == "amd64" || runtime.GOARCH == "arm64") {
-		return unavailable("nets/cuda: this binary was built without GPU support (build with -tags tengen_cuda)")
+		return unavailable("nets/cuda: this binary was built without GPU support (-tags tengen_nocuda)")
 	}
 	return unavailable("nets/cuda: no GPU support on %s/%s (linux/amd64 and linux/arm64 only)", runtime.GOOS, runtime.GOARCH)
 }()

@@ -10,19 +10,19 @@
 //
 // # Build
 //
-// The code that loads the libraries is built only with the tengen_cuda
-// build tag (not "cuda", which gorgonia.org/gorgonia takes for its own
-// cgo CUDA code) on linux/amd64 and linux/arm64:
+// The code that loads the libraries is part of the default build on
+// linux/amd64 and linux/arm64, still with CGO_ENABLED=0: purego makes the
+// binary dynamically linked against the C library (it needs the system's
+// dynamic loader to open libcuda), so the binary needs glibc at run time
+// (deploy/Containerfile uses a distroless base image that has it). The
+// tengen_nocuda build tag leaves the loading code out for a fully static
+// binary:
 //
-//	CGO_ENABLED=0 go build -tags tengen_cuda ./cmd/tengen
+//	CGO_ENABLED=0 go build -tags tengen_nocuda ./cmd/tengen
 //
-// Without the tag (the default build, release binaries and the container
-// image) everything else still builds and its tests run, and New fails
-// with an error matching [ErrUnavailable] that says to build with the
-// tag. The tag exists because purego makes the binary dynamically linked
-// against the C library (it needs the system's dynamic loader to open
-// libcuda); the default binary stays static, as deploy/Containerfile's
-// distroless static image requires.
+// In such a build, and on other systems, everything else still builds and
+// its tests run, and New fails with an error matching [ErrUnavailable]
+// that says why.
 //
 // # Libraries
 //
@@ -82,8 +82,8 @@
 // through the conformance suite on a host simulator of the device:
 // kernels.cu compiled by the C++ compiler (with AddressSanitizer where
 // available) behind the same device interface, so that the plan, buffer
-// sizes, launch arguments and GEMM calls run end to end. With the
-// tengen_cuda tag, TestFakeDriver goes one step further: it builds stand-ins
+// sizes, launch arguments and GEMM calls run end to end. Unless built
+// with tengen_nocuda, TestFakeDriver goes one step further: it builds stand-ins
 // for libcuda, cuBLAS and NVRTC from testdata/fakecuda.cpp (the same
 // entry points and signatures, running the kernels and GEMMs on the host)
 // and runs the GPU tests against them in a child process, so that the

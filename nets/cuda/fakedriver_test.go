@@ -95,7 +95,7 @@ func TestFakeDriver(t *testing.T) {
 		t.Skip("the child runs the GPU tests")
 	}
 	if !gpuSupport {
-		t.Skip("the fake driver needs a binary that can load libraries (-tags tengen_cuda)")
+		t.Skip("the fake driver needs a binary that can load libraries (not built with -tags tengen_nocuda)")
 	}
 	dir := buildFake(t)
 	for _, cubinFails := range []string{"0", "1"} {

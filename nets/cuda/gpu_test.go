@@ -14,7 +14,7 @@ import (
 )
 
 // The tests in this file need an NVIDIA GPU, its driver, cuBLAS and
-// NVRTC, and a binary built with -tags tengen_cuda; elsewhere they skip, saying
+// NVRTC, and a binary built without -tags tengen_nocuda; elsewhere they skip, saying
 // why. scripts/gpu-build and scripts/gpu-check run them on a GPU machine.
 
 // gpuOrSkip returns the GPU's description or skips t.
