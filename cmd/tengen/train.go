@@ -45,6 +45,7 @@ type trainArgs struct {
 	ValGames    int      `json:"validation-games"`
 	ValPos      int      `json:"validation-positions"`
 	Seed        uint64   `json:"seed"`
+	SplitSeed   uint64   `json:"split-seed,omitempty"`
 	Batch       int      `json:"batch"`
 	LR          float64  `json:"lr"`
 	Schedule    string   `json:"schedule"`
@@ -101,6 +102,8 @@ func (a *trainArgs) bind(fs *pflag.FlagSet) map[string]any {
 	num(&a.ValPos, "validation-positions", 500, "positions of the validation games checked during training")
 	fs.Uint64Var(&a.Seed, "seed", 1, "seed: validation split, symmetries, shuffling, dropout")
 	fields["seed"] = &a.Seed
+	fs.Uint64Var(&a.SplitSeed, "split-seed", 0, "seed of the validation split and its sample alone (0: --seed); lets a run see the data in a new order and keep an earlier run's validation games")
+	fields["split-seed"] = &a.SplitSeed
 	num(&a.Batch, "batch", o.BatchSize, "batch size")
 	flt(&a.LR, "lr", o.LearningRate, "learning rate (initial)")
 	str(&a.Schedule, "schedule", train.Constant, "learning-rate schedule: constant, step, cosine")
@@ -190,7 +193,7 @@ func runTrain(ctx context.Context, e env) error {
 	valPath := filepath.Join(*out, "validation.txt")
 	val, err := readList(valPath)
 	if errors.Is(err, os.ErrNotExist) {
-		val, err = writeValidation(ctx, e.stderr, valPath, a.Paths, filter, a.Seed, a.ValGames)
+		val, err = writeValidation(ctx, e.stderr, valPath, a.Paths, filter, a.splitSeed(), a.ValGames)
 	}
 	if err != nil {
 		return err
@@ -201,9 +204,9 @@ func runTrain(ctx context.Context, e env) error {
 	}
 	exCfg := dataset.ExampleConfig{Paths: a.Paths, Filter: filter, Seed: a.Seed, Symmetries: true, Skip: valSet, Passes: a.Passes}
 	if a.ValPos > 0 && len(val) > 0 {
-		vcfg := dataset.ExampleConfig{Paths: a.Paths, Filter: filter, Seed: a.Seed, Only: valSet, Passes: a.Passes}
+		vcfg := dataset.ExampleConfig{Paths: a.Paths, Filter: filter, Seed: a.splitSeed(), Only: valSet, Passes: a.Passes}
 		// About one position in 40: a sample spread over many games.
-		cfg.Validation, _, err = train.Sample(ctx, vcfg, a.ValPos, 40, a.Seed)
+		cfg.Validation, _, err = train.Sample(ctx, vcfg, a.ValPos, 40, a.splitSeed())
 		if err != nil {
 			return err
 		}
@@ -217,7 +220,7 @@ func runTrain(ctx context.Context, e env) error {
 	cfg.Meta = map[string]string{
 		"train.data":       strings.Join(a.Paths, " "),
 		"train.filter":     fmt.Sprintf("size=%d min-rank=%q no-handicap=%v min-moves=%d results=%v passes=%v", size, a.MinRank, a.NoHandicap, a.MinMoves, a.Results, a.Passes),
-		"train.validation": fmt.Sprintf("%d games, seed %d", len(val), a.Seed),
+		"train.validation": fmt.Sprintf("%d games, seed %d", len(val), a.splitSeed()),
 		"train.schedule":   fmt.Sprintf("%s lr=%v", a.Schedule, a.LR),
 		"train.by":         "tengen train " + version,
 	}
@@ -417,4 +420,12 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// splitSeed is the seed of the validation split: --split-seed, else --seed.
+func (a *trainArgs) splitSeed() uint64 {
+	if a.SplitSeed != 0 {
+		return a.SplitSeed
+	}
+	return a.Seed
 }

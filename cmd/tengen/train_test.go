@@ -111,6 +111,17 @@ func TestTrainCommand(t *testing.T) {
 	if len(seen) < 2 {
 		t.Errorf("seeds 5..9 all chose validation game %v", seen)
 	}
+	// --split-seed 5 keeps seed 5's validation games whatever --seed is.
+	for _, seed := range []string{"6", "7", "8", "9"} {
+		other := filepath.Join(t.TempDir(), "run")
+		args := append(tinyTrainArgs(other, spec, games, "1"), "--seed", seed, "--split-seed", "5")
+		if err := run(context.Background(), args, nil, &stdout, &stderr); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := os.ReadFile(filepath.Join(other, "validation.txt")); !bytes.Equal(v, val) {
+			t.Errorf("--seed %s --split-seed 5: validation.txt %q; want seed 5's %q", seed, v, val)
+		}
+	}
 	// A second run into the same directory without --resume is refused.
 	if err := run(context.Background(), tinyTrainArgs(out, spec, games, "20"), nil, &stdout, &stderr); err == nil {
 		t.Error("train overwrote a run without --resume")
