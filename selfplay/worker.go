@@ -17,8 +17,9 @@ type Config struct {
 	Game GameConfig
 	// Games: stop when the directory holds this many games, every
 	// worker's included (0: until ctx ends or the stop file appears).
-	// With one worker the count is exact; several may overshoot by their
-	// games in flight.
+	// The directory is re-counted before every game, so with one worker
+	// the count is exact and several overshoot it by at most the other
+	// workers' games in flight.
 	Games int
 	// Parallel games are played at once, sharing one batcher.
 	Parallel int
@@ -26,7 +27,7 @@ type Config struct {
 	Seed uint64
 	// Engine runs the networks.
 	Engine Engine
-	// Poll is how often networks/best and the game count are re-read
+	// Poll is how often networks/best and the stop file are re-read
 	// (default 2 s); a game always finishes with the network it began.
 	Poll time.Duration
 	// SGF writes an SGF file beside each chunk (default true in
@@ -195,6 +196,13 @@ func Run(ctx context.Context, d Dir, cfg Config, progress func(r *Record, total 
 			if d.Stopped() {
 				return false
 			}
+			if n, err := d.CountGames(); err == nil {
+				onDisk = n
+			}
+		} else if cfg.Games > 0 {
+			// Other workers' games count too: a count older than this
+			// reservation let two workers each start games the target
+			// no longer needed (TestSelfplayTwoWorkers saw 19 of 16).
 			if n, err := d.CountGames(); err == nil {
 				onDisk = n
 			}
