@@ -49,8 +49,10 @@ type Layer struct {
 	Epsilon float64 `json:"epsilon,omitempty"`
 }
 
-// withDefaults returns l with zero parameters replaced by their defaults.
-func (l Layer) withDefaults() Layer {
+// WithDefaults returns l with zero parameters replaced by their defaults
+// (LRN 5, 2, 1e-4, 0.75; max-pooling 3, 1; batch norm epsilon 1e-5): what
+// every backend computes.
+func (l Layer) WithDefaults() Layer {
 	switch l.Kind {
 	case KindLRN:
 		if l.N == 0 {
@@ -190,7 +192,7 @@ func (s Spec) TrunkShapes() ([]Shape, error) {
 	shapes := []Shape{in}
 	cur := in
 	for i, l := range s.Trunk {
-		l = l.withDefaults()
+		l = l.WithDefaults()
 		bad := func(format string, args ...any) error {
 			return fmt.Errorf("%w: trunk layer %d (%s): %s", ErrSpec, i, l.Kind, fmt.Sprintf(format, args...))
 		}

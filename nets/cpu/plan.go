@@ -45,39 +45,6 @@ type scratch struct {
 	gemm gemmFunc // this worker's GEMM
 }
 
-// layerDefaults returns l with zero parameters replaced by the defaults
-// nets documents on Layer (LRN 5, 2, 1e-4, 0.75; maxpool 3, 1; batch norm
-// epsilon 1e-5).
-func layerDefaults(l nets.Layer) nets.Layer {
-	switch l.Kind {
-	case nets.KindLRN:
-		if l.N == 0 {
-			l.N = 5
-		}
-		if l.K == 0 {
-			l.K = 2
-		}
-		if l.Alpha == 0 {
-			l.Alpha = 1e-4
-		}
-		if l.Beta == 0 {
-			l.Beta = 0.75
-		}
-	case nets.KindMaxPool:
-		if l.Size == 0 {
-			l.Size = 3
-		}
-		if l.Stride == 0 {
-			l.Stride = 1
-		}
-	case nets.KindBatchNorm:
-		if l.Epsilon == 0 {
-			l.Epsilon = 1e-5
-		}
-	}
-	return l
-}
-
 // autoWinograd reports whether ConvAuto uses Winograd for a 3x3
 // convolution of c to f channels on an h x w map. BenchmarkConv3x3AB on
 // the 64 -> 64 layer measured Winograd 1.1x to 1.5x faster than im2col on
@@ -118,7 +85,7 @@ func (b *Backend) compile(w *nets.Weights) error {
 	cur := 0
 	trunk := spec.Trunk
 	for i := 0; i < len(trunk); i++ {
-		l := layerDefaults(trunk[i])
+		l := trunk[i].WithDefaults()
 		sIn, sOut := shapes[i], shapes[i+1]
 		sz.grow(&sz.act, sOut.Len())
 		switch l.Kind {
@@ -127,7 +94,7 @@ func (b *Backend) compile(w *nets.Weights) error {
 			bias := tensor(fmt.Sprintf("trunk.%d.b", i))
 			if i+1 < len(trunk) && trunk[i+1].Kind == nets.KindBatchNorm {
 				i++
-				bn := layerDefaults(trunk[i])
+				bn := trunk[i].WithDefaults()
 				foldBatchNorm(wt, bias,
 					w.Tensor(fmt.Sprintf("trunk.%d.gamma", i)).Data, w.Tensor(fmt.Sprintf("trunk.%d.beta", i)).Data,
 					w.Tensor(fmt.Sprintf("trunk.%d.mean", i)).Data, w.Tensor(fmt.Sprintf("trunk.%d.var", i)).Data, bn.Epsilon)

@@ -169,39 +169,6 @@ func (b *Backend) Options() Options { return b.opts }
 // Device describes the GPU and the libraries loaded.
 func (b *Backend) Device() DeviceInfo { return b.info }
 
-// layerDefaults returns l with zero parameters replaced by the defaults
-// nets documents on Layer (LRN 5, 2, 1e-4, 0.75; maxpool 3, 1; batch norm
-// epsilon 1e-5).
-func layerDefaults(l nets.Layer) nets.Layer {
-	switch l.Kind {
-	case nets.KindLRN:
-		if l.N == 0 {
-			l.N = 5
-		}
-		if l.K == 0 {
-			l.K = 2
-		}
-		if l.Alpha == 0 {
-			l.Alpha = 1e-4
-		}
-		if l.Beta == 0 {
-			l.Beta = 0.75
-		}
-	case nets.KindMaxPool:
-		if l.Size == 0 {
-			l.Size = 3
-		}
-		if l.Stride == 0 {
-			l.Stride = 1
-		}
-	case nets.KindBatchNorm:
-		if l.Epsilon == 0 {
-			l.Epsilon = 1e-5
-		}
-	}
-	return l
-}
-
 // compile turns the weights into layers and uploads them, as nets/cpu
 // compiles its ops: batch norm folded into the convolution before it, a
 // following ReLU or tanh (past dropouts) fused into the bias pass, the two
@@ -226,7 +193,7 @@ func (b *Backend) compile(w *nets.Weights) error {
 	b.actPer = b.inLen
 	trunk := spec.Trunk
 	for i := 0; i < len(trunk); i++ {
-		l := layerDefaults(trunk[i])
+		l := trunk[i].WithDefaults()
 		sIn, sOut := shapes[i], shapes[i+1]
 		b.actPer = max(b.actPer, sOut.Len())
 		switch l.Kind {
@@ -235,7 +202,7 @@ func (b *Backend) compile(w *nets.Weights) error {
 			bias := tensor(fmt.Sprintf("trunk.%d.b", i))
 			if i+1 < len(trunk) && trunk[i+1].Kind == nets.KindBatchNorm {
 				i++
-				bn := layerDefaults(trunk[i])
+				bn := trunk[i].WithDefaults()
 				foldBatchNorm(wt, bias,
 					w.Tensor(fmt.Sprintf("trunk.%d.gamma", i)).Data, w.Tensor(fmt.Sprintf("trunk.%d.beta", i)).Data,
 					w.Tensor(fmt.Sprintf("trunk.%d.mean", i)).Data, w.Tensor(fmt.Sprintf("trunk.%d.var", i)).Data, bn.Epsilon)

@@ -17,38 +17,6 @@ type dropMask struct {
 	mask  []float32
 }
 
-// layerDefaults returns l with zero parameters replaced by the defaults
-// nets documents on Layer.
-func layerDefaults(l nets.Layer) nets.Layer {
-	switch l.Kind {
-	case nets.KindLRN:
-		if l.N == 0 {
-			l.N = 5
-		}
-		if l.K == 0 {
-			l.K = 2
-		}
-		if l.Alpha == 0 {
-			l.Alpha = 1e-4
-		}
-		if l.Beta == 0 {
-			l.Beta = 0.75
-		}
-	case nets.KindMaxPool:
-		if l.Size == 0 {
-			l.Size = 3
-		}
-		if l.Stride == 0 {
-			l.Stride = 1
-		}
-	case nets.KindBatchNorm:
-		if l.Epsilon == 0 {
-			l.Epsilon = 1e-5
-		}
-	}
-	return l
-}
-
 // maxGroups is the most groups of positions whose partial weight
 // gradients a convolution's backward pass keeps (and the most workers it
 // keeps busy).
@@ -108,7 +76,7 @@ func (t *Trainer) build() error {
 	grad := false // whether anything trainable lies below cur
 	trunk := spec.Trunk
 	for i := 0; i < len(trunk); i++ {
-		l := layerDefaults(trunk[i])
+		l := trunk[i].WithDefaults()
 		out := shapes[i+1]
 		var ly layer
 		switch l.Kind {

@@ -180,7 +180,7 @@ func (b *builder) build(w *nets.Weights) error {
 
 // layer applies trunk layer i to x of shape in.
 func (b *builder) layer(i int, l nets.Layer, x *G.Node, in nets.Shape) (*G.Node, error) {
-	l = withDefaults(l)
+	l = l.WithDefaults()
 	switch l.Kind {
 	case nets.KindConv:
 		w, err := b.param(fmt.Sprintf("trunk.%d.w", i))
@@ -206,37 +206,6 @@ func (b *builder) layer(i int, l nets.Layer, x *G.Node, in nets.Shape) (*G.Node,
 		return b.batchNorm(i, l, x, in.C)
 	}
 	return nil, fmt.Errorf("unknown layer kind %q", l.Kind)
-}
-
-// withDefaults mirrors nets.Layer's defaults (unexported there).
-func withDefaults(l nets.Layer) nets.Layer {
-	switch l.Kind {
-	case nets.KindLRN:
-		if l.N == 0 {
-			l.N = 5
-		}
-		if l.K == 0 {
-			l.K = 2
-		}
-		if l.Alpha == 0 {
-			l.Alpha = 1e-4
-		}
-		if l.Beta == 0 {
-			l.Beta = 0.75
-		}
-	case nets.KindMaxPool:
-		if l.Size == 0 {
-			l.Size = 3
-		}
-		if l.Stride == 0 {
-			l.Stride = 1
-		}
-	case nets.KindBatchNorm:
-		if l.Epsilon == 0 {
-			l.Epsilon = 1e-5
-		}
-	}
-	return l
 }
 
 // conv is a k x k convolution, stride 1, zero "same" padding, plus a bias

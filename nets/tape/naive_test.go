@@ -35,7 +35,7 @@ func naiveForward(w *nets.Weights, in []float32, n int) (policy, value []float64
 		}
 		for i, l := range spec.Trunk {
 			sh := shapes[i]
-			l = withDefaults(l)
+			l = l.WithDefaults()
 			switch l.Kind {
 			case nets.KindConv:
 				x = naiveConv(x, sh, tensor(fmt.Sprintf("trunk.%d.w", i)), tensor(fmt.Sprintf("trunk.%d.b", i)), l.Filters, l.Kernel)
