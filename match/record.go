@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tengen-go/tengen/board"
+	"github.com/tengen-go/tengen/internal/atomicfile"
 	"github.com/tengen-go/tengen/sgf"
 )
 
@@ -111,37 +112,8 @@ func (r *record) write(dir string, res GameResult) (string, error) {
 	}
 	path := filepath.Join(dir, fmt.Sprintf("game-%04d.sgf", res.Game))
 	data := sgf.Marshal(&sgf.Collection{Games: []*sgf.Node{r.tree(res)}})
-	if err := writeAtomic(path, data); err != nil {
+	if err := atomicfile.WriteBytes(path, data); err != nil {
 		return "", fmt.Errorf("match: game %d: %w", res.Game, err)
 	}
 	return path, nil
-}
-
-// writeAtomic writes data to a temporary file next to path, syncs it and
-// renames it to path, so that readers see the old file or the whole new
-// one.
-func writeAtomic(path string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

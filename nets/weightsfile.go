@@ -11,7 +11,8 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
+
+	"github.com/tengen-go/tengen/internal/atomicfile"
 )
 
 // Weights file format, version 1. All integers are little-endian uint32;
@@ -112,40 +113,9 @@ func Write(out io.Writer, w *Weights) error {
 // Save writes w to path atomically: to a temporary file in the same
 // directory, synced to disk, then renamed over path. On error path is
 // untouched and the temporary file removed.
-func Save(path string, w *Weights) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
+func Save(path string, w *Weights) error {
+	if err := atomicfile.Write(path, func(f io.Writer) error { return Write(f, w) }); err != nil {
 		return fmt.Errorf("nets: save weights: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := Write(f, w); err != nil {
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("nets: save weights: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("nets: save weights: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("nets: save weights: %w", err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("nets: save weights: %w", err)
-	}
-	// Make the rename durable; not every system can sync a directory.
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }

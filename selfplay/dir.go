@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tengen-go/tengen/internal/atomicfile"
 	"github.com/tengen-go/tengen/nets"
 )
 
@@ -92,7 +93,7 @@ func (d Dir) SetBest(b Best) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(d.BestPath(), append(js, '\n'))
+	return atomicfile.WriteBytes(d.BestPath(), append(js, '\n'))
 }
 
 // Init makes the weights file at path generation 0 of a directory that has
@@ -129,9 +130,12 @@ func (d Dir) Init(path string) (b Best, created bool, err error) {
 	}
 	b = Best{Generation: 0, Name: NetworkName(0), Weights: filepath.Base(dst), ID: id, Time: now()}
 	js, _ := json.MarshalIndent(b, "", "  ")
-	tmp, err := writeTemp(d.Networks(), "best", append(js, '\n'))
+	tmp, err := atomicfile.Temp(d.Networks(), "best", func(w io.Writer) error {
+		_, err := w.Write(append(js, '\n'))
+		return err
+	})
 	if err != nil {
-		return Best{}, false, err
+		return Best{}, false, fmt.Errorf("selfplay: %w", err)
 	}
 	defer os.Remove(tmp)
 	if err := os.Link(tmp, d.BestPath()); err != nil {
@@ -141,7 +145,7 @@ func (d Dir) Init(path string) (b Best, created bool, err error) {
 		}
 		return Best{}, false, fmt.Errorf("selfplay: %w", err)
 	}
-	syncDir(d.Networks())
+	atomicfile.SyncDir(d.Networks())
 	return b, true, nil
 }
 
@@ -162,64 +166,8 @@ func WeightsID(path string) (string, error) {
 
 func now() string { return time.Now().UTC().Format(time.RFC3339) }
 
-// writeTemp writes data to a new temporary file in dir (synced) and
-// returns its path.
-func writeTemp(dir, base string, data []byte) (path string, err error) {
-	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
-	if err != nil {
-		return "", fmt.Errorf("selfplay: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return "", fmt.Errorf("selfplay: %w", err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return "", fmt.Errorf("selfplay: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return "", fmt.Errorf("selfplay: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return "", fmt.Errorf("selfplay: %w", err)
-	}
-	return f.Name(), nil
-}
-
-// WriteFileAtomic writes data to path so that readers see the old file or
-// the whole new one: a temporary file in the same directory (its name
-// starts with '.' and ends with ".tmp"), synced, renamed over path, and the
-// directory synced. A process killed in between leaves at most a stray
-// temporary file.
-func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := writeTemp(dir, filepath.Base(path), data)
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("selfplay: %w", err)
-	}
-	syncDir(dir)
-	return nil
-}
-
-// syncDir makes a rename in dir durable; not every system can sync a
-// directory, and failing to is not an error.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-}
-
 // isTemp reports whether a file name is a temporary file of
-// WriteFileAtomic.
+// internal/atomicfile (or starts with '.', which readers skip too).
 func isTemp(name string) bool { return strings.HasPrefix(name, ".") }
 
 // RemoveStaleTemps removes temporary files older than age under the
@@ -234,7 +182,7 @@ func (d Dir) RemoveStaleTemps(age time.Duration) int {
 			}
 			files, _ := os.ReadDir(filepath.Join(top, s.Name()))
 			for _, f := range files {
-				if !isTemp(f.Name()) || !strings.HasSuffix(f.Name(), ".tmp") {
+				if !atomicfile.IsTemp(f.Name()) {
 					continue
 				}
 				if info, err := f.Info(); err == nil && time.Since(info.ModTime()) > age {

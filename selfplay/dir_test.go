@@ -146,23 +146,3 @@ func TestListGamesNewestFirst(t *testing.T) {
 		t.Errorf("a fresh temporary file was removed: %v", err)
 	}
 }
-
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "f.json")
-	for _, s := range []string{"one", "two"} {
-		if err := WriteFileAtomic(p, []byte(s)); err != nil {
-			t.Fatal(err)
-		}
-		if got, _ := os.ReadFile(p); string(got) != s {
-			t.Errorf("read %q; want %q", got, s)
-		}
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("%d files in the folder; want 1 (no temporary left)", len(entries))
-	}
-	if err := WriteFileAtomic(filepath.Join(dir, "missing", "f"), nil); err == nil {
-		t.Error("WriteFileAtomic into a missing folder succeeded")
-	}
-}

@@ -58,7 +58,7 @@
 //
 // NAME is unique across processes and machines: a UTC time stamp (names
 // sort by age), host, process id, a random token and a counter ([Namer]).
-// Every file is written atomically: a temporary file in the same folder
+// Every file is written atomically (internal/atomicfile): a temporary file in the same folder
 // (named ".NAME.*.tmp", ignored by readers), synced, renamed into place,
 // the folder synced. A killed worker therefore loses at most its games in
 // flight, and a restarted one counts the games already on disk. networks/best

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"sort"
+
+	"github.com/tengen-go/tengen/internal/atomicfile"
 )
 
 // LadderVersion is the version of gating.json.
@@ -63,7 +65,7 @@ func (l *Ladder) Save(path string) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(path, append(js, '\n'))
+	return atomicfile.WriteBytes(path, append(js, '\n'))
 }
 
 // Entry returns generation gen's entry.

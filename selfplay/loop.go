@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tengen-go/tengen/internal/atomicfile"
 	"github.com/tengen-go/tengen/nets"
 	"github.com/tengen-go/tengen/sgf"
 	"github.com/tengen-go/tengen/train"
@@ -128,7 +129,7 @@ func TrainCandidate(ctx context.Context, d Dir, gen int, cfg TrainConfig, progre
 		return nil, fmt.Errorf("selfplay: the window's %d games hold no training position", len(win.Games))
 	}
 	js, _ := json.MarshalIndent(info, "", "  ")
-	if err := WriteFileAtomic(infoPath, append(js, '\n')); err != nil {
+	if err := atomicfile.WriteBytes(infoPath, append(js, '\n')); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(progress, "generation %d: training %s from %s on %d games (%d positions; %d unreadable chunks skipped)\n",
@@ -259,7 +260,7 @@ func GateCandidate(ctx context.Context, d Dir, gen int, cfg GateConfig, progress
 	}
 	save := func() error {
 		js, _ := json.MarshalIndent(st, "", "  ")
-		return WriteFileAtomic(statePath, append(js, '\n'))
+		return atomicfile.WriteBytes(statePath, append(js, '\n'))
 	}
 	fmt.Fprintf(progress, "generation %d: gating %s against %s (%s)\n", gen, name, best.Name, cfg.Rule())
 	dec, games, err := Gate(ctx, cfg, Contender{Name: best.Name, ID: best.ID, Weights: bw}, Contender{Name: name, ID: cid, Weights: cw}, st.Games,
@@ -272,7 +273,7 @@ func GateCandidate(ctx context.Context, d Dir, gen int, cfg GateConfig, progress
 			}
 			node.Set("PB", cb)
 			node.Set("PW", cw)
-			if err := WriteFileAtomic(filepath.Join(sgfDir, fmt.Sprintf("%04d.sgf", g.Index)), sgfText(node)); err != nil {
+			if err := atomicfile.WriteBytes(filepath.Join(sgfDir, fmt.Sprintf("%04d.sgf", g.Index)), sgfText(node)); err != nil {
 				return err
 			}
 			if err := save(); err != nil {
@@ -388,7 +389,7 @@ func (d Dir) ReadLoopState() (st LoopState, ok bool, err error) {
 func (d Dir) writeLoopState(st LoopState) error {
 	st.Updated = now()
 	js, _ := json.MarshalIndent(st, "", "  ")
-	return WriteFileAtomic(d.LoopPath(), append(js, '\n'))
+	return atomicfile.WriteBytes(d.LoopPath(), append(js, '\n'))
 }
 
 // Loop runs generation after generation: self-play (or waiting for other
@@ -480,7 +481,7 @@ func Loop(ctx context.Context, d Dir, cfg LoopConfig, progress io.Writer) error 
 		return err
 	}
 	if cfg.StopWorkers {
-		if err := WriteFileAtomic(d.StopPath(), []byte(now()+"\n")); err != nil {
+		if err := atomicfile.WriteBytes(d.StopPath(), []byte(now()+"\n")); err != nil {
 			return err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tengen-go/tengen/board"
 	"github.com/tengen-go/tengen/dataset"
+	"github.com/tengen-go/tengen/internal/atomicfile"
 	"github.com/tengen-go/tengen/nets"
 	"github.com/tengen-go/tengen/train"
 )
@@ -141,7 +142,7 @@ func (w *Window) SaveList(path string) error {
 			b.WriteByte('\n')
 		}
 	}
-	return WriteFileAtomic(path, []byte(b.String()))
+	return atomicfile.WriteBytes(path, []byte(b.String()))
 }
 
 // ReadList reads a list written by SaveList.

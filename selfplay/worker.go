@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tengen-go/tengen/board"
+	"github.com/tengen-go/tengen/internal/atomicfile"
 )
 
 // Config configures a self-play worker (Run).
@@ -297,7 +298,7 @@ func WriteGame(d Dir, r *Record, withSGF bool) error {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("selfplay: %w", err)
 		}
-		if err := WriteFileAtomic(dir+"/"+r.ID+".sgf", r.SGFBytes()); err != nil {
+		if err := atomicfile.WriteBytes(dir+"/"+r.ID+".sgf", r.SGFBytes()); err != nil {
 			return err
 		}
 	}
@@ -305,5 +306,5 @@ func WriteGame(d Dir, r *Record, withSGF bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("selfplay: %w", err)
 	}
-	return WriteFileAtomic(GameFile{Network: r.Network, Name: r.ID}.Path(d), data)
+	return atomicfile.WriteBytes(GameFile{Network: r.Network, Name: r.ID}.Path(d), data)
 }

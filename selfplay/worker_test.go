@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tengen-go/tengen/internal/atomicfile"
 	"github.com/tengen-go/tengen/nets"
 )
 
@@ -99,7 +100,7 @@ func TestRunPicksUpNewBest(t *testing.T) {
 			}
 		case r.Network == NetworkName(1):
 			// The new network played a game: stop the worker.
-			if err := WriteFileAtomic(d.StopPath(), nil); err != nil {
+			if err := atomicfile.WriteBytes(d.StopPath(), nil); err != nil {
 				t.Error(err)
 			}
 		}

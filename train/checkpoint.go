@@ -1,7 +1,6 @@
 package train
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tengen-go/tengen/internal/atomicfile"
 	"github.com/tengen-go/tengen/nets"
 	"github.com/tengen-go/tengen/nets/tape"
 )
@@ -91,58 +91,6 @@ func (o optimizerState) trainerState() (tape.TrainerState, error) {
 // checkpointName is the base name (without extension) of step's files.
 func checkpointName(step int64) string { return fmt.Sprintf("ckpt-%08d", step) }
 
-// writeFileAtomic writes path through a temporary file in the same
-// directory, synced and renamed over path.
-func writeFileAtomic(path string, write func(w io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<16)
-	if err := write(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
-}
-
-// WriteFileAtomic writes data to path atomically (temporary file in the
-// same directory, sync, rename).
-func WriteFileAtomic(path string, data []byte) error {
-	return writeFileAtomic(path, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-}
-
 // saveCheckpoint writes the checkpoint files of st (weights, buffer, JSON,
 // then latest.weights and latest) and removes checkpoints beyond keep.
 func saveCheckpoint(dir string, st *State, w *nets.Weights, buf []item, keep int) error {
@@ -155,7 +103,7 @@ func saveCheckpoint(dir string, st *State, w *nets.Weights, buf []item, keep int
 	st.Buffer, st.BufferN = "", 0
 	if buf != nil {
 		st.Buffer, st.BufferN = name+".buffer", len(buf)
-		if err := writeFileAtomic(filepath.Join(dir, st.Buffer), func(w io.Writer) error { return writeBuffer(w, buf) }); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, st.Buffer), func(w io.Writer) error { return writeBuffer(w, buf) }); err != nil {
 			return fmt.Errorf("train: checkpoint buffer: %w", err)
 		}
 	}
@@ -163,13 +111,13 @@ func saveCheckpoint(dir string, st *State, w *nets.Weights, buf []item, keep int
 	if err != nil {
 		return err
 	}
-	if err := WriteFileAtomic(filepath.Join(dir, name+".json"), append(js, '\n')); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(dir, name+".json"), append(js, '\n')); err != nil {
 		return fmt.Errorf("train: checkpoint state: %w", err)
 	}
 	if err := nets.Save(filepath.Join(dir, "latest.weights"), w); err != nil {
 		return err
 	}
-	if err := WriteFileAtomic(filepath.Join(dir, "latest"), []byte(name+".json\n")); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(dir, "latest"), []byte(name+".json\n")); err != nil {
 		return fmt.Errorf("train: checkpoint latest: %w", err)
 	}
 	return prune(dir, keep)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tengen-go/tengen/dataset"
+	"github.com/tengen-go/tengen/internal/atomicfile"
 	"github.com/tengen-go/tengen/nets"
 	"github.com/tengen-go/tengen/nets/cpu"
 	"github.com/tengen-go/tengen/nets/fasttrain"
@@ -473,7 +474,7 @@ func (r *run) openMetrics(resumed bool) error {
 			kept.Write(sc.Bytes())
 			kept.WriteByte('\n')
 		}
-		if err := WriteFileAtomic(path, kept.Bytes()); err != nil {
+		if err := atomicfile.WriteBytes(path, kept.Bytes()); err != nil {
 			return fmt.Errorf("train: metrics: %w", err)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tengen-go/tengen/dataset"
+	"github.com/tengen-go/tengen/internal/atomicfile"
 	"github.com/tengen-go/tengen/nets"
 	"github.com/tengen-go/tengen/nets/tape"
 	"github.com/tengen-go/tengen/plot"
@@ -185,7 +186,7 @@ func runTrain(ctx context.Context, e env) error {
 		}
 	}
 	js, _ := json.MarshalIndent(a, "", "  ")
-	if err := train.WriteFileAtomic(argsPath, append(js, '\n')); err != nil {
+	if err := atomicfile.WriteBytes(argsPath, append(js, '\n')); err != nil {
 		return err
 	}
 
@@ -386,7 +387,7 @@ func writeValidation(ctx context.Context, log io.Writer, path string, paths []st
 		b.WriteString(id)
 		b.WriteByte('\n')
 	}
-	if err := train.WriteFileAtomic(path, []byte(b.String())); err != nil {
+	if err := atomicfile.WriteBytes(path, []byte(b.String())); err != nil {
 		return nil, err
 	}
 	return ids, nil
