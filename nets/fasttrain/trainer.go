@@ -8,6 +8,7 @@ import (
 	"runtime"
 
 	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/nets/internal/optim"
 	"github.com/tengen-go/tengen/nets/internal/sgemm"
 	"github.com/tengen-go/tengen/nets/tape"
 )
@@ -65,7 +66,7 @@ type Trainer struct {
 	pool   workers
 	w      *nets.Weights // trainable tensors' Data are the live parameters
 	lr     float64
-	opt    optimizer
+	opt    optim.Optimizer
 	pcg    *rand.PCG
 	rng    *rand.Rand
 	in     []float32 // the current Step's input, NCHW
@@ -146,8 +147,8 @@ func New(w *nets.Weights, opts tape.TrainOptions, o Options) (*Trainer, error) {
 		sizes = append(sizes, len(p.w))
 	}
 	var err error
-	if t.opt, err = newOptimizer(opts, sizes); err != nil {
-		return nil, err
+	if t.opt, err = optim.New(optim.Config{Optimizer: opts.Optimizer, Momentum: opts.Momentum, Beta1: opts.Beta1, Beta2: opts.Beta2, Epsilon: opts.Epsilon}, sizes); err != nil {
+		return nil, fmt.Errorf("fasttrain: %w", err)
 	}
 	t.pcg = rand.NewPCG(opts.Seed, 0x7461706574726e) // nets/tape's stream: the same dropout masks
 	t.rng = rand.New(t.pcg)
@@ -166,7 +167,7 @@ func (t *Trainer) SetLearningRate(lr float64) { t.lr = lr }
 
 // Steps returns the number of steps taken (including those of an imported
 // state).
-func (t *Trainer) Steps() int64 { return t.opt.steps() }
+func (t *Trainer) Steps() int64 { return t.opt.Steps() }
 
 // Options returns the training options the trainer was made with.
 func (t *Trainer) Options() tape.TrainOptions { return t.opts }
@@ -398,9 +399,9 @@ func (t *Trainer) update() {
 				p.g[i] += wd * v
 			}
 		}
-		t.opt.update(k, t.lr, p.w, p.g)
+		t.opt.Update(k, t.lr, p.w, p.g)
 	}
-	t.opt.endStep()
+	t.opt.EndStep()
 	m := float32(t.opts.BatchNormMomentum)
 	for _, b := range t.bns {
 		count := t.n * b.hw
@@ -419,57 +420,29 @@ func (t *Trainer) Weights() *nets.Weights { return t.w.Clone() }
 // State returns a copy of the optimizer state and the dropout generator
 // in nets/tape's format: a state from either trainer resumes the other.
 func (t *Trainer) State() (tape.TrainerState, error) {
-	rng, err := t.pcg.MarshalBinary()
-	if err != nil {
-		return tape.TrainerState{}, err
-	}
-	st := tape.TrainerState{Optimizer: t.opts.Optimizer, Steps: t.opt.steps(), RNG: rng}
-	for k, sl := range t.opt.slots() {
-		s := tape.Slots{Name: t.params[k].name}
-		for _, d := range sl {
-			s.Data = append(s.Data, append([]float32(nil), d...))
-		}
-		st.Slots = append(st.Slots, s)
-	}
-	return st, nil
+	return optim.Snapshot(t.opt, t.paramNames(), t.pcg)
 }
 
-// ErrState is wrapped by SetState's errors.
-var ErrState = errors.New("fasttrain: optimizer state does not fit")
+// ErrState is wrapped by SetState's errors (the same error as
+// tape.ErrState).
+var ErrState = optim.ErrState
 
 // SetState replaces the optimizer state with st, which must come from a
 // trainer (this one's kind or nets/tape's) of the same spec and optimizer.
 func (t *Trainer) SetState(st tape.TrainerState) error {
-	if st.Optimizer != t.opts.Optimizer {
-		return fmt.Errorf("%w: optimizer %q, trainer uses %q", ErrState, st.Optimizer, t.opts.Optimizer)
+	if err := optim.Restore(t.opt, t.paramNames(), t.pcg, st); err != nil {
+		return fmt.Errorf("fasttrain: %w", err)
 	}
-	cur := t.opt.slots()
-	if len(st.Slots) != len(cur) {
-		return fmt.Errorf("%w: %d parameters, trainer has %d", ErrState, len(st.Slots), len(cur))
-	}
-	for k, s := range st.Slots {
-		name := t.params[k].name
-		if s.Name != name || len(s.Data) != len(cur[k]) {
-			return fmt.Errorf("%w: slot %d is %s with %d arrays, want %s with %d", ErrState, k, s.Name, len(s.Data), name, len(cur[k]))
-		}
-		for j := range s.Data {
-			if len(s.Data[j]) != len(cur[k][j]) {
-				return fmt.Errorf("%w: %s: %d values, want %d", ErrState, name, len(s.Data[j]), len(cur[k][j]))
-			}
-		}
-	}
-	pcg := new(rand.PCG)
-	if err := pcg.UnmarshalBinary(st.RNG); err != nil {
-		return fmt.Errorf("%w: generator: %v", ErrState, err)
-	}
-	for k, s := range st.Slots {
-		for j := range s.Data {
-			copy(cur[k][j], s.Data[j])
-		}
-	}
-	t.opt.setSteps(st.Steps)
-	*t.pcg = *pcg
 	return nil
+}
+
+// paramNames names the trainable parameters in optimizer order.
+func (t *Trainer) paramNames() []string {
+	names := make([]string, len(t.params))
+	for k, p := range t.params {
+		names[k] = p.name
+	}
+	return names
 }
 
 // Close stops the worker goroutines. Step fails afterwards; Weights and

@@ -1,112 +1,28 @@
 package tape
 
-import (
-	"fmt"
-	"math"
-)
+import "github.com/tengen-go/tengen/nets/internal/optim"
 
-// Optimizer names for TrainOptions.Optimizer.
+// Optimizer names for TrainOptions.Optimizer (package nets/internal/optim
+// holds the update rules, shared with nets/fasttrain).
 const (
-	SGD  = "sgd"  // stochastic gradient descent with momentum
-	Adam = "adam" // Adam (Kingma and Ba), with bias correction
+	SGD  = optim.SGD  // stochastic gradient descent with momentum
+	Adam = optim.Adam // Adam (Kingma and Ba), with bias correction
 )
 
-// optimizer updates parameters from their gradients. Its state is a list
-// of slots per parameter (velocity; first and second moments) plus a step
-// count, all exportable for checkpoints.
-type optimizer interface {
-	// update applies one step with learning rate lr to param i.
-	update(i int, lr float64, w, g []float32)
-	// endStep is called once after every parameter was updated.
-	endStep()
-	slots() [][][]float32 // per parameter, per slot
-	steps() int64
-	setSteps(int64)
+// TrainerState is the optimizer's state and the dropout generator, which
+// with the weights let a new Trainer continue a run exactly. The learning
+// rate is not part of it: schedules set it per step. Both trainers
+// (nets/tape and nets/fasttrain) read and write it.
+type TrainerState = optim.State
+
+// Slots is the optimizer state of one trainable parameter: SGD's velocity,
+// or Adam's first and second moments.
+type Slots = optim.Slots
+
+// ErrState is wrapped by SetState's errors.
+var ErrState = optim.ErrState
+
+// newOptimizer returns o's optimizer for parameters of the given sizes.
+func newOptimizer(o TrainOptions, sizes []int) (optim.Optimizer, error) {
+	return optim.New(optim.Config{Optimizer: o.Optimizer, Momentum: o.Momentum, Beta1: o.Beta1, Beta2: o.Beta2, Epsilon: o.Epsilon}, sizes)
 }
-
-func newOptimizer(o TrainOptions, sizes []int) (optimizer, error) {
-	switch o.Optimizer {
-	case SGD:
-		s := &momentum{mu: float32(o.Momentum)}
-		for _, n := range sizes {
-			s.v = append(s.v, make([]float32, n))
-		}
-		return s, nil
-	case Adam:
-		a := &adam{beta1: o.Beta1, beta2: o.Beta2, eps: float32(o.Epsilon)}
-		for _, n := range sizes {
-			a.m = append(a.m, make([]float32, n))
-			a.v = append(a.v, make([]float32, n))
-		}
-		return a, nil
-	}
-	return nil, fmt.Errorf("tape: unknown optimizer %q", o.Optimizer)
-}
-
-// momentum is SGD with (heavy-ball) momentum, the update of gorgonia's
-// Momentum solver: v = mu*v - lr*g; w += v.
-type momentum struct {
-	mu float32
-	v  [][]float32
-	t  int64
-}
-
-func (s *momentum) update(i int, lr float64, w, g []float32) {
-	v := s.v[i]
-	eta := float32(lr)
-	for j := range w {
-		v[j] = s.mu*v[j] - eta*g[j]
-		w[j] += v[j]
-	}
-}
-
-func (s *momentum) endStep() { s.t++ }
-
-func (s *momentum) slots() [][][]float32 {
-	out := make([][][]float32, len(s.v))
-	for i := range s.v {
-		out[i] = [][]float32{s.v[i]}
-	}
-	return out
-}
-
-func (s *momentum) steps() int64     { return s.t }
-func (s *momentum) setSteps(t int64) { s.t = t }
-
-// adam is Adam with bias correction, the update of gorgonia's AdamSolver:
-// m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2;
-// w -= lr * (m/(1-b1^t)) / (sqrt(v/(1-b2^t)) + eps).
-type adam struct {
-	beta1, beta2 float64
-	eps          float32
-	m, v         [][]float32
-	t            int64 // completed steps
-}
-
-func (a *adam) update(i int, lr float64, w, g []float32) {
-	t := float64(a.t + 1)
-	c1 := float32(1 / (1 - math.Pow(a.beta1, t)))
-	c2 := float32(1 / (1 - math.Pow(a.beta2, t)))
-	b1, b2 := float32(a.beta1), float32(a.beta2)
-	eta := float32(lr)
-	m, v := a.m[i], a.v[i]
-	for j := range w {
-		gj := g[j]
-		m[j] = b1*m[j] + (1-b1)*gj
-		v[j] = b2*v[j] + (1-b2)*gj*gj
-		w[j] -= eta * (m[j] * c1) / (float32(math.Sqrt(float64(v[j]*c2))) + a.eps)
-	}
-}
-
-func (a *adam) endStep() { a.t++ }
-
-func (a *adam) slots() [][][]float32 {
-	out := make([][][]float32, len(a.m))
-	for i := range a.m {
-		out[i] = [][]float32{a.m[i], a.v[i]}
-	}
-	return out
-}
-
-func (a *adam) steps() int64     { return a.t }
-func (a *adam) setSteps(t int64) { a.t = t }

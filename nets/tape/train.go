@@ -1,7 +1,6 @@
 package tape
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -10,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/nets/internal/optim"
 )
 
 // TrainOptions configures a Trainer.
@@ -102,7 +102,7 @@ type Trainer struct {
 	// Mutable.
 	lr     float64
 	w      *nets.Weights // running statistics and Meta; trainable values live in the graph
-	opt    optimizer
+	opt    optim.Optimizer
 	pcg    *rand.PCG
 	rng    *rand.Rand
 	polBuf []float32
@@ -184,7 +184,7 @@ func (t *Trainer) SetLearningRate(lr float64) { t.lr = lr }
 
 // Steps returns the number of steps taken (including those of an imported
 // state).
-func (t *Trainer) Steps() int64 { return t.opt.steps() }
+func (t *Trainer) Steps() int64 { return t.opt.Steps() }
 
 // Step trains on one batch of exactly BatchSize samples and returns the
 // batch's loss before the update. in holds the encoded positions (NCHW);
@@ -285,9 +285,9 @@ func (t *Trainer) Step(in, policyTarget, valueTarget, valueMask []float32) (Loss
 			return loss, fmt.Errorf("tape: gradient of %s: %w", node.Name(), err)
 		}
 		g := gv.Data().([]float32)
-		t.opt.update(k, t.lr, node.Value().Data().([]float32), g)
+		t.opt.Update(k, t.lr, node.Value().Data().([]float32), g)
 	}
-	t.opt.endStep()
+	t.opt.EndStep()
 	m := float32(t.opts.BatchNormMomentum)
 	for _, s := range ng.bnStats {
 		mean, variance := ng.read(s.mean).Data().([]float32), ng.read(s.variance).Data().([]float32)
@@ -343,76 +343,28 @@ func (t *Trainer) Weights() *nets.Weights {
 	return w
 }
 
-// TrainerState is the optimizer's state and the dropout generator, which
-// with the weights let a new Trainer continue a run exactly. The learning
-// rate is not part of it: schedules set it per step.
-type TrainerState struct {
-	Optimizer string  `json:"optimizer"`
-	Steps     int64   `json:"steps"`
-	Slots     []Slots `json:"slots"`
-	RNG       []byte  `json:"rng"` // the dropout generator (math/rand/v2 PCG)
-}
-
-// Slots is the optimizer state of one trainable parameter: SGD's velocity,
-// or Adam's first and second moments.
-type Slots struct {
-	Name string      `json:"name"`
-	Data [][]float32 `json:"data"`
-}
-
 // State returns a copy of the optimizer state.
 func (t *Trainer) State() (TrainerState, error) {
-	rng, err := t.pcg.MarshalBinary()
-	if err != nil {
-		return TrainerState{}, err
-	}
-	st := TrainerState{Optimizer: t.opts.Optimizer, Steps: t.opt.steps(), RNG: rng}
-	for k, sl := range t.opt.slots() {
-		s := Slots{Name: t.ng.infos[t.train[k]].Name}
-		for _, d := range sl {
-			s.Data = append(s.Data, append([]float32(nil), d...))
-		}
-		st.Slots = append(st.Slots, s)
-	}
-	return st, nil
+	return optim.Snapshot(t.opt, t.paramNames(), t.pcg)
 }
 
-// ErrState is wrapped by SetState's errors.
-var ErrState = errors.New("tape: optimizer state does not fit")
-
 // SetState replaces the optimizer state with st, which must come from a
-// trainer of the same spec and optimizer.
+// trainer (this one's kind or nets/fasttrain's) of the same spec and
+// optimizer.
 func (t *Trainer) SetState(st TrainerState) error {
-	if st.Optimizer != t.opts.Optimizer {
-		return fmt.Errorf("%w: optimizer %q, trainer uses %q", ErrState, st.Optimizer, t.opts.Optimizer)
+	if err := optim.Restore(t.opt, t.paramNames(), t.pcg, st); err != nil {
+		return fmt.Errorf("tape: %w", err)
 	}
-	cur := t.opt.slots()
-	if len(st.Slots) != len(cur) {
-		return fmt.Errorf("%w: %d parameters, trainer has %d", ErrState, len(st.Slots), len(cur))
-	}
-	for k, s := range st.Slots {
-		name := t.ng.infos[t.train[k]].Name
-		if s.Name != name || len(s.Data) != len(cur[k]) {
-			return fmt.Errorf("%w: slot %d is %s with %d arrays, want %s with %d", ErrState, k, s.Name, len(s.Data), name, len(cur[k]))
-		}
-		for j := range s.Data {
-			if len(s.Data[j]) != len(cur[k][j]) {
-				return fmt.Errorf("%w: %s: %d values, want %d", ErrState, name, len(s.Data[j]), len(cur[k][j]))
-			}
-		}
-	}
-	pcg := new(rand.PCG)
-	if err := pcg.UnmarshalBinary(st.RNG); err != nil {
-		return fmt.Errorf("%w: generator: %v", ErrState, err)
-	}
-	for k, s := range st.Slots {
-		for j := range s.Data {
-			copy(cur[k][j], s.Data[j])
-		}
-	}
-	t.opt.setSteps(st.Steps)
-	*t.pcg = *pcg
 	return nil
+}
+
+// paramNames names the trainable parameters in optimizer order.
+func (t *Trainer) paramNames() []string {
+	names := make([]string, len(t.train))
+	for k, i := range t.train {
+		names[k] = t.ng.infos[i].Name
+	}
+	return names
 }
 
 // Close releases the graph.

@@ -392,8 +392,8 @@ func TestOptimizersMatchGorgonia(t *testing.T) {
 			for i := range g {
 				g[i] = float32(rng.NormFloat64())
 			}
-			ours.update(0, lr, w, g)
-			ours.endStep()
+			ours.Update(0, lr, w, g)
+			ours.EndStep()
 			if err := solver.Step([]G.ValueGrad{valueGrad{theirs, tensor.New(tensor.WithShape(n), tensor.WithBacking(append([]float32(nil), g...)))}}); err != nil {
 				t.Fatal(err)
 			}
