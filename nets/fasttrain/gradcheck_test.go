@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/nets/netstest"
 	"github.com/tengen-go/tengen/nets/tape"
 )
 
@@ -18,7 +19,7 @@ import (
 // between evaluations (the masks are drawn once; batch statistics are a
 // function of the weights, part of what is differentiated).
 func TestGradientsFiniteDifference(t *testing.T) {
-	for name, spec := range tinySpecs() {
+	for name, spec := range netstest.TinySpecs() {
 		t.Run(name, func(t *testing.T) {
 			w := randomWeights(t, spec, 9)
 			o := tape.DefaultTrainOptions()

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/tengen-go/tengen/nets/netstest"
 	"github.com/tengen-go/tengen/nets/tape"
 )
 
@@ -13,7 +14,7 @@ import (
 // State continues the run bit for bit, and that a nets/tape state (same
 // format, same generator) is accepted.
 func TestResumeExact(t *testing.T) {
-	spec := tinySpecs()["convhead"] // dropout and batch norm: the generator and running stats matter
+	spec := netstest.TinySpecs()["convhead"] // dropout and batch norm: the generator and running stats matter
 	for _, opt := range []string{tape.SGD, tape.Adam} {
 		t.Run(opt, func(t *testing.T) {
 			o := tape.DefaultTrainOptions()
@@ -103,7 +104,7 @@ func TestResumeExact(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	spec := tinySpecs()["densehead"]
+	spec := netstest.TinySpecs()["densehead"]
 	o := tape.DefaultTrainOptions()
 	o.BatchSize = 2
 	w := randomWeights(t, spec, 1)
@@ -182,7 +183,7 @@ func TestStepDoesNotAllocate(t *testing.T) {
 	if raceEnabled {
 		t.Skip("race")
 	}
-	spec := tinySpecs()["convhead"]
+	spec := netstest.TinySpecs()["convhead"]
 	o := tape.DefaultTrainOptions()
 	o.BatchSize = 4
 	tr, err := New(randomWeights(t, spec, 1), o, Options{Threads: 3})
@@ -205,7 +206,7 @@ func TestStepDoesNotAllocate(t *testing.T) {
 
 // TestOverfits trains a fixed batch: the loss must fall.
 func TestOverfits(t *testing.T) {
-	for name, spec := range tinySpecs() {
+	for name, spec := range netstest.TinySpecs() {
 		t.Run(name, func(t *testing.T) {
 			o := tape.DefaultTrainOptions()
 			o.BatchSize = 4

@@ -10,43 +10,8 @@ import (
 	"testing"
 
 	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/nets/netstest"
 )
-
-// tinySpecs are small networks that between them use every layer kind and
-// both policy heads.
-func tinySpecs() map[string]nets.Spec {
-	return map[string]nets.Spec{
-		"convhead": {
-			BoardSize: 5, Features: nets.FeaturesV1,
-			Trunk: []nets.Layer{
-				{Kind: nets.KindConv, Filters: 4, Kernel: 3},
-				{Kind: nets.KindBatchNorm},
-				{Kind: nets.KindReLU},
-				{Kind: nets.KindLRN, N: 3, K: 1, Alpha: 0.5, Beta: 0.75},
-				{Kind: nets.KindMaxPool, Size: 3, Stride: 1},
-				{Kind: nets.KindConv, Filters: 3, Kernel: 3},
-				{Kind: nets.KindTanh},
-				{Kind: nets.KindDropout, Rate: 0.25},
-			},
-			Policy: nets.PolicyHead{Kind: "conv", Filters: 2, Dropout: 0.5},
-			Value:  nets.ValueHead{Filters: 1, Hidden: 6, Dropout: 0.5},
-		},
-		"densehead": {
-			BoardSize: 5, Features: nets.FeaturesV1,
-			Trunk: []nets.Layer{
-				{Kind: nets.KindConv, Filters: 4, Kernel: 5},
-				{Kind: nets.KindReLU},
-				{Kind: nets.KindLRN, Alpha: 0.3},
-				{Kind: nets.KindMaxPool, Size: 3, Stride: 2},
-				{Kind: nets.KindConv, Filters: 3, Kernel: 3},
-				{Kind: nets.KindBatchNorm, Epsilon: 1e-3},
-				{Kind: nets.KindReLU},
-			},
-			Policy: nets.PolicyHead{Kind: "dense", Filters: 2},
-			Value:  nets.ValueHead{Filters: 2, Hidden: 5},
-		},
-	}
-}
 
 // randomWeights returns weights for spec with non-trivial biases and batch
 // norm statistics.
@@ -96,7 +61,7 @@ func closeTo(got, want, rel float64) bool {
 }
 
 func TestForwardMatchesNaive(t *testing.T) {
-	for name, spec := range tinySpecs() {
+	for name, spec := range netstest.TinySpecs() {
 		t.Run(name, func(t *testing.T) {
 			w := randomWeights(t, spec, 1)
 			be, err := New(w, 4)
@@ -158,7 +123,7 @@ func TestForwardDefaultSpec(t *testing.T) {
 }
 
 func TestForwardErrors(t *testing.T) {
-	spec := tinySpecs()["densehead"]
+	spec := netstest.TinySpecs()["densehead"]
 	be, err := New(randomWeights(t, spec, 1), 2)
 	if err != nil {
 		t.Fatal(err)
@@ -206,7 +171,7 @@ func TestForwardErrors(t *testing.T) {
 // TestForwardConcurrent calls one backend from several goroutines (the
 // race detector checks the locking) and checks every result.
 func TestForwardConcurrent(t *testing.T) {
-	spec := tinySpecs()["convhead"]
+	spec := netstest.TinySpecs()["convhead"]
 	w := randomWeights(t, spec, 5)
 	be, err := New(w, 2)
 	if err != nil {

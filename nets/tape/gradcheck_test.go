@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/nets/netstest"
 )
 
 // gradChecker compares a graph's symbolic gradients with central finite
@@ -173,7 +174,7 @@ func TestMaxPoolGradient(t *testing.T) {
 // both policy heads, with dropout masks, masked value targets, soft policy
 // targets and L2.
 func TestNetGradient(t *testing.T) {
-	for name, spec := range tinySpecs() {
+	for name, spec := range netstest.TinySpecs() {
 		t.Run(name, func(t *testing.T) {
 			w := randomWeights(t, spec, 21)
 			const batch = 3

@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/nets/netstest"
 )
 
 // batchData is one training batch.
@@ -50,7 +51,7 @@ func newTestTrainer(t *testing.T, spec nets.Spec, o TrainOptions) *Trainer {
 
 func TestTrainOverfits(t *testing.T) {
 	for _, opt := range []string{SGD, Adam} {
-		for name, spec := range tinySpecs() {
+		for name, spec := range netstest.TinySpecs() {
 			t.Run(opt+"/"+name, func(t *testing.T) {
 				o := DefaultTrainOptions()
 				o.BatchSize = 4
@@ -91,7 +92,7 @@ func TestTrainOverfits(t *testing.T) {
 // pass on a spec without dropout or batch norm (so training and inference
 // graphs agree).
 func TestLossValues(t *testing.T) {
-	spec := tinySpecs()["densehead"]
+	spec := netstest.TinySpecs()["densehead"]
 	spec.Trunk = spec.Trunk[:5] // conv, relu, lrn, maxpool s2, conv
 	o := DefaultTrainOptions()
 	o.BatchSize = 3
@@ -171,7 +172,7 @@ func sq(x float64) float64 { return x * x }
 func TestResumeExact(t *testing.T) {
 	for _, opt := range []string{SGD, Adam} {
 		t.Run(opt, func(t *testing.T) {
-			spec := tinySpecs()["convhead"]
+			spec := netstest.TinySpecs()["convhead"]
 			o := DefaultTrainOptions()
 			o.BatchSize, o.Optimizer = 4, opt
 			rng := rand.New(rand.NewPCG(9, 9))
@@ -241,7 +242,7 @@ func mustState(t *testing.T, tr *Trainer) TrainerState {
 // TestWeightsRoundTrip checks that a trainer's weights before any step
 // are the weights it was given (dense transposes undone).
 func TestWeightsRoundTrip(t *testing.T) {
-	for name, spec := range tinySpecs() {
+	for name, spec := range netstest.TinySpecs() {
 		w := randomWeights(t, spec, 51)
 		tr, err := NewTrainer(w, DefaultTrainOptions())
 		if err != nil {
@@ -266,7 +267,7 @@ func TestWeightsRoundTrip(t *testing.T) {
 // with momentum m against the batch statistics of the convolution before
 // the batch norm layer.
 func TestBatchNormRunningStats(t *testing.T) {
-	spec := tinySpecs()["convhead"] // trunk: conv, batchnorm, ...
+	spec := netstest.TinySpecs()["convhead"] // trunk: conv, batchnorm, ...
 	o := DefaultTrainOptions()
 	o.BatchSize = 3
 	o.BatchNormMomentum = 0.25
@@ -319,7 +320,7 @@ func TestBatchNormRunningStats(t *testing.T) {
 }
 
 func TestTrainErrors(t *testing.T) {
-	spec := tinySpecs()["densehead"]
+	spec := netstest.TinySpecs()["densehead"]
 	w := randomWeights(t, spec, 1)
 	for _, mod := range []func(*TrainOptions){
 		func(o *TrainOptions) { o.BatchSize = 0 },
