@@ -137,3 +137,27 @@ func parseFlags(fs *pflag.FlagSet, args []string) (done bool, err error) {
 	}
 	return false, nil
 }
+
+// dispatch runs the subcommand of a command group ("tengen net new ..."):
+// e.args[0] picks one of subs (name, summary and run, the same fields as a
+// top-level command), which gets the arguments after it. With no
+// arguments or -h/--help it prints the group's usage, and no arguments or
+// an unknown name is a usage error.
+func dispatch(ctx context.Context, group string, subs []command, e env) error {
+	if len(e.args) == 0 || e.args[0] == "-h" || e.args[0] == "--help" {
+		fmt.Fprintf(e.stdout, "usage: tengen %s <subcommand> [flags] [args]\n\nsubcommands:\n", group)
+		for _, s := range subs {
+			fmt.Fprintf(e.stdout, "  %-10s %s\n", s.name, s.summary)
+		}
+		if len(e.args) == 0 {
+			return usageError("%s: no subcommand given", group)
+		}
+		return nil
+	}
+	for _, s := range subs {
+		if s.name == e.args[0] {
+			return s.run(ctx, env{args: e.args[1:], stdin: e.stdin, stdout: e.stdout, stderr: e.stderr})
+		}
+	}
+	return usageError("%s: unknown subcommand %q", group, e.args[0])
+}

@@ -36,3 +36,27 @@ func TestUnknownCommandIsUsageError(t *testing.T) {
 		t.Fatalf("err = %v (exit %d); want usage error", err, exitCode(err))
 	}
 }
+
+// Command groups (net, sgf, viz) list their subcommands on --help and
+// give usage errors for none or an unknown one.
+func TestSubcommandGroups(t *testing.T) {
+	for _, tc := range []struct {
+		group string
+		subs  []string
+	}{{"net", []string{"new", "info"}}, {"sgf", []string{"stats"}}, {"viz", []string{"filters", "policy"}}} {
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{tc.group, "--help"}, nil, &out, &out); err != nil {
+			t.Errorf("%s --help: %v", tc.group, err)
+		}
+		for _, s := range tc.subs {
+			if !strings.Contains(out.String(), "  "+s+" ") {
+				t.Errorf("%s --help does not list %q:\n%s", tc.group, s, out.String())
+			}
+		}
+		for _, args := range [][]string{{tc.group}, {tc.group, "frobnicate"}} {
+			if err := run(context.Background(), args, nil, &out, &out); err == nil || exitCode(err) != 2 {
+				t.Errorf("%q: err = %v (exit %d); want a usage error", args, err, exitCode(err))
+			}
+		}
+	}
+}

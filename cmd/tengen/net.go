@@ -17,25 +17,10 @@ func init() {
 }
 
 func runNet(ctx context.Context, e env) error {
-	if len(e.args) == 0 || e.args[0] == "-h" || e.args[0] == "--help" {
-		fmt.Fprintln(e.stdout, "usage: tengen net <subcommand> [flags] [args]")
-		fmt.Fprintln(e.stdout)
-		fmt.Fprintln(e.stdout, "subcommands:")
-		fmt.Fprintln(e.stdout, "  new        write a randomly initialised network")
-		fmt.Fprintln(e.stdout, "  info       print a weights file's spec, sizes, parameters, FLOPs and provenance")
-		if len(e.args) == 0 {
-			return usageError("net: no subcommand given")
-		}
-		return nil
-	}
-	sub := env{args: e.args[1:], stdin: e.stdin, stdout: e.stdout, stderr: e.stderr}
-	switch e.args[0] {
-	case "new":
-		return runNetNew(ctx, sub)
-	case "info":
-		return runNetInfo(ctx, sub)
-	}
-	return usageError("net: unknown subcommand %q", e.args[0])
+	return dispatch(ctx, "net", []command{
+		{name: "new", summary: "write a randomly initialised network", run: runNetNew},
+		{name: "info", summary: "print a weights file's spec, sizes, parameters, FLOPs and provenance", run: runNetInfo},
+	}, e)
 }
 
 func runNetNew(ctx context.Context, e env) error {

@@ -18,21 +18,9 @@ func init() {
 }
 
 func runSGF(ctx context.Context, e env) error {
-	if len(e.args) == 0 || e.args[0] == "-h" || e.args[0] == "--help" {
-		fmt.Fprintln(e.stdout, "usage: tengen sgf <subcommand> [flags] [args]")
-		fmt.Fprintln(e.stdout)
-		fmt.Fprintln(e.stdout, "subcommands:")
-		fmt.Fprintln(e.stdout, "  stats      count files, games, moves, sizes, results, warnings and errors")
-		if len(e.args) == 0 {
-			return usageError("sgf: no subcommand given")
-		}
-		return nil
-	}
-	switch e.args[0] {
-	case "stats":
-		return runSGFStats(ctx, env{args: e.args[1:], stdin: e.stdin, stdout: e.stdout, stderr: e.stderr})
-	}
-	return usageError("sgf: unknown subcommand %q", e.args[0])
+	return dispatch(ctx, "sgf", []command{
+		{name: "stats", summary: "count files, games, moves, sizes, results, warnings and errors", run: runSGFStats},
+	}, e)
 }
 
 // sgfStats is what "tengen sgf stats" reports; its JSON form is stable.

@@ -19,25 +19,10 @@ func init() {
 }
 
 func runViz(ctx context.Context, e env) error {
-	if len(e.args) == 0 || e.args[0] == "-h" || e.args[0] == "--help" {
-		fmt.Fprintln(e.stdout, "usage: tengen viz <subcommand> [flags]")
-		fmt.Fprintln(e.stdout)
-		fmt.Fprintln(e.stdout, "subcommands:")
-		fmt.Fprintln(e.stdout, "  filters    the first convolution's filters as a grid (PNG)")
-		fmt.Fprintln(e.stdout, "  policy     a board from an SGF game with the network's policy as a heatmap (PNG)")
-		if len(e.args) == 0 {
-			return usageError("viz: no subcommand given")
-		}
-		return nil
-	}
-	sub := env{args: e.args[1:], stdin: e.stdin, stdout: e.stdout, stderr: e.stderr}
-	switch e.args[0] {
-	case "filters":
-		return runVizFilters(ctx, sub)
-	case "policy":
-		return runVizPolicy(ctx, sub)
-	}
-	return usageError("viz: unknown subcommand %q", e.args[0])
+	return dispatch(ctx, "viz", []command{
+		{name: "filters", summary: "the first convolution's filters as a grid (PNG)", run: runVizFilters},
+		{name: "policy", summary: "a board from an SGF game with the network's policy as a heatmap (PNG)", run: runVizPolicy},
+	}, e)
 }
 
 func runVizFilters(ctx context.Context, e env) error {
