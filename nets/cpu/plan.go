@@ -2,9 +2,9 @@ package cpu
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/nets/internal/fuse"
 )
 
 // op is one step of a forward pass. run does worker w's share (of t
@@ -13,13 +13,13 @@ type op interface {
 	run(b *Backend, w, t int)
 }
 
-// actKind is an activation fused into a bias pass.
-type actKind int
+// actKind is an activation fused into a bias pass (fuse.Act's values).
+type actKind = fuse.Act
 
 const (
-	actNone actKind = iota
-	actReLU
-	actTanh
+	actNone = fuse.None
+	actReLU = fuse.ReLU
+	actTanh = fuse.Tanh
 )
 
 // Work block sizes: columns (pixels) per im2col GEMM and tiles per
@@ -83,37 +83,16 @@ func (b *Backend) compile(w *nets.Weights) error {
 	sz.grow(&sz.act, in.Len())
 	b.ops = append(b.ops, &inputOp{out: 0, shape: in})
 	cur := 0
-	trunk := spec.Trunk
-	for i := 0; i < len(trunk); i++ {
-		l := trunk[i].WithDefaults()
-		sIn, sOut := shapes[i], shapes[i+1]
-		sz.grow(&sz.act, sOut.Len())
+	layers, err := fuse.Trunk(w)
+	if err != nil {
+		return fmt.Errorf("cpu: %w", err)
+	}
+	for _, l := range layers {
+		sIn := l.In
+		sz.grow(&sz.act, l.Out.Len())
 		switch l.Kind {
 		case nets.KindConv:
-			wt := tensor(fmt.Sprintf("trunk.%d.w", i))
-			bias := tensor(fmt.Sprintf("trunk.%d.b", i))
-			if i+1 < len(trunk) && trunk[i+1].Kind == nets.KindBatchNorm {
-				i++
-				bn := trunk[i].WithDefaults()
-				foldBatchNorm(wt, bias,
-					w.Tensor(fmt.Sprintf("trunk.%d.gamma", i)).Data, w.Tensor(fmt.Sprintf("trunk.%d.beta", i)).Data,
-					w.Tensor(fmt.Sprintf("trunk.%d.mean", i)).Data, w.Tensor(fmt.Sprintf("trunk.%d.var", i)).Data, bn.Epsilon)
-			}
-			// Fuse a following activation, skipping dropouts (identities).
-			act := actNone
-			j := i + 1
-			for j < len(trunk) && trunk[j].Kind == nets.KindDropout {
-				j++
-			}
-			if j < len(trunk) {
-				switch trunk[j].Kind {
-				case nets.KindReLU:
-					act, i = actReLU, j
-				case nets.KindTanh:
-					act, i = actTanh, j
-				}
-			}
-			b.ops = append(b.ops, b.convOp(cur, 1-cur, sIn, l.Filters, l.Kernel, wt, bias, act, &sz))
+			b.ops = append(b.ops, b.convOp(cur, 1-cur, sIn, l.Filters, l.Kernel, l.W, l.B, actKind(l.Act), &sz))
 			cur = 1 - cur
 		case nets.KindReLU:
 			b.ops = append(b.ops, &actOp{buf: cur, c: sIn.C, hw: sIn.H * sIn.W, act: actReLU})
@@ -125,12 +104,9 @@ func (b *Backend) compile(w *nets.Weights) error {
 			sz.grow(&sz.tmp, colBlock)
 			cur = 1 - cur
 		case nets.KindMaxPool:
-			b.ops = append(b.ops, &poolOp{in: cur, out: 1 - cur, inShape: sIn, outShape: sOut, size: l.Size, stride: l.Stride})
-			sz.grow(&sz.tmp, sIn.H*sOut.W)
+			b.ops = append(b.ops, &poolOp{in: cur, out: 1 - cur, inShape: sIn, outShape: l.Out, size: l.Size, stride: l.Stride})
+			sz.grow(&sz.tmp, sIn.H*l.Out.W)
 			cur = 1 - cur
-		case nets.KindDropout:
-		default:
-			return fmt.Errorf("cpu: trunk layer %d: unsupported kind %q", i, l.Kind)
 		}
 	}
 
@@ -189,19 +165,4 @@ func (b *Backend) convOp(src, dst int, in nets.Shape, f, k int, wt, bias []float
 		sz.grow(&sz.col, in.C*k*k*colBlock)
 	}
 	return &convOp{in: src, out: dst, c: in.C, f: f, h: in.H, w: in.W, k: k, wt: wt, bias: bias, act: act}
-}
-
-// foldBatchNorm scales conv weights wt ([f, ...]) and bias so that the
-// convolution computes conv followed by batch norm with the running
-// statistics.
-func foldBatchNorm(wt, bias, gamma, beta, mean, variance []float32, eps float64) {
-	f := len(bias)
-	per := len(wt) / f
-	for o := range f {
-		s := float64(gamma[o]) / math.Sqrt(float64(variance[o])+eps)
-		for i := o * per; i < (o+1)*per; i++ {
-			wt[i] = float32(float64(wt[i]) * s)
-		}
-		bias[o] = float32((float64(bias[o])-float64(mean[o]))*s + float64(beta[o]))
-	}
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/nets/internal/fuse"
 )
 
 // Backend is a nets.Backend on an NVIDIA GPU. It is safe for concurrent
@@ -191,40 +192,20 @@ func (b *Backend) compile(w *nets.Weights) error {
 	b.in = shapes[0]
 	b.inLen = b.in.Len()
 	b.actPer = b.inLen
-	trunk := spec.Trunk
-	for i := 0; i < len(trunk); i++ {
-		l := trunk[i].WithDefaults()
-		sIn, sOut := shapes[i], shapes[i+1]
+	layers, err := fuse.Trunk(w)
+	if err != nil {
+		return fmt.Errorf("nets/cuda: %w", err)
+	}
+	for _, l := range layers {
+		sIn, sOut := l.In, l.Out
 		b.actPer = max(b.actPer, sOut.Len())
 		switch l.Kind {
 		case nets.KindConv:
-			wt := tensor(fmt.Sprintf("trunk.%d.w", i))
-			bias := tensor(fmt.Sprintf("trunk.%d.b", i))
-			if i+1 < len(trunk) && trunk[i+1].Kind == nets.KindBatchNorm {
-				i++
-				bn := trunk[i].WithDefaults()
-				foldBatchNorm(wt, bias,
-					w.Tensor(fmt.Sprintf("trunk.%d.gamma", i)).Data, w.Tensor(fmt.Sprintf("trunk.%d.beta", i)).Data,
-					w.Tensor(fmt.Sprintf("trunk.%d.mean", i)).Data, w.Tensor(fmt.Sprintf("trunk.%d.var", i)).Data, bn.Epsilon)
-			}
-			act := actNone
-			j := i + 1
-			for j < len(trunk) && trunk[j].Kind == nets.KindDropout {
-				j++
-			}
-			if j < len(trunk) {
-				switch trunk[j].Kind {
-				case nets.KindReLU:
-					act, i = actReLU, j
-				case nets.KindTanh:
-					act, i = actTanh, j
-				}
-			}
-			ly := layer{kind: lConv, in: sIn, out: sOut, k: l.Kernel, f: l.Filters, act: act}
-			if ly.w, err = up(wt); err != nil {
+			ly := layer{kind: lConv, in: sIn, out: sOut, k: l.Kernel, f: l.Filters, act: actCode(l.Act)}
+			if ly.w, err = up(l.W); err != nil {
 				return err
 			}
-			if ly.b, err = up(bias); err != nil {
+			if ly.b, err = up(l.B); err != nil {
 				return err
 			}
 			if l.Kernel > 1 {
@@ -241,9 +222,6 @@ func (b *Backend) compile(w *nets.Weights) error {
 				n: l.N, lk: float32(l.K), alphaN: float32(l.Alpha / float64(l.N)), beta: l.Beta})
 		case nets.KindMaxPool:
 			b.layers = append(b.layers, layer{kind: lPool, in: sIn, out: sOut, size: l.Size, stride: l.Stride})
-		case nets.KindDropout:
-		default:
-			return fmt.Errorf("nets/cuda: trunk layer %d: unsupported kind %q", i, l.Kind)
 		}
 	}
 
@@ -295,21 +273,6 @@ func (b *Backend) compile(w *nets.Weights) error {
 	}
 	b.head = h
 	return nil
-}
-
-// foldBatchNorm scales conv weights wt ([f, ...]) and bias so that the
-// convolution computes conv followed by batch norm with the running
-// statistics (as nets/cpu does, in float64).
-func foldBatchNorm(wt, bias, gamma, beta, mean, variance []float32, eps float64) {
-	f := len(bias)
-	per := len(wt) / f
-	for o := range f {
-		s := float64(gamma[o]) / math.Sqrt(float64(variance[o])+eps)
-		for i := o * per; i < (o+1)*per; i++ {
-			wt[i] = float32(float64(wt[i]) * s)
-		}
-		bias[o] = float32((float64(bias[o])-float64(mean[o]))*s + float64(beta[o]))
-	}
 }
 
 // allocLane gives l buffers for batches of up to n positions. On failure

@@ -4,6 +4,8 @@ import (
 	_ "embed"
 	"fmt"
 	"math"
+
+	"github.com/tengen-go/tengen/nets/internal/fuse"
 )
 
 // kernelSource is the CUDA C of every kernel, compiled by NVRTC when the
@@ -68,6 +70,17 @@ const (
 	actReLU = 1
 	actTanh = 2
 )
+
+// actCode is the kernels' code of a fused activation.
+func actCode(a fuse.Act) int {
+	switch a {
+	case fuse.ReLU:
+		return actReLU
+	case fuse.Tanh:
+		return actTanh
+	}
+	return actNone
+}
 
 // karg is one kernel argument: its kind ('p' for any pointer, else as in
 // kernelSig) and its bits: float32 in the low four bytes, an int as int64
