@@ -32,8 +32,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -41,25 +39,8 @@ import (
 
 	"github.com/tengen-go/tengen/board"
 	"github.com/tengen-go/tengen/gtp"
+	"github.com/tengen-go/tengen/internal/testenv"
 )
-
-// gnugoPath finds GNU Go, or skips (fails under CI=true) if it is missing.
-func gnugoPath(t *testing.T) string {
-	t.Helper()
-	if p, err := exec.LookPath("gnugo"); err == nil {
-		return p
-	}
-	if _, err := os.Stat("/usr/games/gnugo"); err == nil {
-		return "/usr/games/gnugo"
-	}
-	const msg = "GNU Go not found (neither gnugo on PATH nor /usr/games/gnugo); " +
-		"install it with `apt-get install gnugo` or run scripts/test, which does"
-	if os.Getenv("CI") == "true" {
-		t.Fatal("CI=true: " + msg)
-	}
-	t.Skip(msg)
-	return ""
-}
 
 // diffStats are the totals of a run of differential games.
 type diffStats struct {
@@ -94,7 +75,7 @@ func (s diffStats) String() string {
 }
 
 func TestGNUGoDifferential(t *testing.T) {
-	path := gnugoPath(t)
+	path := testenv.GNUGo(t)
 	runs := []struct{ size, games int }{{9, 200}, {13, 60}, {19, 30}}
 	if testing.Short() || board.RaceEnabled {
 		// The full set runs in the plain `go test`; under the race

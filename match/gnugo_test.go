@@ -2,38 +2,19 @@ package match_test
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/tengen-go/tengen/internal/testenv"
 	"github.com/tengen-go/tengen/match"
 )
-
-// gnugoPath finds GNU Go, or skips (fails under CI=true) if it is missing.
-func gnugoPath(t *testing.T) string {
-	t.Helper()
-	if p, err := exec.LookPath("gnugo"); err == nil {
-		return p
-	}
-	if _, err := os.Stat("/usr/games/gnugo"); err == nil {
-		return "/usr/games/gnugo"
-	}
-	const msg = "GNU Go not found (neither gnugo on PATH nor /usr/games/gnugo); " +
-		"install it with `apt-get install gnugo` or run scripts/test, which does"
-	if os.Getenv("CI") == "true" {
-		t.Fatal("CI=true: " + msg)
-	}
-	t.Skip(msg)
-	return ""
-}
 
 // TestGNUGoSelfPlay plays four 9x9 games of GNU Go level 1 against
 // itself: every move must be legal, every game must end by the score or
 // a resignation, and every record must replay under our rules.
 func TestGNUGoSelfPlay(t *testing.T) {
-	path := gnugoPath(t)
+	path := testenv.GNUGo(t)
 	eng := func(name string) match.Engine {
 		e, err := match.EngineFromCommand(path + " --mode gtp --level 1")
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tengen-go/tengen/board"
+	"github.com/tengen-go/tengen/internal/testenv"
 )
 
 // TestNasty pins what every file of shared/data/sgf-nasty gives: the
@@ -15,7 +16,7 @@ import (
 // the three files we reject: truncated_mid_value 41, rectangular_19x13
 // 106, unclosed_missing_paren 0).
 func TestNasty(t *testing.T) {
-	dir := filepath.Join(sharedData(t), "sgf-nasty")
+	dir := filepath.Join(testenv.SharedData(t), "sgf-nasty")
 	tests := []struct {
 		file  string
 		moves []int  // per game; nil when the file does not parse
@@ -137,7 +138,7 @@ func TestNasty(t *testing.T) {
 // TestNastyDetails checks what the table cannot: decoded text, komi,
 // rules, handicap, passes.
 func TestNastyDetails(t *testing.T) {
-	dir := filepath.Join(sharedData(t), "sgf-nasty")
+	dir := filepath.Join(testenv.SharedData(t), "sgf-nasty")
 	load := func(name string) (*Collection, []*Game) {
 		t.Helper()
 		data, err := os.ReadFile(filepath.Join(dir, name))

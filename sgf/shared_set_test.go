@@ -5,6 +5,8 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+
+	"github.com/tengen-go/tengen/internal/testenv"
 )
 
 // TestSharedSets replays shared/data/sgf/9x9.tar.gz whole (279 games,
@@ -12,7 +14,7 @@ import (
 // 19x19 archive. The full 19x19 counts are checked by the "tengen sgf
 // stats" test in cmd/tengen.
 func TestSharedSets(t *testing.T) {
-	dir := filepath.Join(sharedData(t), "sgf")
+	dir := filepath.Join(testenv.SharedData(t), "sgf")
 	errEnough := errors.New("enough")
 	limit := 3000
 	if testing.Short() || raceEnabled {

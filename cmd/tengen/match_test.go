@@ -5,32 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/tengen-go/tengen/internal/testenv"
 	"github.com/tengen-go/tengen/sgf"
 )
 
-// gnugo finds GNU Go, or skips (fails under CI=true) if it is missing.
-func gnugo(t *testing.T) string {
-	t.Helper()
-	if p, err := exec.LookPath("gnugo"); err == nil {
-		return p
-	}
-	if _, err := os.Stat("/usr/games/gnugo"); err == nil {
-		return "/usr/games/gnugo"
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("CI=true: GNU Go not found (gnugo on PATH or /usr/games/gnugo); scripts/test installs it")
-	}
-	t.Skip("GNU Go not found")
-	return ""
-}
-
 func TestMatchJSON(t *testing.T) {
-	g := gnugo(t)
+	g := testenv.GNUGo(t)
 	dir := t.TempDir()
 	var out, errb bytes.Buffer
 	args := []string{"match", "--engine", g + " --mode gtp --level 0", "--opponent", "'" + g + "' --mode gtp --level 0",
@@ -86,7 +70,7 @@ func TestMatchJSON(t *testing.T) {
 }
 
 func TestMatchText(t *testing.T) {
-	g := gnugo(t)
+	g := testenv.GNUGo(t)
 	var out, errb bytes.Buffer
 	args := []string{"match", "--black", g + " --mode gtp --level 0", "--white", g + " --mode gtp --level 0",
 		"--games", "1", "--size", "7", "--komi", "9", "--time", "1", "--quiet"}

@@ -5,10 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tengen-go/tengen/internal/testenv"
 )
 
 func TestSGFStatsFixtures(t *testing.T) {
@@ -53,33 +54,6 @@ func TestSGFStatsUsage(t *testing.T) {
 	}
 }
 
-// sharedSGF returns shared/data/sgf, found through $TENGEN_SHARED or a
-// sibling "shared" of a parent directory; it skips when absent unless
-// CI=true.
-func sharedSGF(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("TENGEN_SHARED"); d != "" {
-		return filepath.Join(d, "data", "sgf")
-	}
-	dir, _ := os.Getwd()
-	for {
-		cand := filepath.Join(dir, "shared", "data", "sgf")
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("shared/data/sgf not found (CI=true: not skipping); set TENGEN_SHARED")
-	}
-	t.Skip("shared/data/sgf not found; set TENGEN_SHARED to run")
-	return ""
-}
-
 // TestSGFStatsSharedSet reads both training archives and checks the counts
 // of shared/data/sgf/MANIFEST.txt: 34,502 19x19 + 279 9x9 games and
 // 6,928,712 + 16,629 = 6,945,341 main-line moves. We measure exactly those
@@ -88,7 +62,7 @@ func sharedSGF(t *testing.T) string {
 // One to two minutes on two shared cores: the time goes to board.Game.Play;
 // -short skips it.
 func TestSGFStatsSharedSet(t *testing.T) {
-	dir := sharedSGF(t)
+	dir := filepath.Join(testenv.SharedData(t), "sgf")
 	if testing.Short() {
 		t.Skip("-short: the full shared set takes about a minute")
 	}
