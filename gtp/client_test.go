@@ -2,7 +2,6 @@ package gtp_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tengen-go/tengen/gtp"
+	"github.com/tengen-go/tengen/internal/testenv"
 )
 
 // The test binary doubles as a fake GTP engine: started with
@@ -269,7 +269,7 @@ func TestCancelKillsHungEngine(t *testing.T) {
 }
 
 func TestCrash(t *testing.T) {
-	var stderr syncBuffer
+	var stderr testenv.SyncBuffer
 	cfg := fakeConfig(t)
 	cfg.Stderr = &stderr
 	c, err := gtp.Start(cfg)
@@ -461,23 +461,4 @@ func TestStartErrors(t *testing.T) {
 	if _, err := gtp.Start(gtp.Config{Path: filepath.Join(t.TempDir(), "no-such-engine")}); err == nil {
 		t.Error("Start of a missing program succeeded")
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the engine's stderr copier and
-// the test to use at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

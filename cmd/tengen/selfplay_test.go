@@ -10,11 +10,11 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/tengen-go/tengen/internal/testenv"
 	"github.com/tengen-go/tengen/selfplay"
 )
 
@@ -44,11 +44,11 @@ var fastPlay = []string{"--visits", "8", "--fast-visits", "3", "--full-share", "
 
 // tengenProcess starts the tengen command (this test binary, see
 // TestMain) with args; its standard error goes to the returned buffer.
-func tengenProcess(t *testing.T, args ...string) (*exec.Cmd, *syncBuffer) {
+func tengenProcess(t *testing.T, args ...string) (*exec.Cmd, *testenv.SyncBuffer) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "TENGEN_TEST_MAIN=1")
-	var out syncBuffer
+	var out testenv.SyncBuffer
 	cmd.Stderr = &out
 	cmd.Stdout = &out
 	if err := cmd.Start(); err != nil {
@@ -57,27 +57,9 @@ func tengenProcess(t *testing.T, args ...string) (*exec.Cmd, *syncBuffer) {
 	return cmd, &out
 }
 
-// syncBuffer is a bytes.Buffer safe for a process's two streams.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // killWhen waits (up to a minute) until cond holds, then kills cmd with
 // SIGKILL and checks that it died of it. It fails if cmd exits first.
-func killWhen(t *testing.T, cmd *exec.Cmd, out *syncBuffer, what string, cond func() bool) {
+func killWhen(t *testing.T, cmd *exec.Cmd, out *testenv.SyncBuffer, what string, cond func() bool) {
 	t.Helper()
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -208,7 +190,7 @@ func TestSelfplayTwoWorkers(t *testing.T) {
 	b, outB := tengenProcess(t, args...)
 	for _, p := range []struct {
 		cmd *exec.Cmd
-		out *syncBuffer
+		out *testenv.SyncBuffer
 	}{{a, outA}, {b, outB}} {
 		if err := p.cmd.Wait(); err != nil {
 			t.Fatalf("worker: %v\n%s", err, p.out.String())

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"unsafe"
+
+	"github.com/tengen-go/tengen/internal/testenv"
 )
 
 // The host simulator: testdata/hostsim.cpp with kernels.cu compiled by
@@ -130,7 +132,7 @@ type simDevice struct {
 	cmd    *exec.Cmd
 	w      *bufio.Writer
 	r      *bufio.Reader
-	stderr *syncBuffer
+	stderr *testenv.SyncBuffer
 	dead   error
 
 	entered  atomic.Int64
@@ -142,25 +144,6 @@ type simDevice struct {
 }
 
 var _ device = (*simDevice)(nil)
-
-// syncBuffer is a bytes.Buffer safe for the exec package's copying
-// goroutine and the test reading it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 var simInfo = DeviceInfo{Name: "host simulator", Major: 0, Minor: 0}
 
@@ -185,7 +168,7 @@ func startSim(t testing.TB) *simDevice {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &simDevice{cmd: cmd, w: bufio.NewWriter(stdin), r: bufio.NewReader(stdout), stderr: &syncBuffer{}, allocs: map[devPtr]int{}}
+	d := &simDevice{cmd: cmd, w: bufio.NewWriter(stdin), r: bufio.NewReader(stdout), stderr: &testenv.SyncBuffer{}, allocs: map[devPtr]int{}}
 	cmd.Stderr = d.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
