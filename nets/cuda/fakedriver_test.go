@@ -42,24 +42,10 @@ func buildFake(t *testing.T) string {
 		t.Skip("no g++ to build the fake driver")
 	}
 	dir := t.TempDir()
-	inc, err := dispatchCases(func(kind byte, i int) string {
-		switch kind {
-		case 'p':
-			return fmt.Sprintf("*(float**)p[%d]", i)
-		case 'P':
-			return fmt.Sprintf("*(const float**)p[%d]", i)
-		case 'q':
-			return fmt.Sprintf("*(double**)p[%d]", i)
-		case 'Q':
-			return fmt.Sprintf("*(const double**)p[%d]", i)
-		case 'i':
-			return fmt.Sprintf("*(int*)p[%d]", i)
-		case 'f':
-			return fmt.Sprintf("*(float*)p[%d]", i)
-		case 'd':
-			return fmt.Sprintf("*(double*)p[%d]", i)
-		}
-		return ""
+	inc, err := dispatchCases(map[byte]string{
+		'p': "*(float**)p[%d]", 'P': "*(const float**)p[%d]",
+		'q': "*(double**)p[%d]", 'Q': "*(const double**)p[%d]",
+		'i': "*(int*)p[%d]", 'f': "*(float*)p[%d]", 'd': "*(double*)p[%d]",
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -51,24 +51,10 @@ func buildSim() (string, error) {
 			simErr = err
 			return
 		}
-		inc, err := dispatchCases(func(kind byte, i int) string {
-			switch kind {
-			case 'p':
-				return fmt.Sprintf("(float*)(uintptr_t)a[%d]", i)
-			case 'P':
-				return fmt.Sprintf("(const float*)(uintptr_t)a[%d]", i)
-			case 'q':
-				return fmt.Sprintf("(double*)(uintptr_t)a[%d]", i)
-			case 'Q':
-				return fmt.Sprintf("(const double*)(uintptr_t)a[%d]", i)
-			case 'i':
-				return fmt.Sprintf("(int)(int32_t)(uint32_t)a[%d]", i)
-			case 'f':
-				return fmt.Sprintf("f32(a[%d])", i)
-			case 'd':
-				return fmt.Sprintf("f64(a[%d])", i)
-			}
-			return ""
+		inc, err := dispatchCases(map[byte]string{
+			'p': "(float*)(uintptr_t)a[%d]", 'P': "(const float*)(uintptr_t)a[%d]",
+			'q': "(double*)(uintptr_t)a[%d]", 'Q': "(const double*)(uintptr_t)a[%d]",
+			'i': "(int)(int32_t)(uint32_t)a[%d]", 'f': "f32(a[%d])", 'd': "f64(a[%d])",
 		})
 		if err != nil {
 			simErr = err
@@ -106,7 +92,7 @@ func buildSim() (string, error) {
 // dispatchCases returns the C++ switch cases that call each kernel of
 // kernelTable (case id: run([&] { name(args); }, grid, block); break;),
 // with arg giving the expression of argument i of a kind.
-func dispatchCases(arg func(kind byte, i int) string) (string, error) {
+func dispatchCases(arg map[byte]string) (string, error) {
 	var b strings.Builder
 	for id, sig := range kernelTable {
 		fmt.Fprintf(&b, "    case %d:\n        run([&] { %s(", id, sig.name)
@@ -114,11 +100,11 @@ func dispatchCases(arg func(kind byte, i int) string) (string, error) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			e := arg(sig.params[i], i)
-			if e == "" {
+			f, ok := arg[sig.params[i]]
+			if !ok {
 				return "", fmt.Errorf("kernel %s: unknown parameter kind %q", sig.name, sig.params[i])
 			}
-			b.WriteString(e)
+			fmt.Fprintf(&b, f, i)
 		}
 		b.WriteString("); }, grid, block);\n        break;\n")
 	}
