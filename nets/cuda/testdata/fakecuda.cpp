@@ -160,21 +160,7 @@ EXPORT CUresult cuGetErrorString(CUresult r, const char** s) { *s = "fake driver
 static int handleToken;
 static void* boundStream;
 
-template <typename T>
-static void gemm(int ta, int tb, int m, int n, int k, const T* alpha, const T* A, int lda, const T* B, int ldb, const T* beta, T* C, int ldc) {
-    for (int j = 0; j < n; j++) {
-        for (int i = 0; i < m; i++) {
-            T s = 0;
-            for (int l = 0; l < k; l++) {
-                T a = ta ? A[l + (long long)i * lda] : A[i + (long long)l * lda];
-                T b = tb ? B[j + (long long)l * ldb] : B[l + (long long)j * ldb];
-                s += a * b;
-            }
-            T* c = &C[i + (long long)j * ldc];
-            *c = *beta == 0 ? *alpha * s : *alpha * s + *beta * *c;
-        }
-    }
-}
+#include "refgemm.h"
 
 static int check(void* h, int ta, int tb, int m, int n, int k, int lda, int ldb, int ldc) {
     if (h != &handleToken || boundStream == nullptr) return 1; // CUBLAS_STATUS_NOT_INITIALIZED
@@ -190,13 +176,13 @@ EXPORT int cublasSetMathMode(void* h, int mode) { return mode == 0 ? 0 : 7; }
 EXPORT int cublasSgemm_v2(void* h, int ta, int tb, int m, int n, int k, const float* alpha, const float* A, int lda,
                           const float* B, int ldb, const float* beta, float* C, int ldc) {
     if (int st = check(h, ta, tb, m, n, k, lda, ldb, ldc)) return st;
-    gemm<float>(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+    gemm<float>(ta, tb, m, n, k, *alpha, A, lda, B, ldb, *beta, C, ldc);
     return 0;
 }
 EXPORT int cublasDgemm_v2(void* h, int ta, int tb, int m, int n, int k, const double* alpha, const double* A, int lda,
                           const double* B, int ldb, const double* beta, double* C, int ldc) {
     if (int st = check(h, ta, tb, m, n, k, lda, ldb, ldc)) return st;
-    gemm<double>(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+    gemm<double>(ta, tb, m, n, k, *alpha, A, lda, B, ldb, *beta, C, ldc);
     return 0;
 }
 EXPORT const char* cublasGetStatusString(int s) { return "fake cuBLAS status"; }
