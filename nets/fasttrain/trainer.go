@@ -147,7 +147,7 @@ func New(w *nets.Weights, opts tape.TrainOptions, o Options) (*Trainer, error) {
 		sizes = append(sizes, len(p.w))
 	}
 	var err error
-	if t.opt, err = optim.New(optim.Config{Optimizer: opts.Optimizer, Momentum: opts.Momentum, Beta1: opts.Beta1, Beta2: opts.Beta2, Epsilon: opts.Epsilon}, sizes); err != nil {
+	if t.opt, err = optim.New(opts.OptimConfig(), sizes); err != nil {
 		return nil, fmt.Errorf("fasttrain: %w", err)
 	}
 	t.pcg = rand.NewPCG(opts.Seed, 0x7461706574726e) // nets/tape's stream: the same dropout masks

@@ -22,7 +22,13 @@ type Slots = optim.Slots
 // ErrState is wrapped by SetState's errors.
 var ErrState = optim.ErrState
 
+// OptimConfig is the optimizer part of the options, for optim.New (both
+// trainers build their optimizer from it).
+func (o TrainOptions) OptimConfig() optim.Config {
+	return optim.Config{Optimizer: o.Optimizer, Momentum: o.Momentum, Beta1: o.Beta1, Beta2: o.Beta2, Epsilon: o.Epsilon}
+}
+
 // newOptimizer returns o's optimizer for parameters of the given sizes.
 func newOptimizer(o TrainOptions, sizes []int) (optim.Optimizer, error) {
-	return optim.New(optim.Config{Optimizer: o.Optimizer, Momentum: o.Momentum, Beta1: o.Beta1, Beta2: o.Beta2, Epsilon: o.Epsilon}, sizes)
+	return optim.New(o.OptimConfig(), sizes)
 }
