@@ -3,7 +3,9 @@ package board
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -269,6 +271,15 @@ func FixedHandicapPoints(size, n int) ([]Point, error) {
 		return all[:8], nil
 	}
 	return append(all[:8:8], center), nil
+}
+
+// Clone returns an independent copy of the game: changing one (Play,
+// Undo, Setup, komi) leaves the other as it was.
+func (g *Game) Clone() *Game {
+	c := *g
+	c.history = slices.Clone(g.history) // snapshots and setup points are never changed in place
+	c.seen = maps.Clone(g.seen)
+	return &c
 }
 
 // Undo takes back the last move or setup. It returns ErrNoHistory at the

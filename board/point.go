@@ -15,7 +15,7 @@ const (
 
 const (
 	stride    = MaxSize + 1                 // row stride of the letterboxed array
-	numPoints = (MaxSize + 2) * stride      // array length covering every size
+	numPoints = (MaxSize+2)*stride + 1      // array length covering every size, and the last point's lower-right diagonal
 	maxArea   = MaxSize * MaxSize           // on-board points of the largest board
 	gtpLetter = "ABCDEFGHJKLMNOPQRSTUVWXYZ" // GTP columns skip I
 )

@@ -17,7 +17,10 @@ func init() {
 		return z ^ (z >> 31)
 	}
 	for c := Black; c <= White; c++ {
-		for p := range numPoints {
+		// The last cell is off the board (it holds no stone): keys for
+		// the others only, so that hashes stay what they were before
+		// the array grew by that cell.
+		for p := range numPoints - 1 {
 			zobristStone[c][p] = next()
 		}
 	}

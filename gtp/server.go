@@ -8,6 +8,8 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -123,8 +125,14 @@ type ServerConfig struct {
 	ReadFile  func(name string) ([]byte, error)
 	WriteFile func(name string, data []byte) error
 	// Log, if not nil, receives errors that cannot be reported in a
-	// reply (a Player failing in the middle of a streamed reply).
+	// reply (a Player failing in the middle of a streamed reply) and the
+	// stacks of recovered panics (os.Stderr when nil).
 	Log io.Writer
+	// OnPanic, if not nil, is called after a panic inside a command (or
+	// pondering) was recovered: the server answers "? internal error",
+	// restores the game as it was before the command and goes on, but a
+	// panic is still a bug, and tests set OnPanic to fail on it.
+	OnPanic func(command string, value any, stack []byte)
 }
 
 // Default values of ServerConfig fields.
@@ -269,11 +277,22 @@ func (s *Server) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 			c := s.ponder
 			s.ponder = board.Empty
 			if p, ok := s.player.(Ponderer); ok && s.cfg.Ponder {
+				saved := s.save()
+				panicked := false
 				s.interruptible(ctx, in, func(ctx context.Context) {
+					defer func() {
+						if v := recover(); v != nil {
+							panicked = true
+							_ = s.recovered("ponder", v)
+						}
+					}()
 					if err := p.Ponder(ctx, s.game, c); err != nil {
 						s.logf("ponder: %v", err)
 					}
 				})
+				if panicked {
+					s.restore(saved)
+				}
 			}
 		}
 		line, err := in.next(ctx)
@@ -356,10 +375,30 @@ func (s *Server) dispatch(ctx context.Context, in *lineReader, id, name string, 
 	x := &exchange{s: s, id: id, args: args, in: in}
 	var text string
 	var err error
-	if c.interruptible {
-		s.interruptible(ctx, in, func(ctx context.Context) { text, err = c.run(s, ctx, x) })
-	} else {
+	saved := s.save()
+	panicked := false
+	run := func(ctx context.Context) {
+		defer func() {
+			if v := recover(); v != nil {
+				panicked = true
+				err = s.recovered(name, v)
+			}
+		}()
 		text, err = c.run(s, ctx, x)
+	}
+	if c.interruptible {
+		s.interruptible(ctx, in, run)
+	} else {
+		run(ctx)
+	}
+	if panicked {
+		s.restore(saved)
+		if x.streaming {
+			s.endStream("")
+			return false
+		}
+		s.fail(id, err.Error())
+		return false
 	}
 	switch {
 	case x.streaming && err != nil:
@@ -475,6 +514,39 @@ func body(text string) string {
 		return joined
 	}
 	return " " + joined
+}
+
+// serverState is the game state a command may change, saved before each
+// command so that a panic inside it loses nothing.
+type serverState struct {
+	game   *board.Game
+	record []action
+	tc     TimeControl
+	clocks [3]Clock
+	ponder board.Color
+}
+
+func (s *Server) save() serverState {
+	return serverState{game: s.game.Clone(), record: slices.Clone(s.record), tc: s.tc, clocks: s.clocks, ponder: s.ponder}
+}
+
+func (s *Server) restore(st serverState) {
+	s.game, s.record, s.tc, s.clocks, s.ponder = st.game, st.record, st.tc, st.clocks, st.ponder
+}
+
+// recovered logs a panic recovered inside command name with its stack,
+// tells OnPanic, and returns the error the command answers.
+func (s *Server) recovered(name string, v any) error {
+	stack := debug.Stack()
+	w := s.cfg.Log
+	if w == nil {
+		w = os.Stderr
+	}
+	fmt.Fprintf(w, "gtp: panic in %s: %v\n%s", name, v, stack)
+	if s.cfg.OnPanic != nil {
+		s.cfg.OnPanic(name, v, stack)
+	}
+	return fmt.Errorf("internal error: %v", v)
 }
 
 func (s *Server) logf(format string, args ...any) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -111,6 +112,11 @@ func (s *Searcher) advance(moves []board.Move, want *board.State) bool {
 	if st.Pos.Hash() != want.Pos.Hash() || st.ToMove != want.ToMove || st.Pos.Ko() != want.Pos.Ko() {
 		return false
 	}
+	if nd := &s.tree.nodes[idx]; nd.state == expanded && nd.nchild == 0 {
+		// A game end inside the tree (two passes) that the game goes
+		// on from: the root is never terminal, so start afresh.
+		return false
+	}
 	if idx != 0 {
 		s.tree.compactInto(&s.spare, idx)
 		s.tree, s.spare = s.spare, s.tree
@@ -175,6 +181,7 @@ func (s *Searcher) Search(ctx context.Context, opts Options) (Result, error) {
 		defer cancel()
 	}
 	w := &worker{s: s, eval: s.eval, priors: make([]float32, s.root.Pos.Size()*s.root.Pos.Size()+1)}
+	var started, completed, collisions atomic.Int64
 	// The root must be expanded before goroutines fan out.
 	if s.tree.nodes[0].state != expanded {
 		if _, err := w.simulate(ctx); err != nil {
@@ -186,7 +193,6 @@ func (s *Searcher) Search(ctx context.Context, opts Options) (Result, error) {
 	}
 	s.prepareRoot(opts)
 
-	var started, completed, collisions atomic.Int64
 	var firstErr error
 	var errOnce sync.Once
 	stopCtx, stop := context.WithCancel(ctx)
@@ -278,6 +284,9 @@ func (s *Searcher) prepareRoot(opts Options) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	root := &s.tree.nodes[0]
+	if root.state != expanded || root.nchild == 0 {
+		return
+	}
 	children := s.tree.nodes[root.first : root.first+root.nchild]
 	if s.cfg.NoiseAlpha > 0 && !opts.NoNoise && !s.noised && len(children) > 1 {
 		noise := dirichlet(s.rng, s.cfg.NoiseAlpha, len(children))
@@ -319,7 +328,6 @@ func (s *Searcher) result(start time.Time, playouts int) Result {
 	moves := s.Snapshot()
 	s.mu.Lock()
 	res := Result{
-		Best:     board.Pass,
 		Visits:   int(s.tree.nodes[0].n),
 		Playouts: playouts,
 		TreeFull: s.treeFull,
@@ -327,12 +335,74 @@ func (s *Searcher) result(start time.Time, playouts int) Result {
 		Elapsed:  time.Since(start),
 		Moves:    moves,
 	}
+	res.Best, res.Winrate = s.bestMove(moves)
 	s.mu.Unlock()
-	if len(moves) > 0 {
-		res.Best = moves[0].Move
-		res.Winrate = moves[0].Winrate
-	}
 	return res
+}
+
+// bestMove chooses the move to play from the root: the most visited one;
+// the highest prior when no root move has a visit yet (a one-visit
+// search: the network's own choice). A pass is replaced by a move that
+// still changes the area score (board.Position.UnsettledMoves: neutral
+// points, stones to capture, an empty board), the most visited of them:
+// under area scoring such a move never costs points, while a pass may;
+// and when every region belongs to one side but passing would lose by
+// the Tromp-Taylor count, by any sensible move (Leela Zero's rule).
+// Called with the lock held.
+func (s *Searcher) bestMove(moves []MoveStat) (board.Point, float64) {
+	root := &s.tree.nodes[0]
+	if root.state != expanded || root.nchild == 0 {
+		return board.Pass, 0
+	}
+	children := s.tree.nodes[root.first : root.first+root.nchild]
+	best, winrate := board.Pass, 0.5
+	if root.n > 0 { // the root's own evaluation, for the side to move
+		winrate = (-root.w/float64(root.n) + 1) / 2
+	}
+	if len(moves) > 0 {
+		best, winrate = moves[0].Move, moves[0].Winrate
+	} else {
+		bestPrior := float32(-1)
+		for i := range children {
+			if c := &children[i]; c.prior >= 0 && c.prior > bestPrior {
+				best, bestPrior = c.move, c.prior
+			}
+		}
+		if bestPrior < 0 {
+			return board.Pass, 0
+		}
+	}
+	if best != board.Pass {
+		return best, winrate
+	}
+	open := s.root.Pos.UnsettledMoves(s.root.ToMove, nil)
+	if len(open) == 0 && s.root.Pos.PassLoses(s.root.ToMove, s.root.Komi) {
+		// Every region is one side's, and by that count passing loses:
+		// play on where it does no harm (Leela Zero's rule).
+		open = s.root.Pos.SensibleMoves(s.root.ToMove, nil)
+	}
+	if len(open) == 0 {
+		return best, winrate
+	}
+	// The unsettled root moves the search may play: most visited first,
+	// then by prior.
+	alt, altN, altPrior := int32(-1), int32(-1), float32(-1)
+	for i := range children {
+		c := &children[i]
+		if c.prior < 0 || c.move == board.Pass || !slices.Contains(open, c.move) {
+			continue
+		}
+		if c.n > altN || (c.n == altN && c.prior > altPrior) {
+			alt, altN, altPrior = int32(i), c.n, c.prior
+		}
+	}
+	if alt < 0 {
+		return best, winrate
+	}
+	if c := &children[alt]; c.n > 0 {
+		return c.move, (c.w/float64(c.n) + 1) / 2
+	}
+	return children[alt].move, winrate
 }
 
 // Snapshot returns the root moves with at least one visit that the current
@@ -445,8 +515,11 @@ func (w *worker) simulate(ctx context.Context) (bool, error) {
 		w.keys = append(w.keys, s.rules.SuperkoKey(st.Pos.Hash(), st.ToMove))
 	}
 	var value float32
-	over := st.NumRecent >= 2 && st.Recent[0].Point == board.Pass && st.Recent[1].Point == board.Pass &&
-		(len(w.moves) >= 2 || s.game.ConsecutivePasses()+len(w.moves) >= 2)
+	// Two passes in a row end the game, but only passes the search made
+	// count with the game's: the root itself is never over, since play
+	// may go on after two passes (GTP, KGS cleanup, Sabaki).
+	over := len(w.moves) >= 1 && st.NumRecent >= 2 && st.Recent[0].Point == board.Pass && st.Recent[1].Point == board.Pass &&
+		(len(w.moves) >= 2 || s.game.ConsecutivePasses() >= 1)
 	if over || terminal {
 		value = terminalValue(&st)
 		s.mu.Lock()

@@ -2,7 +2,6 @@ package selfplay
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -189,9 +188,6 @@ func playGame(ctx context.Context, evs [2]mcts.Evaluator, size int, cfg GameConf
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if len(res.Moves) == 0 {
-			return nil, errors.New("selfplay: a search visited no move")
-		}
 		temp := 0.0
 		if len(rec.Moves) < cfg.TempMoves {
 			temp = cfg.Temperature
@@ -212,6 +208,9 @@ func playGame(ctx context.Context, evs [2]mcts.Evaluator, size int, cfg GameConf
 		m := Move{Color: c, Point: pt, Full: full, Visits: res.Visits, Winrate: math.Round(res.Winrate*1e4) / 1e4}
 		for _, ms := range res.Moves {
 			m.Dist = append(m.Dist, Visit{Index: int32(moveIndex(ms.Move, size)), Visits: int32(ms.Visits)})
+		}
+		if len(m.Dist) == 0 { // a one-visit search: its move by prior
+			m.Dist = append(m.Dist, Visit{Index: int32(moveIndex(pt, size)), Visits: 1})
 		}
 		if resigners[side].Observe(res.Winrate, len(rec.Moves)+1) {
 			if !rec.NoResign {

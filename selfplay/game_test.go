@@ -183,3 +183,42 @@ func (passEval) Evaluate(ctx context.Context, s *board.State, priors []float32) 
 	priors[len(priors)-1] = 6
 	return 0, ctx.Err()
 }
+
+// TestPassyEvaluatorPlaysOut: an evaluator that wants to pass, with
+// one-visit and two-visit searches (issue 12: a one-visit search passed
+// every move), plays the game out: no pass while the position is open,
+// every move recorded with a distribution.
+func TestPassyEvaluatorPlaysOut(t *testing.T) {
+	for _, visits := range []int{1, 2} {
+		cfg := fastGameConfig(5)
+		cfg.Visits, cfg.FastVisits, cfg.TempMoves, cfg.ResignThreshold = visits, 1, 0, 0
+		r, err := PlayGame(context.Background(), passEval{}, 5, cfg, 3)
+		if err != nil {
+			t.Fatalf("visits %d: %v", visits, err)
+		}
+		g, _ := board.NewGame(5, cfg.Komi, board.DefaultRules())
+		for i, m := range r.Moves {
+			if len(m.Dist) == 0 {
+				t.Fatalf("visits %d move %d: no distribution", visits, i+1)
+			}
+			if m.Point == board.Pass {
+				pos := g.Position()
+				open := pos.UnsettledMoves(m.Color, nil)
+				if pos.PassLoses(m.Color, g.Komi()) {
+					open = pos.SensibleMoves(m.Color, nil)
+				}
+				for _, q := range open {
+					if g.Legal(m.Color, q) {
+						t.Fatalf("visits %d move %d: %v passed while %s was open\n%s", visits, i+1, m.Color, q.GTP(5), pos)
+					}
+				}
+			}
+			if err := g.Play(m.Color, m.Point); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(r.Moves) < 5 {
+			t.Fatalf("visits %d: the game ended after %d moves", visits, len(r.Moves))
+		}
+	}
+}

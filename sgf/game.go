@@ -82,7 +82,8 @@ func ReadInfo(root *Node, warn func(format string, args ...any)) (Info, error) {
 		warn("unknown ruleset RU[%s]; using simple ko", info.RU)
 	}
 	if km, ok := root.Get("KM"); ok {
-		info.Komi = parseKomi(km, info.Rules, warn)
+		ap, _ := root.Get("AP")
+		info.Komi = parseKomi(km, info.Rules, strings.HasPrefix(ap, "tengen"), warn)
 	}
 	if ha, ok := root.Get("HA"); ok && strings.TrimSpace(ha) != "" {
 		n, err := strconv.Atoi(strings.TrimSpace(ha))
@@ -142,8 +143,9 @@ func RulesFor(ru string) (r board.Rules, known bool) {
 // parseKomi reads KM leniently: "5." and "6,5" are read as numbers, a
 // value that is not a number counts as 0, and a Fox-style hundredfold
 // value (|KM| >= 100: KM[650] = 6.5, KM[375] = 3.75 Chinese "zi" = 7.5
-// points) is scaled down. Each such repair is reported to warn.
-func parseKomi(km string, rules board.Rules, warn func(string, ...any)) float64 {
+// points) is scaled down unless exact is set (our own records: a GTP
+// controller may set komi 100). Each such repair is reported to warn.
+func parseKomi(km string, rules board.Rules, exact bool, warn func(string, ...any)) float64 {
 	s := strings.TrimSpace(km)
 	if s == "" {
 		return 0
@@ -160,7 +162,7 @@ func parseKomi(km string, rules board.Rules, warn func(string, ...any)) float64 
 	} else if strings.HasSuffix(s, ".") {
 		warn("KM[%s] has a trailing dot; read as %g", km, k)
 	}
-	if math.Abs(k) >= 100 && k == math.Trunc(k) {
+	if math.Abs(k) >= 100 && k == math.Trunc(k) && !exact {
 		scaled := k / 100
 		if rules.Ko == board.KoPositional && math.Mod(math.Abs(scaled)*4, 2) == 1 {
 			scaled *= 2 // Chinese komi in stones ("zi"): 3.75 zi = 7.5 points

@@ -102,6 +102,8 @@ func TestKomi(t *testing.T) {
 		{"650", "Japanese", 6.5, "hundredfold"},
 		{"375", "Chinese", 7.5, "hundredfold"},
 		{"750", "Chinese", 7.5, "hundredfold"},
+		{"100", "Chinese]AP[tengen:0.1.0", 100, ""}, // our own record: exact
+		{"100", "Chinese]AP[Fox", 1, "hundredfold"},
 	}
 	for _, tt := range tests {
 		g := replayOne(t, "(;SZ[9]KM["+tt.km+"]RU["+tt.ru+"])")

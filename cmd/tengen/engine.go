@@ -214,8 +214,9 @@ func searchOptions(opts gtp.SearchOptions, c board.Color, g *board.Game) mcts.Op
 			mo.Allow = append(mo.Allow, f.Moves...)
 		}
 	}
-	if opts.Cleanup && len(g.LegalMoves(c, nil)) > 0 {
-		// KGS cleanup: keep playing until the dead stones are captured.
+	if opts.Cleanup && !g.Position().Settled(c) {
+		// KGS cleanup: keep playing until the dead stones are captured
+		// (and never fill an own eye to avoid passing).
 		mo.Avoid = append(mo.Avoid, board.Pass)
 	}
 	return mo
@@ -255,7 +256,7 @@ func (e *engine) GenMove(ctx context.Context, g *board.Game, c board.Color, opts
 	}
 	resign := len(res.Moves) > 0 && r.Observe(res.Winrate, g.MoveNumber())
 	e.mu.Unlock()
-	fmt.Fprintf(e.stderr, "tengen: %s %s: %d playouts in %.2fs, winrate %.1f%%\n", c, res.Best.GTP(g.Size()), res.Playouts, res.Elapsed.Seconds(), 100*res.Winrate)
+	fmt.Fprintf(e.stderr, "tengen: %s %s: %d visits (%d new) in %.2fs, winrate %.1f%%\n", c, res.Best.GTP(g.Size()), res.Visits, res.Playouts, res.Elapsed.Seconds(), 100*res.Winrate)
 	return res.Best, resign, nil
 }
 
