@@ -76,9 +76,18 @@ type Config struct {
 	// With Alternate, both games of a pair (1-2, 3-4, ...) share one.
 	Seed uint64
 
-	// SGFDir, when not "", receives DIR/game-NNNN.sgf for every game
-	// (created if missing; existing files of the same names are replaced).
+	// SGFDir, when not "", is the match directory (created if missing):
+	// it receives DIR/game-NNNN.sgf for every game, DIR/results.jsonl
+	// (one line per finished game) and DIR/match.json (this Config), all
+	// written atomically, which make the match resumable (see Resume). A
+	// new match replaces the files of the same names.
 	SGFDir string
+	// Resume continues the match recorded in SGFDir (required) instead of
+	// starting a new one: the games in its results file are counted, not
+	// replayed, and play goes on from the next game number. The Config
+	// must agree with DIR/match.json (see CheckResume); Games may be
+	// raised to extend the match.
+	Resume bool
 }
 
 // DefaultConfig returns a Config for a 19x19 match of two games with
@@ -121,11 +130,17 @@ func (c Config) Validate() error {
 	if c.Openings < 0 {
 		errs = append(errs, fmt.Errorf("openings %d < 0", c.Openings))
 	}
+	if c.Resume && c.SGFDir == "" {
+		errs = append(errs, errors.New("resume without a match directory (SGFDir)"))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("match: %w", err)
 	}
 	return nil
 }
+
+// blackA reports whether engine A plays Black in game n (1-based).
+func (c *Config) blackA(n int) bool { return !c.Alternate || n%2 == 1 }
 
 // moveTimeout returns the hard time-out of a genmove.
 func (c *Config) moveTimeout() time.Duration {
@@ -221,6 +236,23 @@ func SplitCommand(line string) ([]string, error) {
 		words = append(words, cur.String())
 	}
 	return words, nil
+}
+
+// JoinCommand returns a command line that SplitCommand splits into words:
+// a word made only of letters, digits and the characters _-./:=,+@% is
+// written as it is, any other (the empty word included) between single
+// quotes, where a single quote in the word closes the quotes, is written
+// with a backslash and reopens them.
+func JoinCommand(words ...string) string {
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		if w != "" && strings.Trim(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=,+@%") == "" {
+			quoted[i] = w
+			continue
+		}
+		quoted[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+	}
+	return strings.Join(quoted, " ")
 }
 
 // EngineFromCommand returns an Engine that runs the command line (split

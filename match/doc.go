@@ -44,7 +44,25 @@
 //
 // # Records
 //
-// With Config.SGFDir set, each game is written to DIR/game-NNNN.sgf
-// atomically (a temporary file in DIR, then a rename), readable by package
-// sgf.
+// With Config.SGFDir set, DIR records the match: each game is written to
+// DIR/game-NNNN.sgf, readable by package sgf; after each game
+// DIR/results.jsonl gets its line (one JSON object per finished game, in
+// game order: colours, winner, score, moves, reason, record, seconds,
+// engine names; see [ReadResults]); DIR/match.json holds the settings
+// (engines as command lines, games, colours, size, komi, rules, times,
+// move cap, openings, seed; see [LoadConfig]). Every file is written
+// atomically (a temporary file in DIR, then a rename), so a kill leaves
+// each one whole, old or new.
+//
+// # Resuming
+//
+// A match interrupted (Ctrl-C, a crash, a reboot) continues with
+// Config.Resume, or with the Config [LoadConfig] reads back. The results
+// file is the record of what was played: its games are counted, not
+// replayed; a record without a results line (a game cut short) is
+// discarded and the game played again; a damaged last line is dropped.
+// Colours and openings depend only on the game number and the seed, so
+// the resumed games are the ones the uninterrupted match would have
+// played. The settings must agree with match.json ([Config.CheckResume]),
+// except that Games may be raised to extend the match.
 package match

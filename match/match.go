@@ -17,14 +17,25 @@ import (
 // Run plays the match c describes and returns its summary. It starts both
 // engines (checking that they answer "name"), plays the games one after
 // another, calls progress (when not nil) after each game from Run's own
-// goroutine, and closes the engines before returning.
+// goroutine, and closes the engines before returning. With c.SGFDir set,
+// it records the match there (Config.SGFDir) after each game.
+//
+// With c.Resume, Run continues the match recorded in c.SGFDir: it refuses
+// a Config that disagrees with the saved one (an error wrapping
+// ErrMismatch, before anything is changed), counts the games of the
+// results file in the summary without replaying them (nor calling
+// progress for them), discards the records of games without a result,
+// and plays the games after them with the colours and openings of their
+// game numbers, as the uninterrupted match would have. When every game
+// has been played it returns the summary without starting the engines
+// (the names are the ones recorded with the last game).
 //
 // Engine misbehaviour during a game is a result, not an error: the engine
 // loses that game (see Reason) and is restarted if it is no longer
 // running. Run returns an error, with the summary of the games finished so
 // far, when c is invalid, an engine cannot be started or does not answer
-// "name" at start-up, a restart fails, an SGF record cannot be written, or
-// ctx ends (the error then wraps ctx.Err()).
+// "name" at start-up, a restart fails, a record cannot be written or read
+// back, or ctx ends (the error then wraps ctx.Err()).
 func Run(ctx context.Context, c Config, progress func(GameResult)) (Summary, error) {
 	var sum Summary
 	if err := c.Validate(); err != nil {
@@ -32,6 +43,23 @@ func Run(ctx context.Context, c Config, progress func(GameResult)) (Summary, err
 	}
 	if _, err := board.NewGame(c.Size, c.Komi, c.Rules); err != nil {
 		return sum, fmt.Errorf("match: %w", err)
+	}
+	var lines []resultLine // of the results file
+	if c.Resume {
+		done, saved, err := resumeDir(&c)
+		if err != nil {
+			return sum, err
+		}
+		for _, r := range done {
+			sum.Add(r)
+		}
+		lines = saved
+		if len(done) == c.Games {
+			if n := len(lines); n > 0 {
+				sum.NameA, sum.NameB = lines[n-1].NameA, lines[n-1].NameB
+			}
+			return sum, nil
+		}
 	}
 	a, err := startEngine(ctx, &c, c.A, "A")
 	if err != nil {
@@ -44,12 +72,23 @@ func Run(ctx context.Context, c Config, progress func(GameResult)) (Summary, err
 	}
 	defer b.client.Close()
 	sum.NameA, sum.NameB = a.name, b.name
-	for i := range c.Games {
-		r, err := playGame(ctx, &c, i+1, a, b)
+	if c.SGFDir != "" && !c.Resume {
+		if err := startDir(&c); err != nil {
+			return sum, err
+		}
+	}
+	for n := len(lines) + 1; n <= c.Games; n++ {
+		r, err := playGame(ctx, &c, n, a, b)
 		if err != nil {
 			return sum, err
 		}
 		sum.Add(r)
+		if c.SGFDir != "" {
+			lines = append(lines, newResultLine(r, a.name, b.name))
+			if err := writeResults(c.SGFDir, lines); err != nil {
+				return sum, err
+			}
+		}
 		if progress != nil {
 			progress(r)
 		}
@@ -117,7 +156,7 @@ type game struct {
 // playGame plays game number n (1-based).
 func playGame(ctx context.Context, c *Config, n int, a, b *engine) (GameResult, error) {
 	start := time.Now()
-	blackA := !c.Alternate || n%2 == 1
+	blackA := c.blackA(n)
 	black, white := a, b
 	if !blackA {
 		black, white = b, a

@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -57,7 +61,7 @@ type gameReport struct {
 }
 
 func runMatch(ctx context.Context, e env) error {
-	fs := newFlags("match", "(--black CMD --white CMD | --engine CMD --opponent CMD) [flags]", e.stdout)
+	fs := newFlags("match", "(--black CMD --white CMD | --engine CMD --opponent CMD) [flags]\n       tengen match --resume DIR [flags]", e.stdout)
 	black := fs.String("black", "", "engine A's command line; A plays Black in every game")
 	white := fs.String("white", "", "engine B's command line; B plays White in every game")
 	engine := fs.String("engine", "", "engine A's command line (the engine under test); colours alternate")
@@ -68,7 +72,8 @@ func runMatch(ctx context.Context, e env) error {
 	rules := fs.String("rules", "chinese", "rules refereeing legality: chinese/tromp-taylor (positional superko), aga/nz (situational), japanese (simple ko); scoring is by area")
 	moveTime := fs.String("time", "0", `seconds per move ("5", "2.5", "500ms"), sent as time_settings 0 T 1; the hard time-out is 3*T+1s; 0: no time settings`)
 	moveTimeout := fs.Duration("move-timeout", 0, "hard time-out of a genmove (0: from --time, or 60s)")
-	sgfDir := fs.String("sgf-dir", "", "write each game to DIR/game-NNNN.sgf")
+	sgfDir := fs.String("sgf-dir", "", "record the match in `DIR`: game-NNNN.sgf per game, results.jsonl (one line per finished game) and match.json (the settings), so that --resume DIR can continue it")
+	resume := fs.String("resume", "", "continue the interrupted match recorded in `DIR` (a former --sgf-dir) with its saved settings: finished games are counted, the next game number follows; match flags given with it must agree with DIR/match.json, except that --games may be raised to extend the match and --move-timeout may change")
 	seed := fs.Uint64("seed", 0, "seed of the random opening moves")
 	openings := fs.Int("openings", 0, "random opening moves played by the referee for both sides (same for both games of a colour-swapped pair)")
 	maxMoves := fs.Int("max-moves", 0, "move cap; the board is then scored as it stands (0: 3*size*size)")
@@ -81,37 +86,114 @@ func runMatch(ctx context.Context, e env) error {
 	if fs.NArg() > 0 {
 		return usageError("match: unexpected arguments %q", fs.Args())
 	}
+	resuming := *resume != ""
+	// given reports whether a setting comes from its flag: always for a
+	// new match, only when the flag is given for a resumed one.
+	given := func(name string) bool { return !resuming || fs.Changed(name) }
 	c := match.DefaultConfig()
-	var cmdA, cmdB string
+	var saved match.Config
+	if resuming {
+		if fs.Changed("sgf-dir") && !samePath(*sgfDir, *resume) {
+			return usageError("match: --sgf-dir %s and --resume %s name different directories", *sgfDir, *resume)
+		}
+		var err error
+		if saved, err = match.LoadConfig(*resume); err != nil {
+			if errors.Is(err, iofs.ErrNotExist) {
+				return usageError("%v", err)
+			}
+			return err
+		}
+		c = saved
+	}
+	fixed := fs.Changed("black") || fs.Changed("white")
+	alternate := fs.Changed("engine") || fs.Changed("opponent")
 	switch {
-	case *black != "" && *white != "" && *engine == "" && *opponent == "":
-		cmdA, cmdB, c.Alternate = *black, *white, false
-	case *engine != "" && *opponent != "" && *black == "" && *white == "":
-		cmdA, cmdB, c.Alternate = *engine, *opponent, true
-	default:
+	case fixed && alternate:
 		return usageError("match: give either --black and --white, or --engine and --opponent")
+	case resuming:
+		// Engines not given are the saved ones.
+	case *black != "" && *white != "" && *engine == "" && *opponent == "":
+	case *engine != "" && *opponent != "" && *black == "" && *white == "":
+	default:
+		return usageError("match: give either --black and --white, or --engine and --opponent (or --resume DIR)")
 	}
-	var err error
-	if c.A, err = match.EngineFromCommand(cmdA); err != nil {
-		return usageError("match: engine A: %v", err)
+	cmdA := match.JoinCommand(append([]string{c.A.GTP.Path}, c.A.GTP.Args...)...)
+	cmdB := match.JoinCommand(append([]string{c.B.GTP.Path}, c.B.GTP.Args...)...)
+	for _, f := range []struct {
+		flag  string
+		value string
+		label string
+		cmd   *string
+		eng   *match.Engine
+	}{{"black", *black, "A", &cmdA, &c.A}, {"white", *white, "B", &cmdB, &c.B}, {"engine", *engine, "A", &cmdA, &c.A}, {"opponent", *opponent, "B", &cmdB, &c.B}} {
+		if !fs.Changed(f.flag) {
+			continue
+		}
+		en, err := match.EngineFromCommand(f.value)
+		if err != nil {
+			return usageError("match: engine %s: %v", f.label, err)
+		}
+		en.Name = f.eng.Name // only a saved match has one
+		*f.eng, *f.cmd = en, f.value
 	}
-	if c.B, err = match.EngineFromCommand(cmdB); err != nil {
-		return usageError("match: engine B: %v", err)
+	if fixed || alternate {
+		c.Alternate = alternate
 	}
 	if *engineStderr {
 		c.A.GTP.Stderr, c.B.GTP.Stderr = e.stderr, e.stderr
 	}
-	if c.Rules, err = board.RulesByName(*rules); err != nil {
-		return usageError("match: %v", err)
+	var err error
+	if given("rules") {
+		if c.Rules, err = board.RulesByName(*rules); err != nil {
+			return usageError("match: %v", err)
+		}
 	}
-	if c.MoveTime, err = parseSeconds(*moveTime); err != nil {
-		return usageError("match: --time: %v", err)
+	if given("time") {
+		if c.MoveTime, err = parseSeconds(*moveTime); err != nil {
+			return usageError("match: --time: %v", err)
+		}
 	}
-	c.Games, c.Size, c.Komi = *games, *size, *komi
-	c.MoveTimeout, c.SGFDir, c.Seed = *moveTimeout, *sgfDir, *seed
-	c.Openings, c.MaxMoves = *openings, *maxMoves
+	for _, f := range []struct {
+		flag string
+		set  func()
+	}{
+		{"games", func() { c.Games = *games }},
+		{"size", func() { c.Size = *size }},
+		{"komi", func() { c.Komi = *komi }},
+		{"move-timeout", func() { c.MoveTimeout = *moveTimeout }},
+		{"seed", func() { c.Seed = *seed }},
+		{"openings", func() { c.Openings = *openings }},
+		{"max-moves", func() { c.MaxMoves = *maxMoves }},
+	} {
+		if given(f.flag) {
+			f.set()
+		}
+	}
+	if !resuming {
+		c.SGFDir = *sgfDir
+	}
 	if err := c.Validate(); err != nil {
 		return usageError("%v", err)
+	}
+	if resuming {
+		if err := c.CheckResume(saved); err != nil {
+			return usageError("%v", err)
+		}
+		done, err := match.ReadResults(c.SGFDir)
+		if err != nil {
+			return err
+		}
+		if !*quiet {
+			state := ""
+			if len(done) == c.Games {
+				state = " (finished)"
+			}
+			fmt.Fprintf(e.stderr, "match: resuming %s: %d of %d games recorded%s\n", c.SGFDir, len(done), c.Games, state)
+		}
+	} else if c.SGFDir != "" {
+		if _, err := os.Stat(filepath.Join(c.SGFDir, match.ConfigFile)); err == nil {
+			return usageError("match: %s already holds a match (continue it with --resume %s, or record this one in another --sgf-dir)", c.SGFDir, c.SGFDir)
+		}
 	}
 	progress := func(r match.GameResult) {
 		if !*quiet {
@@ -131,7 +213,23 @@ func runMatch(ctx context.Context, e env) error {
 			printMatchReport(e.stdout, rep)
 		}
 	}
+	if runErr != nil && c.SGFDir != "" && ctx.Err() != nil {
+		return fmt.Errorf("%w (continue with: tengen match --resume %s)", runErr, c.SGFDir)
+	}
 	return runErr
+}
+
+// samePath reports whether two paths name the same directory: the same
+// file, or the same absolute path when one does not exist.
+func samePath(a, b string) bool {
+	ia, errA := os.Stat(a)
+	ib, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(ia, ib)
+	}
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && absA == absB
 }
 
 // parseSeconds reads a number of seconds ("5", "2.5") or a Go duration
