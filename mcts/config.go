@@ -27,6 +27,14 @@ type Config struct {
 	NoiseAlpha   float64
 	NoiseEpsilon float64
 
+	// RAVEEquiv turns on RAVE (Gelly & Silver 2011) when the evaluator
+	// plays moves past the leaf (an AMAFEvaluator): a child's value
+	// blends its mean with its all-moves-as-first mean, the latter
+	// weighted beta = a/(n + a + n*a/RAVEEquiv) for n visits and a
+	// AMAF visits (the minimum-MSE schedule; RAVEEquiv is the number of
+	// visits at which both count the same). 0 turns RAVE off.
+	RAVEEquiv float64
+
 	// Seed fixes every random choice (noise, temperature sampling).
 	Seed uint64
 }
@@ -66,6 +74,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: negative FPU reduction", ErrConfig)
 	case c.VirtualLoss < 0:
 		return fmt.Errorf("%w: virtual loss %d", ErrConfig, c.VirtualLoss)
+	case c.RAVEEquiv < 0:
+		return fmt.Errorf("%w: RAVE equivalence %v", ErrConfig, c.RAVEEquiv)
 	case c.NoiseAlpha < 0 || c.NoiseEpsilon < 0 || c.NoiseEpsilon > 1:
 		return fmt.Errorf("%w: noise alpha %v epsilon %v", ErrConfig, c.NoiseAlpha, c.NoiseEpsilon)
 	}

@@ -18,6 +18,14 @@ type Evaluator interface {
 	Evaluate(ctx context.Context, s *board.State, priors []float32) (float32, error)
 }
 
+// AMAFEvaluator is an Evaluator whose evaluation plays moves past the
+// leaf (random or heavy playouts): it appends every move it played, in
+// order, to *moves, which RAVE uses as all-moves-as-first evidence.
+type AMAFEvaluator interface {
+	Evaluator
+	EvaluateAMAF(ctx context.Context, s *board.State, priors []float32, moves *[]board.Move) (float32, error)
+}
+
 // WorkerEvaluator is an Evaluator that prefers one instance per search
 // goroutine (a batcher client each, say). A search calls Worker once per
 // goroutine and the release function when the goroutine is done.

@@ -3,6 +3,7 @@ package mcts
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/tengen-go/tengen/board"
 )
@@ -157,5 +158,30 @@ func TestReuseAfterTerminalPass(t *testing.T) {
 	}
 	if res.Best == board.Pass || len(res.Moves) == 0 {
 		t.Fatalf("after the game's second pass: best %s, %d root moves", res.Best.GTP(5), len(res.Moves))
+	}
+}
+
+// TestStopEarly: a search whose best move leads by more visits than the
+// time left can give stops before its time limit; without StopEarly it
+// runs to the limit.
+func TestStopEarly(t *testing.T) {
+	g := newGame(t, 9)
+	// One move with nearly all the prior: it gets nearly all the visits.
+	e := &fixedEval{priors: map[int]float32{40: 1000}, value: func(*board.State) float32 { return 0 }}
+	for _, early := range []bool{false, true} {
+		s := mustSearcher(t, e, DefaultConfig())
+		s.SetGame(g)
+		// The lead grows at about the visit rate, so the search can stop
+		// near half its time.
+		res, err := s.Search(context.Background(), Options{Limits: Limits{Time: time.Second}, StopEarly: early})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if early && res.Elapsed > 800*time.Millisecond {
+			t.Errorf("StopEarly searched %v of 1s with a decided best move", res.Elapsed)
+		}
+		if !early && res.Elapsed < 990*time.Millisecond {
+			t.Errorf("without StopEarly the search ended after %v of 1s", res.Elapsed)
+		}
 	}
 }

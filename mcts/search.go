@@ -163,6 +163,11 @@ type Options struct {
 	// search (self-play's fast searches under playout-cap randomisation);
 	// a later search of the same root may still add it.
 	NoNoise bool
+	// StopEarly ends the search as soon as the most visited root move
+	// can no longer be overtaken within the visit and time limits (at
+	// the visit rate so far), as Leela Zero and KataGo do: the time
+	// saved goes to harder moves.
+	StopEarly bool
 }
 
 // errTreeFull stops the workers when the arena is full.
@@ -198,6 +203,8 @@ func (s *Searcher) Search(ctx context.Context, opts Options) (Result, error) {
 	stopCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	limits := opts.Limits
+	startVisits := int(s.tree.nodes[0].n)
+	var checks atomic.Int64
 	done := func() bool {
 		if stopCtx.Err() != nil {
 			return true
@@ -209,6 +216,10 @@ func (s *Searcher) Search(ctx context.Context, opts Options) (Result, error) {
 			if int(v) >= limits.Visits {
 				return true
 			}
+		}
+		if opts.StopEarly && checks.Add(1)%16 == 0 && s.decided(start, startVisits, limits) {
+			stop()
+			return true
 		}
 		return false
 	}
@@ -275,6 +286,48 @@ func (s *Searcher) Search(ctx context.Context, opts Options) (Result, error) {
 		opts.Analysis(res.Moves)
 	}
 	return res, nil
+}
+
+// decided reports whether the most visited root move can no longer be
+// overtaken: the visits still to come (by the visit limit, or by the
+// time limit at this search's rate so far) are fewer than its lead over
+// the second. It never decides in the first 50 ms or without a limit.
+func (s *Searcher) decided(start time.Time, startVisits int, limits Limits) bool {
+	elapsed := time.Since(start)
+	if elapsed < 50*time.Millisecond {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	root := &s.tree.nodes[0]
+	if root.state != expanded {
+		return false
+	}
+	left := math.Inf(1)
+	if limits.Visits > 0 {
+		left = float64(limits.Visits - int(root.n))
+	}
+	if limits.Time > 0 {
+		rate := float64(int(root.n)-startVisits) / elapsed.Seconds()
+		left = min(left, rate*(limits.Time-elapsed).Seconds())
+	}
+	if math.IsInf(left, 1) {
+		return false
+	}
+	first, second := int32(0), int32(0)
+	for c := root.first; c < root.first+root.nchild; c++ {
+		nd := &s.tree.nodes[c]
+		if nd.prior < 0 {
+			continue
+		}
+		switch n := nd.n + nd.vl; {
+		case n > first:
+			first, second = n, first
+		case n > second:
+			second = n
+		}
+	}
+	return float64(first-second) > left
 }
 
 // prepareRoot applies root noise and the avoid/allow filters. Filtering
@@ -478,6 +531,12 @@ type worker struct {
 	moves  []board.Move
 	keys   []uint64
 	legal  []board.Point
+
+	// RAVE: the playout's moves and the first-play marks by point.
+	playout   []board.Move
+	markStamp [1024]uint32
+	markColor [1024]board.Color
+	stamp     uint32
 }
 
 // simulate runs one simulation: select a leaf with virtual loss, evaluate
@@ -531,7 +590,16 @@ func (w *worker) simulate(ctx context.Context) (bool, error) {
 		s.mu.Unlock()
 		return true, nil
 	}
-	v, err := w.eval.Evaluate(ctx, &st, w.priors)
+	var v float32
+	var err error
+	amaf := false
+	if ae, ok := w.eval.(AMAFEvaluator); ok && s.cfg.RAVEEquiv > 0 {
+		w.playout = w.playout[:0]
+		v, err = ae.EvaluateAMAF(ctx, &st, w.priors, &w.playout)
+		amaf = true
+	} else {
+		v, err = w.eval.Evaluate(ctx, &st, w.priors)
+	}
 	if err != nil {
 		s.mu.Lock()
 		s.tree.nodes[w.path[len(w.path)-1]].state = unexpanded
@@ -551,7 +619,57 @@ func (w *worker) simulate(ctx context.Context) (bool, error) {
 		return true, errTreeFull
 	}
 	w.backup(value)
+	if amaf {
+		w.backupAMAF(value)
+	}
 	return true, nil
+}
+
+// backupAMAF adds the all-moves-as-first evidence of one simulation:
+// for every node of the path, each child whose move the side to move
+// there played first (at that point, later in the path or in the
+// playout) gets the simulation's value. value is for the side to move at
+// the leaf. Lock held.
+func (w *worker) backupAMAF(value float32) {
+	w.stamp++
+	if w.stamp == 0 { // wrapped: forget every old mark
+		clear(w.markStamp[:])
+		w.stamp = 1
+	}
+	mark := func(m board.Move) {
+		if m.Point != board.Pass && int(m.Point) < len(w.markStamp) {
+			w.markStamp[m.Point] = w.stamp
+			w.markColor[m.Point] = m.Color
+		}
+	}
+	for j := len(w.playout) - 1; j >= 0; j-- { // earliest play wins
+		mark(w.playout[j])
+	}
+	t := &w.s.tree
+	leaf := len(w.path) - 1
+	color := w.s.root.ToMove
+	if leaf%2 == 1 {
+		color = color.Opponent()
+	} // the side to move at the leaf; alternates up the path
+	v := float64(value)
+	for i := leaf; i >= 0; i-- {
+		nd := &t.nodes[w.path[i]]
+		if nd.state == expanded {
+			for c := nd.first; c < nd.first+nd.nchild; c++ {
+				ch := &t.nodes[c]
+				pt := ch.move
+				if pt != board.Pass && int(pt) < len(w.markStamp) && w.markStamp[pt] == w.stamp && w.markColor[pt] == color {
+					ch.amafN++
+					ch.amafW += v // the child's value is for its mover: color
+				}
+			}
+		}
+		if i > 0 {
+			mark(w.moves[i-1])
+		}
+		color = color.Opponent()
+		v = -v
+	}
 }
 
 // terminalValue scores a finished game for the side to move: +1 win,
@@ -677,13 +795,25 @@ func (w *worker) selectLeaf() {
 		cpuct := s.cfg.CInit + math.Log((1+parentN+s.cfg.CBase)/s.cfg.CBase)
 		sqrtN := math.Sqrt(max(parentN, 1))
 		best, bestScore := int32(-1), math.Inf(-1)
+		equiv := s.cfg.RAVEEquiv
 		for c := nd.first; c < nd.first+nd.nchild; c++ {
 			ch := &t.nodes[c]
 			if ch.prior < 0 { // excluded by avoid/allow
 				continue
 			}
 			q, n := ch.q(vloss)
-			if n == 0 {
+			switch {
+			case equiv > 0 && ch.amafN > 0:
+				a := float64(ch.amafN)
+				qa := ch.amafW / a
+				if n == 0 {
+					q = qa
+				} else {
+					nf := float64(n)
+					beta := a / (nf + a + nf*a/equiv)
+					q = (1-beta)*q + beta*qa
+				}
+			case n == 0:
 				q = fpu
 			}
 			score := q + cpuct*float64(ch.prior)*sqrtN/float64(1+n)

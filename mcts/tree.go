@@ -17,6 +17,8 @@ const (
 // Values are from the view of the player who played move.
 type node struct {
 	w, w2  float64 // sum of values and of their squares
+	amafW  float64 // sum of all-moves-as-first values (RAVE)
+	amafN  int32   // all-moves-as-first visits
 	n      int32   // completed visits
 	vl     int32   // visits in flight (virtual loss)
 	first  int32   // index of the first child; children are contiguous

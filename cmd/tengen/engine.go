@@ -17,18 +17,21 @@ import (
 
 // engineConfig is what the gtp and match commands configure.
 type engineConfig struct {
-	threads  int
-	visits   int
-	playouts int
-	perMove  time.Duration
-	resign   float64 // winrate below which to resign (0: never)
-	seed     uint64
-	weights  []string // weights files, one per board size
-	rollouts int      // playouts per evaluation of the playout evaluator
-	lambda   float64  // weight of playouts mixed into the network's value
-	maxBatch int
-	nodes    int
-	backend  backendFlags
+	threads   int
+	visits    int
+	playouts  int
+	perMove   time.Duration
+	resign    float64 // winrate below which to resign (0: never)
+	seed      uint64
+	weights   []string // weights files, one per board size
+	rollouts  int      // playouts per evaluation of the playout evaluator
+	lambda    float64  // weight of playouts mixed into the network's value (hybrid); < 0: per size
+	evaluator string   // "auto", "playouts", "net" or "hybrid"
+	rave      float64  // RAVE equivalence (0: off); < 0: the default
+	autoTime  bool     // no --visits, --playouts or --time: spend defaultMoveTime per move
+	maxBatch  int
+	nodes     int
+	backend   backendFlags
 }
 
 // engine implements gtp.Player with the search, a network per board size
@@ -43,6 +46,7 @@ type engine struct {
 	searchers map[int]*mcts.Searcher
 	resigners map[board.Color]*mcts.Resigner
 	warned    map[int]bool
+	announced map[int]bool
 	runCtx    context.Context
 	stopRun   context.CancelFunc
 	running   sync.WaitGroup
@@ -65,7 +69,7 @@ func newEngine(cfg engineConfig, stderr io.Writer) (*engine, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &engine{
 		cfg: cfg, stderr: stderr, backends: cfg.backend.chooser(stderr),
-		nets: map[int]*netEntry{}, searchers: map[int]*mcts.Searcher{}, warned: map[int]bool{},
+		nets: map[int]*netEntry{}, searchers: map[int]*mcts.Searcher{}, warned: map[int]bool{}, announced: map[int]bool{},
 		resigners: map[board.Color]*mcts.Resigner{},
 		runCtx:    ctx, stopRun: cancel,
 	}
@@ -149,19 +153,39 @@ func (e *engine) searcher(size int) (*mcts.Searcher, error) {
 	}
 	var ev mcts.Evaluator
 	rollouts := mcts.NewPlayoutEvaluator(max(e.cfg.rollouts, 1), e.cfg.seed)
-	if n, ok := e.nets[size]; ok {
-		ev = n.eval
-		if e.cfg.lambda > 0 {
-			ev = &mcts.MixedEvaluator{Net: n.eval, Playouts: rollouts, Lambda: e.cfg.lambda}
-		}
-	} else {
-		ev = rollouts
+	kind := e.cfg.evaluator
+	n, haveNet := e.nets[size]
+	if kind == "auto" || kind == "" {
+		kind = defaultEvaluator(size, haveNet)
+	}
+	if !haveNet {
 		if !e.warned[size] {
-			fmt.Fprintf(e.stderr, "tengen: no network for %dx%d: searching with random playouts\n", size, size)
+			fmt.Fprintf(e.stderr, "tengen: no network for %dx%d: searching with playouts\n", size, size)
 			e.warned[size] = true
 		}
+		kind = "playouts"
 	}
 	cfg := mcts.DefaultConfig()
+	switch kind {
+	case "net":
+		ev = n.eval
+	case "hybrid":
+		lambda := e.cfg.lambda
+		if lambda < 0 {
+			lambda = defaultLambda(size)
+		}
+		ev = &mcts.MixedEvaluator{Net: n.eval, Playouts: rollouts, Lambda: lambda}
+	default:
+		ev = rollouts
+		cfg.RAVEEquiv = defaultRAVEEquiv
+	}
+	if e.cfg.rave >= 0 {
+		cfg.RAVEEquiv = e.cfg.rave
+	}
+	if !e.announced[size] {
+		fmt.Fprintf(e.stderr, "tengen: %dx%d: evaluator %s\n", size, size, kind)
+		e.announced[size] = true
+	}
 	cfg.Threads = e.cfg.threads
 	cfg.Seed = e.cfg.seed
 	if e.cfg.nodes > 0 {
@@ -191,13 +215,39 @@ func (e *engine) setGame(g *board.Game, c board.Color) (*mcts.Searcher, error) {
 }
 
 // limits turns the flags and a time budget into search limits.
-func (e *engine) limits(budget time.Duration) mcts.Limits {
+func (e *engine) limits(size int, budget time.Duration) mcts.Limits {
 	l := mcts.Limits{Visits: e.cfg.visits, Playouts: e.cfg.playouts, Time: e.cfg.perMove}
+	if e.cfg.autoTime {
+		l.Time = defaultMoveTime(size)
+	}
 	if budget > 0 && (l.Time == 0 || budget < l.Time) {
 		l.Time = budget
 	}
 	return l
 }
+
+// defaultMoveTime is the thinking time per move when neither flags nor
+// the controller's time settings say (Sabaki sends none): 1 s on 9x9 and
+// below, 2 s on 19x19 and above, in between by size.
+func defaultMoveTime(size int) time.Duration {
+	f := min(max(float64(size-9)/10, 0), 1)
+	return time.Duration((1 + f) * float64(time.Second))
+}
+
+// defaultEvaluator is the strongest measured evaluator for a board size
+// (docs/strength.md): playouts where no network exists.
+func defaultEvaluator(size int, haveNet bool) string {
+	if !haveNet {
+		return "playouts"
+	}
+	return "net"
+}
+
+// defaultLambda is the hybrid evaluator's playout weight by board size.
+func defaultLambda(size int) float64 { return 0.5 }
+
+// defaultRAVEEquiv is the RAVE equivalence of the playout evaluator.
+const defaultRAVEEquiv = 1000
 
 func searchOptions(opts gtp.SearchOptions, c board.Color, g *board.Game) mcts.Options {
 	mo := mcts.Options{Interval: opts.Interval}
@@ -237,7 +287,8 @@ func (e *engine) GenMove(ctx context.Context, g *board.Game, c board.Color, opts
 		return board.Pass, false, err
 	}
 	mo := searchOptions(opts, c, g)
-	mo.Limits = e.limits(opts.Budget)
+	mo.Limits = e.limits(g.Size(), opts.Budget)
+	mo.StopEarly = mo.Limits.Time > 0
 	res, err := s.Search(ctx, mo)
 	if err != nil {
 		return board.Pass, false, err

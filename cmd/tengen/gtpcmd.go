@@ -23,13 +23,15 @@ func engineFlags(fs *pflag.FlagSet) *engineConfig {
 	c := &engineConfig{}
 	fs.StringArrayVar(&c.weights, "weights", nil, "network weights file (repeat for several board sizes); default: the embedded networks")
 	fs.IntVar(&c.threads, "threads", runtime.GOMAXPROCS(0), "search threads")
-	fs.IntVar(&c.visits, "visits", 800, "root visits per move (0: no limit)")
+	fs.IntVar(&c.visits, "visits", 0, "root visits per move (0: no limit)")
 	fs.IntVar(&c.playouts, "playouts", 0, "new simulations per move (0: no limit)")
-	fs.DurationVar(&c.perMove, "time", 0, "thinking time per move, e.g. 2s (0: no limit; time controls from the controller still apply)")
+	fs.DurationVar(&c.perMove, "time", 0, "thinking time per move, e.g. 2s (0: no limit; time controls from the controller still apply); with none of --visits, --playouts, --time: 1s on 9x9, 2s on 19x19, in between by size")
+	fs.StringVar(&c.evaluator, "evaluator", "auto", "leaf evaluation: playouts (heavy playouts, RAVE), net (the network's value), hybrid (network priors, value mixed with playouts by --lambda); auto: the strongest measured for the board size (docs/strength.md)")
+	fs.Float64Var(&c.rave, "rave", -1, "RAVE equivalence in visits (0: off; default 1000 with playouts)")
 	fs.Float64Var(&c.resign, "resign", 0.05, "resign when the winrate stays below this for 3 moves (0: never)")
 	fs.Uint64Var(&c.seed, "seed", uint64(time.Now().UnixNano()), "random seed")
 	fs.IntVar(&c.rollouts, "rollouts", 1, "random playouts per leaf when searching without a network")
-	fs.Float64Var(&c.lambda, "lambda", 0, "weight of random playouts mixed into the network's value (AlphaGo's lambda)")
+	fs.Float64Var(&c.lambda, "lambda", -1, "hybrid evaluator: weight of playouts mixed into the network's value (AlphaGo's lambda; default by board size)")
 	fs.IntVar(&c.maxBatch, "batch", 16, "largest network batch")
 	fs.IntVar(&c.nodes, "nodes", 0, "search tree node limit (0: default 4,000,000)")
 	c.backend.bind(fs, "backend")
@@ -42,11 +44,13 @@ func (c *engineConfig) validate() error {
 		return usageError("--threads must be at least 1")
 	case c.visits < 0 || c.playouts < 0 || c.perMove < 0:
 		return usageError("--visits, --playouts and --time must not be negative")
-	case c.visits == 0 && c.playouts == 0 && c.perMove == 0:
-		return usageError("set at least one of --visits, --playouts, --time")
+	case !c.autoTime && c.visits == 0 && c.playouts == 0 && c.perMove == 0:
+		return usageError("set at least one of --visits, --playouts, --time above 0 (or none: time by board size)")
+	case c.evaluator != "auto" && c.evaluator != "playouts" && c.evaluator != "net" && c.evaluator != "hybrid":
+		return usageError("--evaluator must be auto, playouts, net or hybrid, not %q", c.evaluator)
 	case c.resign < 0 || c.resign >= 1:
 		return usageError("--resign must be in [0, 1)")
-	case c.lambda < 0 || c.lambda > 1:
+	case c.lambda > 1 || c.lambda < 0 && c.lambda != -1:
 		return usageError("--lambda must be in [0, 1]")
 	case c.maxBatch < 1:
 		return usageError("--batch must be at least 1")
@@ -65,6 +69,7 @@ func runGTP(ctx context.Context, e env) error {
 	if fs.NArg() > 0 {
 		return usageError("gtp takes no arguments, got %q", fs.Args())
 	}
+	ec.autoTime = !fs.Changed("visits") && !fs.Changed("playouts") && !fs.Changed("time")
 	if err := ec.validate(); err != nil {
 		return err
 	}
