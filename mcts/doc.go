@@ -4,7 +4,14 @@
 // the small [Evaluator] interface (a position in, move priors and a value
 // out), which the network adapter in cmd/tengen and selfplay implements
 // over the batcher of package nets, and which [PlayoutEvaluator] implements
-// with light random playouts when there is no network.
+// without a network: priors from the Go knowledge of package rollout and
+// values from its heavy playouts (a score utility mixed in). The
+// [MixedEvaluator] is the hybrid: network priors, value mixed from the
+// network's and the playouts' (AlphaGo's lambda).
+//
+// Evaluators that play past the leaf ([AMAFEvaluator]) feed RAVE (Gelly &
+// Silver 2011): every child keeps all-moves-as-first statistics, blended
+// with its mean by the minimum-MSE schedule (Config.RAVEEquiv).
 //
 // A [Searcher] owns one tree in an index-based node arena (a node limit
 // bounds memory; when it is reached the search stops growing and reports
@@ -14,7 +21,11 @@
 // first-play-urgency reduction (Leela Zero's form); the root can take
 // Dirichlet noise, moves can be chosen with a temperature, and a search can
 // be limited by visits, playouts and time, or run until cancelled
-// (pondering). After a move the subtree under it is kept (tree reuse).
+// (pondering), and stop early once the best move cannot be overtaken.
+// After a move the subtree under it is kept (tree reuse). The move played
+// is the most visited one, or with a single visit the best prior; a pass
+// gives way to a move while neutral points or stones to capture remain,
+// or while passing would lose by the Tromp-Taylor count.
 //
 // Values are in [-1, 1]; the winrate shown to users is (value+1)/2 from
 // the view of the side to move at the root.

@@ -2,8 +2,6 @@ package mcts
 
 import (
 	"context"
-	"math/rand/v2"
-	"sync"
 
 	"github.com/tengen-go/tengen/board"
 )
@@ -32,35 +30,6 @@ type AMAFEvaluator interface {
 type WorkerEvaluator interface {
 	Evaluator
 	Worker() (e Evaluator, release func())
-}
-
-// PlayoutEvaluator is the evaluator used when there is no network: the
-// mean result of light random playouts, with priors from simple tactical
-// knowledge (HeuristicPriors) or uniform ones.
-type PlayoutEvaluator struct {
-	Playouts int  // playouts per evaluation (default 1)
-	Uniform  bool // uniform priors instead of HeuristicPriors
-
-	mu   sync.Mutex
-	seed *rand.Rand
-}
-
-// NewPlayoutEvaluator returns a playout evaluator whose randomness derives
-// from seed.
-func NewPlayoutEvaluator(playouts int, seed uint64) *PlayoutEvaluator {
-	return &PlayoutEvaluator{Playouts: playouts, seed: rand.New(rand.NewPCG(seed, 0x706c61796f7574))}
-}
-
-// Evaluate implements Evaluator.
-func (e *PlayoutEvaluator) Evaluate(ctx context.Context, s *board.State, priors []float32) (float32, error) {
-	if e.Uniform {
-		for i := range priors {
-			priors[i] = 1
-		}
-	} else {
-		HeuristicPriors(s, priors)
-	}
-	return e.rollouts(s), ctx.Err()
 }
 
 // HeuristicPriors writes priors for s from tactical knowledge, the kind a
@@ -120,45 +89,4 @@ func HeuristicPriors(s *board.State, priors []float32) {
 	if s.NumRecent > 0 && s.Recent[0].Point == board.Pass {
 		priors[n*n] = 2
 	}
-}
-
-func (e *PlayoutEvaluator) rollouts(s *board.State) float32 {
-	e.mu.Lock()
-	rng := rand.New(rand.NewPCG(e.seed.Uint64(), e.seed.Uint64()))
-	e.mu.Unlock()
-	n := max(e.Playouts, 1)
-	sum := 0.0
-	for range n {
-		p := s.Pos
-		score := p.Playout(s.ToMove, rng, s.Komi, 0).Score
-		switch {
-		case score > 0:
-			sum++
-		case score < 0:
-			sum--
-		}
-	}
-	v := float32(sum / float64(n))
-	if s.ToMove == board.White {
-		v = -v
-	}
-	return v
-}
-
-// MixedEvaluator combines a network's priors and value with playouts, as
-// AlphaGo (2016) did: value = (1-Lambda)*net + Lambda*playouts.
-type MixedEvaluator struct {
-	Net      Evaluator
-	Playouts *PlayoutEvaluator
-	Lambda   float64
-}
-
-// Evaluate implements Evaluator.
-func (m *MixedEvaluator) Evaluate(ctx context.Context, s *board.State, priors []float32) (float32, error) {
-	v, err := m.Net.Evaluate(ctx, s, priors)
-	if err != nil || m.Lambda == 0 {
-		return v, err
-	}
-	z := m.Playouts.rollouts(s)
-	return float32((1-m.Lambda)*float64(v) + m.Lambda*float64(z)), ctx.Err()
 }

@@ -177,7 +177,7 @@ func TestStopEarly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if early && res.Elapsed > 800*time.Millisecond {
+		if early && res.Elapsed > 950*time.Millisecond {
 			t.Errorf("StopEarly searched %v of 1s with a decided best move", res.Elapsed)
 		}
 		if !early && res.Elapsed < 990*time.Millisecond {

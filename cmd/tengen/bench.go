@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tengen-go/tengen/board"
+	"github.com/tengen-go/tengen/rollout"
 )
 
 func init() {
@@ -22,10 +23,11 @@ var benchmarks = map[string]func(ctx context.Context, e env, o benchOptions) (an
 }
 
 type benchOptions struct {
-	seconds float64
-	seed    uint64
-	sizes   []int
-	batches []int
+	seconds  float64
+	seed     uint64
+	sizes    []int
+	batches  []int
+	policies []string // playout policies: light, heavy
 	// batchesSet says --batches was given (targets may default otherwise).
 	batchesSet bool
 	backend    backendFlags
@@ -38,6 +40,7 @@ func runBench(ctx context.Context, e env) error {
 	seed := fs.Uint64("seed", 1, "random seed")
 	sizes := fs.IntSlice("sizes", []int{9, 19}, "board sizes")
 	batches := fs.IntSlice("batches", []int{1, 8, 32, 128}, "batch sizes (nets; with --backend cuda or auto: 1, 8, 32, 128, 256)")
+	policies := fs.StringSlice("policies", []string{"light", "heavy"}, "playout policies (playouts): light, heavy")
 	var bf backendFlags
 	bf.bind(fs, "backend")
 	if done, err := parseFlags(fs, e.args); done || err != nil {
@@ -57,8 +60,13 @@ func runBench(ctx context.Context, e env) error {
 	if *seconds <= 0 {
 		return usageError("--seconds must be positive")
 	}
+	for _, name := range *policies {
+		if _, ok := playoutPolicies[name]; !ok {
+			return usageError("unknown playout policy %q (have light, heavy)", name)
+		}
+	}
 	res, err := target(ctx, e, benchOptions{seconds: *seconds, seed: *seed, sizes: *sizes, batches: *batches,
-		batchesSet: fs.Changed("batches"), backend: bf})
+		policies: *policies, batchesSet: fs.Changed("batches"), backend: bf})
 	if err != nil {
 		return err
 	}
@@ -82,14 +90,25 @@ func benchNames() []string {
 	return names
 }
 
-// playoutRow is one board size's light-playout speed on one goroutine.
+// playoutPolicies are the playout policies "tengen bench playouts" knows.
+var playoutPolicies = map[string]func() rollout.Policy{
+	"light": rollout.LightPolicy,
+	"heavy": rollout.DefaultPolicy,
+}
+
+// playoutRow is the speed of one playout policy on one board size, on one
+// goroutine.
 type playoutRow struct {
 	Size            int     `json:"size"`
+	Policy          string  `json:"policy"` // "light" or "heavy"
 	Playouts        int     `json:"playouts"`
 	Seconds         float64 `json:"seconds"`
 	PlayoutsPerSec  float64 `json:"playouts_per_s"`
 	MovesPerSec     float64 `json:"moves_per_s"`
 	MovesPerPlayout float64 `json:"moves_per_playout"`
+	// RatioToLight is PlayoutsPerSec over that of the light row of the
+	// same size in the same run (absent when light was not measured).
+	RatioToLight float64 `json:"ratio_to_light,omitempty"`
 }
 
 type playoutTable struct {
@@ -99,41 +118,70 @@ type playoutTable struct {
 
 func (t playoutTable) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "light random playouts, %d goroutine\n", t.Threads)
-	fmt.Fprintf(&b, "%5s %12s %14s %12s\n", "size", "playouts/s", "moves/s", "moves/game")
+	fmt.Fprintf(&b, "playouts (rollout policies), %d goroutine\n", t.Threads)
+	fmt.Fprintf(&b, "%5s %-6s %12s %14s %12s %9s\n", "size", "policy", "playouts/s", "moves/s", "moves/game", "vs light")
 	for _, r := range t.Rows {
-		fmt.Fprintf(&b, "%2dx%-2d %12.0f %14.0f %12.1f\n", r.Size, r.Size, r.PlayoutsPerSec, r.MovesPerSec, r.MovesPerPlayout)
+		ratio := "-"
+		if r.RatioToLight > 0 {
+			ratio = fmt.Sprintf("%.3f", r.RatioToLight)
+		}
+		fmt.Fprintf(&b, "%2dx%-2d %-6s %12.0f %14.0f %12.1f %9s\n", r.Size, r.Size, r.Policy, r.PlayoutsPerSec, r.MovesPerSec, r.MovesPerPlayout, ratio)
 	}
 	return b.String()
 }
 
+// benchPlayouts measures each playout policy from the empty board of each
+// size, one after the other on one goroutine, so that the rows of a run
+// compare.
 func benchPlayouts(ctx context.Context, e env, o benchOptions) (any, error) {
 	t := playoutTable{Threads: 1}
+	policies := o.policies
+	if len(policies) == 0 {
+		policies = []string{"light", "heavy"}
+	}
 	for _, size := range o.sizes {
 		empty, err := board.NewPosition(size)
 		if err != nil {
 			return nil, err
 		}
-		rng := rand.New(rand.NewPCG(o.seed, uint64(size)))
-		deadline := time.Now().Add(time.Duration(o.seconds * float64(time.Second)))
-		start := time.Now()
-		n, moves := 0, 0
-		for time.Now().Before(deadline) {
-			if err := ctx.Err(); err != nil {
-				return nil, err
+		light := 0.0
+		first := len(t.Rows)
+		for _, name := range policies {
+			newPolicy, ok := playoutPolicies[name]
+			if !ok {
+				return nil, fmt.Errorf("bench: unknown playout policy %q", name)
 			}
-			for range 64 {
-				p := *empty
-				moves += p.Playout(board.Black, rng, 7.5, 0).Moves
-				n++
+			pol := newPolicy()
+			rng := rand.New(rand.NewPCG(o.seed, uint64(size)))
+			deadline := time.Now().Add(time.Duration(o.seconds * float64(time.Second)))
+			start := time.Now()
+			n, moves := 0, 0
+			for time.Now().Before(deadline) {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+				for range 16 {
+					p := *empty
+					moves += pol.Playout(&p, board.Black, board.Pass, 7.5, 0, rng, nil).Moves
+					n++
+				}
+			}
+			s := time.Since(start).Seconds()
+			row := playoutRow{
+				Size: size, Policy: pol.Name(), Playouts: n, Seconds: s,
+				PlayoutsPerSec: float64(n) / s, MovesPerSec: float64(moves) / s,
+				MovesPerPlayout: float64(moves) / float64(n),
+			}
+			if row.Policy == "light" {
+				light = row.PlayoutsPerSec
+			}
+			t.Rows = append(t.Rows, row)
+		}
+		if light > 0 {
+			for i := first; i < len(t.Rows); i++ {
+				t.Rows[i].RatioToLight = t.Rows[i].PlayoutsPerSec / light
 			}
 		}
-		s := time.Since(start).Seconds()
-		t.Rows = append(t.Rows, playoutRow{
-			Size: size, Playouts: n, Seconds: s,
-			PlayoutsPerSec: float64(n) / s, MovesPerSec: float64(moves) / s,
-			MovesPerPlayout: float64(moves) / float64(n),
-		})
 	}
 	return t, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -17,8 +18,49 @@ func TestBenchPlayoutsJSON(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	if len(got.Rows) != 2 || got.Rows[1].Size != 9 || got.Rows[1].PlayoutsPerSec <= 0 || got.Rows[1].MovesPerPlayout < 20 {
-		t.Fatalf("bad table %+v", got)
+	// Light and heavy for each size, in the same run.
+	if len(got.Rows) != 4 {
+		t.Fatalf("%d rows; want 4: %+v", len(got.Rows), got)
+	}
+	for i, want := range []struct {
+		size   int
+		policy string
+	}{{5, "light"}, {5, "heavy"}, {9, "light"}, {9, "heavy"}} {
+		r := got.Rows[i]
+		if r.Size != want.size || r.Policy != want.policy || r.PlayoutsPerSec <= 0 || r.RatioToLight <= 0 {
+			t.Fatalf("row %d = %+v; want size %d policy %s", i, r, want.size, want.policy)
+		}
+		if r.Size == 9 && r.MovesPerPlayout < 20 {
+			t.Fatalf("row %d: %v moves per playout", i, r.MovesPerPlayout)
+		}
+	}
+	if got.Rows[0].RatioToLight != 1 {
+		t.Fatalf("light row ratio %v; want 1", got.Rows[0].RatioToLight)
+	}
+	// The JSON carries the policy by name.
+	var raw struct {
+		Rows []map[string]any `json:"rows"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &raw); err != nil {
+		t.Fatal(err)
+	}
+	if raw.Rows[0]["policy"] != "light" || raw.Rows[1]["policy"] != "heavy" {
+		t.Fatalf("policies %v, %v; want light, heavy", raw.Rows[0]["policy"], raw.Rows[1]["policy"])
+	}
+}
+
+func TestBenchPlayoutsTable(t *testing.T) {
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"bench", "playouts", "--seconds", "0.02", "--sizes", "5", "--policies", "heavy"}, nil, &out, &errb)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[2], "heavy") || strings.Contains(out.String(), "light ") {
+		t.Fatalf("table:\n%s", out.String())
+	}
+	if err := run(context.Background(), []string{"bench", "playouts", "--policies", "medium"}, nil, &out, &out); err == nil || exitCode(err) != 2 {
+		t.Fatalf("unknown policy: err = %v", err)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/tengen-go/tengen/internal/neteval"
 	"github.com/tengen-go/tengen/mcts"
 	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/rollout"
 )
 
 // engineConfig is what the gtp and match commands configure.
@@ -29,6 +30,9 @@ type engineConfig struct {
 	evaluator string   // "auto", "playouts", "net" or "hybrid"
 	rave      float64  // RAVE equivalence (0: off); < 0: the default
 	autoTime  bool     // no --visits, --playouts or --time: spend defaultMoveTime per move
+	policy    string   // rollout policy: heavy, light, or heavy without a piece
+	priors    string   // playout evaluator's priors: knowledge or uniform
+	scoreW    float64  // playout evaluator's score utility weight; < 0: the default
 	maxBatch  int
 	nodes     int
 	backend   backendFlags
@@ -153,6 +157,15 @@ func (e *engine) searcher(size int) (*mcts.Searcher, error) {
 	}
 	var ev mcts.Evaluator
 	rollouts := mcts.NewPlayoutEvaluator(max(e.cfg.rollouts, 1), e.cfg.seed)
+	pol, err := rolloutPolicy(e.cfg.policy)
+	if err != nil {
+		return nil, err
+	}
+	rollouts.Policy = pol
+	rollouts.Uniform = e.cfg.priors == "uniform"
+	if e.cfg.scoreW >= 0 {
+		rollouts.ScoreWeight = e.cfg.scoreW
+	}
 	kind := e.cfg.evaluator
 	n, haveNet := e.nets[size]
 	if kind == "auto" || kind == "" {
@@ -226,6 +239,32 @@ func (e *engine) limits(size int, budget time.Duration) mcts.Limits {
 	return l
 }
 
+// rolloutPolicies are the --rollout-policy values: the heavy policy, the
+// light one, and the heavy one with one piece off (the ablation).
+var rolloutPolicies = map[string]func(*rollout.Policy){
+	"heavy":             func(*rollout.Policy) {},
+	"light":             func(p *rollout.Policy) { *p = rollout.LightPolicy() },
+	"heavy-no-patterns": func(p *rollout.Policy) { p.Patterns = 0 },
+	"heavy-no-tactics": func(p *rollout.Policy) {
+		p.Escape, p.Capture, p.TwoLib, p.Nakade, p.Ladders = 0, 0, 0, 0, false
+	},
+	"heavy-no-nakade":    func(p *rollout.Policy) { p.Nakade = 0 },
+	"heavy-no-selfatari": func(p *rollout.Policy) { p.SelfAtari = false },
+}
+
+func rolloutPolicy(name string) (rollout.Policy, error) {
+	if name == "" {
+		name = "heavy"
+	}
+	f, ok := rolloutPolicies[name]
+	if !ok {
+		return rollout.Policy{}, usageError("--rollout-policy %q: want one of heavy, light, heavy-no-patterns, heavy-no-tactics, heavy-no-nakade, heavy-no-selfatari", name)
+	}
+	p := rollout.DefaultPolicy()
+	f(&p)
+	return p, nil
+}
+
 // defaultMoveTime is the thinking time per move when neither flags nor
 // the controller's time settings say (Sabaki sends none): 1 s on 9x9 and
 // below, 2 s on 19x19 and above, in between by size.
@@ -237,14 +276,20 @@ func defaultMoveTime(size int) time.Duration {
 // defaultEvaluator is the strongest measured evaluator for a board size
 // (docs/strength.md): playouts where no network exists.
 func defaultEvaluator(size int, haveNet bool) string {
-	if !haveNet {
+	switch {
+	case !haveNet || size < 19:
+		// 9x9: heavy playouts with RAVE won 8 of 10 against GNU Go
+		// level 10 where the network won 0 of 4 (docs/strength.md).
 		return "playouts"
+	default:
+		return "hybrid"
 	}
-	return "net"
 }
 
-// defaultLambda is the hybrid evaluator's playout weight by board size.
-func defaultLambda(size int) float64 { return 0.5 }
+// defaultLambda is the hybrid evaluator's playout weight by board size:
+// the value heads are at chance (issue "Value, ownership and score"), so
+// the leaf value is the playouts' alone and the network gives priors.
+func defaultLambda(size int) float64 { return 1 }
 
 // defaultRAVEEquiv is the RAVE equivalence of the playout evaluator.
 const defaultRAVEEquiv = 1000

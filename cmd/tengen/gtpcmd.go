@@ -28,6 +28,9 @@ func engineFlags(fs *pflag.FlagSet) *engineConfig {
 	fs.DurationVar(&c.perMove, "time", 0, "thinking time per move, e.g. 2s (0: no limit; time controls from the controller still apply); with none of --visits, --playouts, --time: 1s on 9x9, 2s on 19x19, in between by size")
 	fs.StringVar(&c.evaluator, "evaluator", "auto", "leaf evaluation: playouts (heavy playouts, RAVE), net (the network's value), hybrid (network priors, value mixed with playouts by --lambda); auto: the strongest measured for the board size (docs/strength.md)")
 	fs.Float64Var(&c.rave, "rave", -1, "RAVE equivalence in visits (0: off; default 1000 with playouts)")
+	fs.StringVar(&c.policy, "rollout-policy", "heavy", "playout policy: heavy, light, or heavy-no-patterns, heavy-no-tactics, heavy-no-nakade, heavy-no-selfatari (ablation)")
+	fs.StringVar(&c.priors, "priors", "knowledge", "playout evaluator's move priors: knowledge (captures, escapes, patterns) or uniform")
+	fs.Float64Var(&c.scoreW, "score-weight", -1, "playout evaluator: weight of the score utility in the value, 0..1 (default 0.1; 0: results only)")
 	fs.Float64Var(&c.resign, "resign", 0.05, "resign when the winrate stays below this for 3 moves (0: never)")
 	fs.Uint64Var(&c.seed, "seed", uint64(time.Now().UnixNano()), "random seed")
 	fs.IntVar(&c.rollouts, "rollouts", 1, "random playouts per leaf when searching without a network")
@@ -46,6 +49,10 @@ func (c *engineConfig) validate() error {
 		return usageError("--visits, --playouts and --time must not be negative")
 	case !c.autoTime && c.visits == 0 && c.playouts == 0 && c.perMove == 0:
 		return usageError("set at least one of --visits, --playouts, --time above 0 (or none: time by board size)")
+	case c.priors != "knowledge" && c.priors != "uniform":
+		return usageError("--priors must be knowledge or uniform, not %q", c.priors)
+	case c.scoreW > 1 || c.scoreW < 0 && c.scoreW != -1:
+		return usageError("--score-weight must be in [0, 1]")
 	case c.evaluator != "auto" && c.evaluator != "playouts" && c.evaluator != "net" && c.evaluator != "hybrid":
 		return usageError("--evaluator must be auto, playouts, net or hybrid, not %q", c.evaluator)
 	case c.resign < 0 || c.resign >= 1:
@@ -54,6 +61,9 @@ func (c *engineConfig) validate() error {
 		return usageError("--lambda must be in [0, 1]")
 	case c.maxBatch < 1:
 		return usageError("--batch must be at least 1")
+	}
+	if _, err := rolloutPolicy(c.policy); err != nil {
+		return err
 	}
 	return c.backend.validate()
 }

@@ -1,0 +1,191 @@
+package mcts
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"sync"
+
+	"github.com/tengen-go/tengen/board"
+	"github.com/tengen-go/tengen/rollout"
+)
+
+// PlayoutEvaluator evaluates leaves without a network: move priors from
+// the rollout package's Go knowledge (captures, escapes, patterns) and
+// the value of playouts by a rollout policy (heavy by default), their
+// moves offered to RAVE. It is a WorkerEvaluator: each search goroutine
+// gets its own random source.
+type PlayoutEvaluator struct {
+	Playouts int            // playouts per evaluation (default 1)
+	Uniform  bool           // uniform priors instead of rollout.Priors
+	Policy   rollout.Policy // the playout policy
+	// ScoreWeight mixes a score utility into the value: (1-w)*result +
+	// w*(2/pi)*atan(score/scale) with scale 0.4*size points, so that the
+	// search plays for points when the result is settled (handicap and
+	// lopsided games; KataGo's score utility). 0: results only.
+	ScoreWeight float64
+
+	mu   sync.Mutex
+	seed *rand.Rand
+}
+
+// NewPlayoutEvaluator returns a playout evaluator with heavy playouts
+// whose randomness derives from seed.
+func NewPlayoutEvaluator(playouts int, seed uint64) *PlayoutEvaluator {
+	return &PlayoutEvaluator{
+		Playouts:    playouts,
+		Policy:      rollout.DefaultPolicy(),
+		ScoreWeight: DefaultScoreWeight,
+		seed:        rand.New(rand.NewPCG(seed, 0x706c61796f7574)),
+	}
+}
+
+// DefaultScoreWeight is the playout evaluator's default ScoreWeight.
+const DefaultScoreWeight = 0.1
+
+var (
+	_ AMAFEvaluator   = (*PlayoutEvaluator)(nil)
+	_ WorkerEvaluator = (*PlayoutEvaluator)(nil)
+)
+
+// playoutWorker is one goroutine's view of a PlayoutEvaluator.
+type playoutWorker struct {
+	e   *PlayoutEvaluator
+	rng *rand.Rand
+}
+
+func (e *PlayoutEvaluator) newRand() *rand.Rand {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.seed == nil {
+		e.seed = rand.New(rand.NewPCG(1, 0x706c61796f7574))
+	}
+	return rand.New(rand.NewPCG(e.seed.Uint64(), e.seed.Uint64()))
+}
+
+// Worker implements WorkerEvaluator.
+func (e *PlayoutEvaluator) Worker() (Evaluator, func()) {
+	return &playoutWorker{e: e, rng: e.newRand()}, func() {}
+}
+
+// Evaluate implements Evaluator.
+func (e *PlayoutEvaluator) Evaluate(ctx context.Context, s *board.State, priors []float32) (float32, error) {
+	return e.evaluate(ctx, s, priors, nil, e.newRand())
+}
+
+// EvaluateAMAF implements AMAFEvaluator.
+func (e *PlayoutEvaluator) EvaluateAMAF(ctx context.Context, s *board.State, priors []float32, moves *[]board.Move) (float32, error) {
+	return e.evaluate(ctx, s, priors, moves, e.newRand())
+}
+
+func (w *playoutWorker) Evaluate(ctx context.Context, s *board.State, priors []float32) (float32, error) {
+	return w.e.evaluate(ctx, s, priors, nil, w.rng)
+}
+
+func (w *playoutWorker) EvaluateAMAF(ctx context.Context, s *board.State, priors []float32, moves *[]board.Move) (float32, error) {
+	return w.e.evaluate(ctx, s, priors, moves, w.rng)
+}
+
+func (e *PlayoutEvaluator) evaluate(ctx context.Context, s *board.State, priors []float32, moves *[]board.Move, rng *rand.Rand) (float32, error) {
+	if e.Uniform {
+		for i := range priors {
+			priors[i] = 1
+		}
+	} else {
+		rollout.Priors(&s.Pos, s.ToMove, lastPoint(s), priors)
+	}
+	return e.value(s, moves, rng), ctx.Err()
+}
+
+// lastPoint is the state's last move, or Pass.
+func lastPoint(s *board.State) board.Point {
+	if s.NumRecent == 0 {
+		return board.Pass
+	}
+	return s.Recent[0].Point
+}
+
+// value plays e.Playouts playouts from s and returns their mean value
+// for s.ToMove; the first playout's moves go to moves (RAVE).
+func (e *PlayoutEvaluator) value(s *board.State, moves *[]board.Move, rng *rand.Rand) float32 {
+	n := max(e.Playouts, 1)
+	scale := 0.4 * float64(s.Pos.Size())
+	sum := 0.0
+	for i := range n {
+		p := s.Pos
+		var rec *[]board.Move
+		if i == 0 {
+			rec = moves
+		}
+		score := e.Policy.Playout(&p, s.ToMove, lastPoint(s), s.Komi, 0, rng, rec).Score
+		if s.ToMove == board.White {
+			score = -score
+		}
+		sum += scoreValue(score, scale, e.ScoreWeight)
+	}
+	return float32(sum / float64(n))
+}
+
+// scoreValue is a final score's value for the side it is counted for:
+// the result (+1, 0, -1) mixed with weight w with a bounded score
+// utility.
+func scoreValue(score, scale, w float64) float64 {
+	r := 0.0
+	switch {
+	case score > 0:
+		r = 1
+	case score < 0:
+		r = -1
+	}
+	if w == 0 {
+		return r
+	}
+	return (1-w)*r + w*(2/math.Pi)*math.Atan(score/scale)
+}
+
+// MixedEvaluator is the hybrid evaluation (AlphaGo 2016): the network's
+// priors, and a leaf value mixing the network's value with playouts,
+// value = (1-Lambda)*net + Lambda*playouts. Its playouts' moves feed RAVE
+// when the search has it on. With a WorkerEvaluator network (the batcher
+// adapter) each search goroutine gets its own network client and random
+// source.
+type MixedEvaluator struct {
+	Net      Evaluator
+	Playouts *PlayoutEvaluator
+	Lambda   float64
+
+	rng *rand.Rand // per worker; nil: draw from Playouts
+}
+
+var (
+	_ AMAFEvaluator   = (*MixedEvaluator)(nil)
+	_ WorkerEvaluator = (*MixedEvaluator)(nil)
+)
+
+// Worker implements WorkerEvaluator.
+func (m *MixedEvaluator) Worker() (Evaluator, func()) {
+	net, release := m.Net, func() {}
+	if we, ok := m.Net.(WorkerEvaluator); ok {
+		net, release = we.Worker()
+	}
+	return &MixedEvaluator{Net: net, Playouts: m.Playouts, Lambda: m.Lambda, rng: m.Playouts.newRand()}, release
+}
+
+// Evaluate implements Evaluator.
+func (m *MixedEvaluator) Evaluate(ctx context.Context, s *board.State, priors []float32) (float32, error) {
+	return m.EvaluateAMAF(ctx, s, priors, nil)
+}
+
+// EvaluateAMAF implements AMAFEvaluator.
+func (m *MixedEvaluator) EvaluateAMAF(ctx context.Context, s *board.State, priors []float32, moves *[]board.Move) (float32, error) {
+	v, err := m.Net.Evaluate(ctx, s, priors)
+	if err != nil || m.Lambda == 0 {
+		return v, err
+	}
+	rng := m.rng
+	if rng == nil {
+		rng = m.Playouts.newRand()
+	}
+	z := m.Playouts.value(s, moves, rng)
+	return float32((1-m.Lambda)*float64(v) + m.Lambda*float64(z)), ctx.Err()
+}

@@ -1,0 +1,36 @@
+package rollout
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/tengen-go/tengen/board"
+)
+
+func benchmarkPlayout(b *testing.B, pol Policy, size int) {
+	empty, _ := board.NewPosition(size)
+	rng := rand.New(rand.NewPCG(1, 2))
+	moves := 0
+	for b.Loop() {
+		p := *empty
+		moves += pol.Playout(&p, board.Black, board.Pass, 7.5, 0, rng, nil).Moves
+	}
+	s := b.Elapsed().Seconds()
+	b.ReportMetric(float64(b.N)/s, "playouts/s")
+	b.ReportMetric(float64(moves)/float64(b.N), "moves/playout")
+}
+
+func BenchmarkPlayoutLight9(b *testing.B)  { benchmarkPlayout(b, LightPolicy(), 9) }
+func BenchmarkPlayoutHeavy9(b *testing.B)  { benchmarkPlayout(b, DefaultPolicy(), 9) }
+func BenchmarkPlayoutLight19(b *testing.B) { benchmarkPlayout(b, LightPolicy(), 19) }
+func BenchmarkPlayoutHeavy19(b *testing.B) { benchmarkPlayout(b, DefaultPolicy(), 19) }
+
+func BenchmarkPriors19(b *testing.B) {
+	p, _ := board.NewPosition(19)
+	rng := rand.New(rand.NewPCG(3, 4))
+	DefaultPolicy().Playout(p, board.Black, board.Pass, 7.5, 150, rng, nil)
+	priors := make([]float32, 19*19+1)
+	for b.Loop() {
+		Priors(p, board.Black, board.Pass, priors)
+	}
+}

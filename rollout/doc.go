@@ -1,0 +1,25 @@
+// Package rollout is the playout policy with Go knowledge: "heavy"
+// playouts in the spirit of MoGo (Gelly et al. 2006) and Pachi's moggy,
+// and the light uniform policy they are measured against.
+//
+// A [Policy] plays a position out to the end. At each step it tries, each
+// with a probability, rules that answer the last move: escape from an
+// atari (unless the escape runs into a ladder), capture a chain in atari
+// (the bigger the likelier), play the vital point of an eye space
+// (nakade), atari a two-liberty chain that cannot escape or give
+// liberties to one of ours, play a 3x3 pattern move (hane, cuts, edge
+// moves, matched through a table of every 3x3 neighbourhood under the
+// eight symmetries and both colours) next to the last move; then a
+// capture anywhere; otherwise a uniform random move that does not fill
+// one's own eye and is not a self-atari of more than two stones. Each rule
+// is a field of the Policy, so an ablation can turn it off;
+// [LightPolicy] turns them all off.
+//
+// [Priors] turns the same knowledge into move priors for a search.
+//
+// Playouts are fast and allocation-free: one runs on one goroutine with its
+// scratch space on the stack, reads the board through package board's
+// exported methods, and draws its randomness from a generator seeded once
+// from the caller's *rand.Rand, so that a seed fixes the playout. Ladders
+// and atari escapes are read on copies of the position.
+package rollout

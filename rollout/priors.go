@@ -1,0 +1,181 @@
+package rollout
+
+import "github.com/tengen-go/tengen/board"
+
+// Weights of Priors: a plain legal move weighs 1.
+const (
+	priorEye        = 0.001 // filling one's own single-point eye
+	priorCaptureMin = 4     // a capture weighs this plus the stones taken (up to 8)
+	priorEscape     = 4     // saves a chain in atari
+	priorDoomed     = 0.3   // extends a chain in atari that stays caught
+	priorAtariCatch = 3     // atari on a chain that cannot escape
+	priorAtari      = 1.3   // atari that only chases
+	priorDefend     = 2     // gives a two-liberty chain three liberties
+	priorPattern    = 2     // a 3x3 pattern move
+	priorNearLast   = 1.5   // extra for a pattern move next to the last move
+	priorNakade     = 4     // vital point of an eye space
+	priorSelfAtari  = 0.05  // self-atari that captures nothing
+	priorFirstLine  = 0.25  // first line while the board is emptier than a quarter
+	priorPass       = 0.05  // pass
+	priorPassAfter  = 1     // pass after the opponent passed
+)
+
+// Priors writes move priors for toMove into priors (len size*size+1:
+// points row-major from the top left, index y*size+x for board.PointAt(x,
+// y), then pass), from the knowledge of the heavy playouts: captures (the
+// more stones the more), escapes from atari that work (no ladder),
+// ataris that catch, defence of two-liberty chains, 3x3 pattern moves
+// (more next to last), the vital points of eye spaces; self-ataris and
+// filling one's own eye weigh little, plain moves on the first line little
+// while the board is emptier than a quarter, pass little unless last is a pass (or
+// unknown) on a board with stones. Illegal moves get 0. The values are
+// non-negative, on no particular scale. pos is only read. Nothing
+// allocates. Precondition: len(priors) >= size*size+1.
+func Priors(pos *board.Position, toMove board.Color, last board.Point, priors []float32) {
+	var t tactics
+	t.pos, t.size, t.on = pos, pos.Size(), &onBoard[pos.Size()]
+	n := t.size
+	c := toMove
+	opp := c.Opponent()
+	for i := range priors[:n*n+1] {
+		priors[i] = 0
+	}
+
+	// Per point: stones captured, and multipliers from the tactics.
+	var captured [maxPoint]int16
+	var mul [maxPoint]float32
+	var seen [maxPoint]bool
+	for _, pt := range board.Points(n) {
+		mul[pt] = 1
+	}
+	var two [2]board.Point
+	for _, pt := range board.Points(n) {
+		col := pos.At(pt)
+		if col == board.Empty || seen[pt] {
+			continue
+		}
+		libs := pos.Liberties(pt)
+		chain := pos.Chain(pt, t.walk[:0])
+		for _, s := range chain {
+			seen[s] = true
+		}
+		switch {
+		case libs == 1 && col == opp:
+			captured[t.lib(pt)] += int16(len(chain))
+		case libs == 1 && col == c:
+			l := t.lib(pt)
+			if t.extends(c, l, true) {
+				mul[l] *= priorEscape
+			} else {
+				mul[l] *= priorDoomed
+			}
+			// Counter-captures. extends may have reused t.walk: walk
+			// the chain again (libsOf walks in t.buf).
+			for _, s := range pos.Chain(pt, t.walk[:0]) {
+				for _, d := range dirs {
+					if m := s + d; pos.At(m) == opp && pos.Liberties(m) == 1 {
+						var one [2]board.Point
+						t.libsOf(pos, m, 1, &one)
+						mul[one[0]] *= priorEscape
+					}
+				}
+			}
+		case libs == 2 && col == opp:
+			t.libsOf(pos, pt, 2, &two)
+			for i := range 2 {
+				switch t.ataris(c, two[i], two[1-i], true) {
+				case 2:
+					mul[two[i]] *= priorAtariCatch
+				case 1:
+					mul[two[i]] *= priorAtari
+				}
+			}
+		case libs == 2 && col == c:
+			t.libsOf(pos, pt, 2, &two)
+			for _, l := range two {
+				if pos.Legal(c, l) && pos.MoveInfo(c, l).Liberties >= 3 {
+					mul[l] *= priorDefend
+				}
+			}
+		}
+	}
+
+	// Vital points of eye spaces (each small region once).
+	var vital [maxPoint]bool
+	for _, pt := range board.Points(n) {
+		if pos.At(pt) != board.Empty || seen[pt] {
+			continue
+		}
+		var reg [6]board.Point
+		v, _ := t.vitalPoint(pt, &reg)
+		if v != board.Pass {
+			vital[v] = true
+		}
+		// Mark the region (any size) as done.
+		stack := append(t.buf[:0], pt)
+		seen[pt] = true
+		for len(stack) > 0 {
+			q := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for _, d := range dirs {
+				if e := q + d; t.on[e] && !seen[e] && pos.At(e) == board.Empty {
+					seen[e] = true
+					stack = append(stack, e)
+				}
+			}
+		}
+	}
+
+	early := pos.Stones(board.Black)+pos.Stones(board.White) < n*n/4
+	for i, pt := range board.Points(n) {
+		if pos.At(pt) != board.Empty {
+			continue
+		}
+		if pos.IsEye(c, pt) {
+			if pos.Legal(c, pt) {
+				priors[i] = priorEye
+			}
+			continue
+		}
+		kind, _ := t.check(c, pt)
+		if kind == illegal {
+			continue
+		}
+		w := float32(1)
+		if k := captured[pt]; k > 0 {
+			w = priorCaptureMin + float32(min(k, 8))
+		}
+		w *= mul[pt]
+		if t.matches(c, pt) {
+			w *= priorPattern
+			if near(pt, last) {
+				w *= priorNearLast
+			}
+		}
+		switch {
+		case vital[pt]:
+			w *= priorNakade
+		case kind == selfAtari && captured[pt] == 0:
+			w *= priorSelfAtari
+		case w == 1 && early && n >= 7:
+			// A plain move (no tactics, no pattern) on the first line.
+			if x, y := pt.XY(); x == 0 || y == 0 || x == n-1 || y == n-1 {
+				w *= priorFirstLine
+			}
+		}
+		priors[i] = w
+	}
+	priors[n*n] = priorPass
+	if last == board.Pass && pos.Stones(board.Black)+pos.Stones(board.White) > 0 {
+		priors[n*n] = priorPassAfter
+	}
+}
+
+// near reports whether a and b are neighbours or diagonal neighbours.
+func near(a, b board.Point) bool {
+	if b == board.Pass {
+		return false
+	}
+	d := a - b
+	return d == -stride-1 || d == -stride || d == -stride+1 || d == -1 || d == 1 || d == stride-1 || d == stride || d == stride+1
+}
