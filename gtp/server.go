@@ -59,6 +59,10 @@ type SearchOptions struct {
 	// this is the case when the controller never sent time settings, as
 	// Sabaki does).
 	Budget time.Duration
+	// MaxBudget is the most the move may take without risk to the clock
+	// (TimeControl.MaxBudget): a Player may think up to it on a hard
+	// move. 0: Budget is the limit.
+	MaxBudget time.Duration
 	// Cleanup is set by kgs-genmove_cleanup: keep playing (do not pass)
 	// until the opponent's dead stones are captured.
 	Cleanup bool

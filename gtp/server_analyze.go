@@ -211,6 +211,7 @@ func cmdLzGenmoveAnalyze(s *Server, ctx context.Context, x *exchange) (string, e
 	rep := &reporter{x: x, size: s.game.Size()}
 	opts := a.options()
 	opts.Budget = s.budget(a.color)
+	opts.MaxBudget = s.maxBudget(a.color)
 	if a.interval > 0 {
 		opts.Report = rep.report
 	}

@@ -227,6 +227,12 @@ func (s *Server) budget(c board.Color) time.Duration {
 	return s.tc.Budget(s.clocks[c], MovesLeft(len(pos.EmptyPoints()), s.game.Size()*s.game.Size()), s.cfg.Lag)
 }
 
+// maxBudget returns the most c's next move may take on a hard position.
+func (s *Server) maxBudget(c board.Color) time.Duration {
+	pos := s.game.Position()
+	return s.tc.MaxBudget(s.clocks[c], MovesLeft(len(pos.EmptyPoints()), s.game.Size()*s.game.Size()), s.cfg.Lag)
+}
+
 func (s *Server) genmove(ctx context.Context, x *exchange, mode genmoveMode) (string, error) {
 	if len(x.args) != 1 {
 		return "", errors.New("invalid color")
@@ -235,7 +241,7 @@ func (s *Server) genmove(ctx context.Context, x *exchange, mode genmoveMode) (st
 	if err != nil {
 		return "", err
 	}
-	opts := SearchOptions{Budget: s.budget(c), Cleanup: mode.cleanup}
+	opts := SearchOptions{Budget: s.budget(c), MaxBudget: s.maxBudget(c), Cleanup: mode.cleanup}
 	return s.think(ctx, c, opts, mode.play, nil)
 }
 

@@ -275,3 +275,16 @@ func (tc TimeControl) Budget(c Clock, movesLeft int, lag time.Duration) time.Dur
 func MovesLeft(empty, points int) int {
 	return max(empty/3, points/10, 1)
 }
+
+// MaxBudget returns the most the next move may take when the position is
+// hard (a Player extends its budget when its search is undecided): in
+// main time up to three budgets but at most a third of the main time
+// left; in byo-yomi periods and Canadian blocks (no main time left) the
+// budget itself, which is all that is safe. 0 means no limit (NoTime).
+func (tc TimeControl) MaxBudget(c Clock, movesLeft int, lag time.Duration) time.Duration {
+	b := tc.Budget(c, movesLeft, lag)
+	if b == 0 || c.Main <= 0 {
+		return b
+	}
+	return max(b, min(3*b, c.Main/3-lag))
+}

@@ -181,3 +181,41 @@ func TestMovesLeft(t *testing.T) {
 		t.Errorf("MovesLeft(0, 4) = %d; want 1", got)
 	}
 }
+
+// TestNeverLoseOnTimeHardMoves: as TestNeverLoseOnTime, but every tenth
+// move is hard and takes its whole MaxBudget plus the lag.
+func TestNeverLoseOnTimeHardMoves(t *testing.T) {
+	lag := 300 * time.Millisecond
+	for _, tc := range []gtp.TimeControl{
+		{System: gtp.Byoyomi, Main: 60 * sec, Period: 5 * sec, Periods: 1},
+		{System: gtp.Byoyomi, Period: 2 * sec, Periods: 1},
+		{System: gtp.Canadian, Main: 30 * sec, Period: 20 * sec, Stones: 25},
+		{System: gtp.Canadian, Period: 10 * sec, Stones: 1},
+		{System: gtp.Absolute, Main: 300 * sec},
+	} {
+		clock := tc.NewClock()
+		moves := 400
+		if tc.System == gtp.Absolute {
+			moves = 200
+		}
+		for move := 0; move < moves; move++ {
+			empty := max(361-2*move, 0)
+			left := gtp.MovesLeft(empty, 361)
+			b, hard := tc.Budget(clock, left, lag), tc.MaxBudget(clock, left, lag)
+			if hard < b {
+				t.Fatalf("%+v: MaxBudget %v below Budget %v", tc, hard, b)
+			}
+			if move%10 == 9 {
+				b = hard
+			}
+			if !tc.Spend(&clock, b+lag) {
+				t.Errorf("%+v: lost on time at move %d (clock %+v, budget %v)", tc, move, clock, b)
+				break
+			}
+		}
+	}
+	main := gtp.TimeControl{System: gtp.Byoyomi, Main: 600 * sec, Period: 30 * sec, Periods: 5}
+	if b, hard := main.Budget(main.NewClock(), 100, lag), main.MaxBudget(main.NewClock(), 100, lag); hard != 3*b {
+		t.Errorf("in main time MaxBudget %v; want 3 budgets (%v)", hard, 3*b)
+	}
+}

@@ -265,6 +265,21 @@ func rolloutPolicy(name string) (rollout.Policy, error) {
 	return p, nil
 }
 
+// undecided reports whether a search's choice is close: the runner-up
+// has more than half the best move's visits, or a clearly better
+// winrate with at least a fifth of them (the best move by visits may be
+// a mistake that more time corrects).
+func undecided(res mcts.Result) bool {
+	if len(res.Moves) < 2 {
+		return false
+	}
+	best, second := res.Moves[0], res.Moves[1]
+	if 2*second.Visits > best.Visits {
+		return true
+	}
+	return 5*second.Visits >= best.Visits && second.Winrate > best.Winrate+0.02
+}
+
 // defaultMoveTime is the thinking time per move when neither flags nor
 // the controller's time settings say (Sabaki sends none): 1 s on 9x9 and
 // below, 2 s on 19x19 and above, in between by size.
@@ -337,6 +352,18 @@ func (e *engine) GenMove(ctx context.Context, g *board.Game, c board.Color, opts
 	res, err := s.Search(ctx, mo)
 	if err != nil {
 		return board.Pass, false, err
+	}
+	if extra := opts.MaxBudget - res.Elapsed; opts.Budget > 0 && mo.Limits.Time == opts.Budget && extra > opts.Budget/4 && undecided(res) && ctx.Err() == nil {
+		// A hard move under time controls: think on (the tree is kept)
+		// up to what the clock allows.
+		mo.Limits.Time = extra
+		more, err := s.Search(ctx, mo)
+		if err != nil {
+			return board.Pass, false, err
+		}
+		more.Playouts += res.Playouts
+		more.Elapsed += res.Elapsed
+		res = more
 	}
 	if res.TreeFull {
 		fmt.Fprintf(e.stderr, "tengen: node limit reached (%d nodes): the tree stopped growing\n", res.Nodes)
