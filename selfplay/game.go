@@ -49,6 +49,13 @@ type GameConfig struct {
 	Rules    string // board.RulesByName name
 	// MaxNodes bounds a searcher's tree (0: enough for the visits).
 	MaxNodes int
+	// Evaluator is how self-play searches evaluate leaves: "net" (or
+	// empty: the network's priors and value), "hybrid" (the network's
+	// priors, the value mixed with heavy playouts by Lambda, RAVE on),
+	// or "playouts" (heavy playouts and knowledge priors with RAVE, no
+	// network: expert games to bootstrap a network from).
+	Evaluator string
+	Lambda    float64
 }
 
 // DefaultGameConfig returns the settings for a board size: 200 visits,
@@ -89,6 +96,10 @@ func (c GameConfig) Validate() error {
 		return bad("max moves %d, max nodes %d", c.MaxMoves, c.MaxNodes)
 	case !finite(c.Komi) || c.Komi < -1000 || c.Komi > 1000:
 		return bad("komi %v", c.Komi)
+	case c.Evaluator != "" && c.Evaluator != "net" && c.Evaluator != "hybrid" && c.Evaluator != "playouts":
+		return bad("evaluator %q (want net, hybrid or playouts)", c.Evaluator)
+	case !(c.Lambda >= 0 && c.Lambda <= 1):
+		return bad("lambda %v outside [0, 1]", c.Lambda)
 	}
 	if _, err := board.RulesByName(c.Rules); err != nil {
 		return bad("%v", err)
@@ -107,6 +118,9 @@ func (c GameConfig) searcherConfig(size int, seed uint64, noise bool) mcts.Confi
 		// most one node's children.
 		sc.MaxNodes = max(4*c.Visits*(size*size+1), 10_000)
 	}
+	if c.Evaluator == "hybrid" || c.Evaluator == "playouts" {
+		sc.RAVEEquiv = raveEquiv
+	}
 	if noise {
 		sc.NoiseAlpha = c.NoiseAlpha
 		if sc.NoiseAlpha == 0 {
@@ -115,6 +129,22 @@ func (c GameConfig) searcherConfig(size int, seed uint64, noise bool) mcts.Confi
 		sc.NoiseEpsilon = c.NoiseEpsilon
 	}
 	return sc
+}
+
+// raveEquiv is the RAVE equivalence of searches with playouts.
+const raveEquiv = 1000
+
+// LeafEvaluator returns the leaf evaluator that c.Evaluator names, over net
+// (the network's evaluator; unused for "playouts"), its playouts seeded
+// from seed.
+func (c GameConfig) LeafEvaluator(net mcts.Evaluator, seed uint64) mcts.Evaluator {
+	switch c.Evaluator {
+	case "hybrid":
+		return &mcts.MixedEvaluator{Net: net, Playouts: mcts.NewPlayoutEvaluator(1, seed), Lambda: c.Lambda}
+	case "playouts":
+		return mcts.NewPlayoutEvaluator(1, seed)
+	}
+	return net
 }
 
 // PlayGame plays one self-play game of size x size with ev evaluating

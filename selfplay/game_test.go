@@ -222,3 +222,37 @@ func TestPassyEvaluatorPlaysOut(t *testing.T) {
 		}
 	}
 }
+
+// TestLeafEvaluators: self-play with each evaluator plays a legal game;
+// hybrid and playouts search with RAVE and answer for the playouts.
+func TestLeafEvaluators(t *testing.T) {
+	net := uniformEval{value: func(*board.State) float32 { return 0 }}
+	for _, kind := range []string{"", "net", "hybrid", "playouts"} {
+		cfg := fastGameConfig(7)
+		cfg.Evaluator, cfg.Lambda = kind, 1
+		cfg.ResignThreshold = 0
+		if err := cfg.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		ev := cfg.LeafEvaluator(net, 5)
+		_, isNet := ev.(uniformEval)
+		if isNet != (kind == "" || kind == "net") {
+			t.Errorf("%q: evaluator %T", kind, ev)
+		}
+		if rave := cfg.searcherConfig(7, 1, true).RAVEEquiv > 0; rave != (kind == "hybrid" || kind == "playouts") {
+			t.Errorf("%q: RAVE %v", kind, rave)
+		}
+		r, err := PlayGame(context.Background(), ev, 7, cfg, 5)
+		if err != nil {
+			t.Fatalf("%q: %v", kind, err)
+		}
+		if len(r.Moves) < 10 {
+			t.Errorf("%q: %d moves", kind, len(r.Moves))
+		}
+	}
+	bad := fastGameConfig(7)
+	bad.Evaluator = "oracle"
+	if bad.Validate() == nil {
+		t.Error("evaluator oracle accepted")
+	}
+}

@@ -271,7 +271,7 @@ func playOne(ctx context.Context, p *pool, cfg Config, namer *Namer) (*Record, e
 	if err != nil {
 		return nil, err
 	}
-	rec, err := PlayGame(ctx, ev, n.weights.Spec.BoardSize, cfg.Game, seed)
+	rec, err := PlayGame(ctx, cfg.Game.LeafEvaluator(ev, seed), n.weights.Spec.BoardSize, cfg.Game, seed)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

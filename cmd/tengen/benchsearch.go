@@ -19,7 +19,7 @@ func init() { benchmarks["search"] = benchSearch }
 // searchRow is one measurement of search speed.
 type searchRow struct {
 	Size      int     `json:"size"`
-	Evaluator string  `json:"evaluator"` // "network" or "playouts"
+	Evaluator string  `json:"evaluator"` // "network", "hybrid" or "playouts"
 	Threads   int     `json:"threads"`
 	Visits    int     `json:"visits"`
 	Seconds   float64 `json:"seconds"`
@@ -65,7 +65,7 @@ func benchSearch(ctx context.Context, e env, o benchOptions) (any, error) {
 			return nil, err
 		}
 		for _, threads := range []int{1, 2} {
-			row, err := searchSpeed(ctx, be, size, threads, dur, o.seed)
+			row, err := searchSpeed(ctx, be, size, threads, dur, o.seed, "network")
 			if err != nil {
 				be.Close()
 				return nil, err
@@ -77,6 +77,14 @@ func benchSearch(ctx context.Context, e env, o benchOptions) (any, error) {
 				return nil, err
 			}
 			row.Overhead = row.RawPS / row.VisitsPS
+			t.Rows = append(t.Rows, row)
+		}
+		for _, threads := range []int{1, 2} {
+			row, err := searchSpeed(ctx, be, size, threads, dur, o.seed, "hybrid")
+			if err != nil {
+				be.Close()
+				return nil, err
+			}
 			t.Rows = append(t.Rows, row)
 		}
 		be.Close()
@@ -91,7 +99,9 @@ func benchSearch(ctx context.Context, e env, o benchOptions) (any, error) {
 	return t, nil
 }
 
-func searchSpeed(ctx context.Context, be nets.Backend, size, threads int, dur time.Duration, seed uint64) (searchRow, error) {
+// searchSpeed measures a search over the network: kind "network" (its
+// value) or "hybrid" (its priors, heavy playouts for the value, RAVE).
+func searchSpeed(ctx context.Context, be nets.Backend, size, threads int, dur time.Duration, seed uint64, kind string) (searchRow, error) {
 	opts := nets.DefaultBatcherOptions()
 	opts.MaxBatch = 16
 	b, err := nets.NewBatcher(be, opts)
@@ -106,12 +116,16 @@ func searchSpeed(ctx context.Context, be nets.Backend, size, threads int, dur ti
 	if err != nil {
 		return searchRow{}, err
 	}
-	res, err := timedSearch(ctx, ev, size, threads, dur, seed)
+	var leaf mcts.Evaluator = ev
+	if kind == "hybrid" {
+		leaf = &mcts.MixedEvaluator{Net: ev, Playouts: mcts.NewPlayoutEvaluator(1, seed), Lambda: 1}
+	}
+	res, err := timedSearch(ctx, leaf, size, threads, dur, seed)
 	if err != nil {
 		return searchRow{}, err
 	}
 	st := b.Stats()
-	return searchRow{Size: size, Evaluator: "network", Threads: threads, Visits: res.Playouts, Seconds: res.Elapsed.Seconds(),
+	return searchRow{Size: size, Evaluator: kind, Threads: threads, Visits: res.Playouts, Seconds: res.Elapsed.Seconds(),
 		VisitsPS: float64(res.Playouts) / res.Elapsed.Seconds(), MeanBatch: st.MeanBatch()}, nil
 }
 
@@ -128,6 +142,9 @@ func timedSearch(ctx context.Context, ev mcts.Evaluator, size, threads int, dur 
 	cfg := mcts.DefaultConfig()
 	cfg.Threads = threads
 	cfg.Seed = seed
+	if _, ok := ev.(mcts.AMAFEvaluator); ok {
+		cfg.RAVEEquiv = 1000 // as tengen gtp searches with playouts
+	}
 	s, err := mcts.NewSearcher(ev, cfg)
 	if err != nil {
 		return mcts.Result{}, err

@@ -31,6 +31,8 @@ type gameFlags struct {
 	maxMoves                   int
 	komi                       float64
 	rules                      string
+	evaluator                  string
+	lambda                     float64
 }
 
 // bind defines the flags with the given name prefix ("" or "gate-");
@@ -55,6 +57,8 @@ func (f *gameFlags) bind(fs *pflag.FlagSet, prefix string, gate bool) {
 	fs.IntVar(&f.resignMinMove, p("resign-min-move"), 0, "no resignation before this move (0: a quarter of the board's points)")
 	fs.IntVar(&f.maxMoves, p("max-moves"), 0, "move cap; the board is then scored (0: 2*size*size)")
 	if !gate {
+		fs.StringVar(&f.evaluator, "evaluator", "net", "leaf evaluation: net (the network's priors and value), hybrid (network priors, value mixed with heavy playouts by --lambda, RAVE), playouts (heavy playouts with RAVE, no network: expert games)")
+		fs.Float64Var(&f.lambda, "lambda", 0.5, "hybrid: weight of the playouts in the leaf value (AlphaGo's lambda)")
 		fs.IntVar(&f.fastVisits, "fast-visits", 0, "playout-cap randomisation (KataGo): visits of the fast searches, which are not training positions (0: off)")
 		fs.Float64Var(&f.fullShare, "full-share", d.FullShare, "playout-cap randomisation: share of moves searched fully")
 		fs.Float64Var(&f.noiseAlpha, "noise-alpha", 0, "root Dirichlet noise alpha (0: 0.03*361/size^2)")
@@ -86,6 +90,7 @@ func (f *gameFlags) config(size int, gate bool, selfPlay *gameFlags) selfplay.Ga
 		c.TempMoves = f.tempMoves
 	}
 	c.Komi, c.Rules = src.komi, src.rules
+	c.Evaluator, c.Lambda = src.evaluator, src.lambda
 	return c
 }
 
