@@ -88,7 +88,64 @@ type Config struct {
 	// must agree with DIR/match.json (see CheckResume); Games may be
 	// raised to extend the match.
 	Resume bool
+
+	// SPRT, when set (Elo1 > Elo0), ends the match early once a
+	// sequential probability ratio test decides between H0 (A is Elo0
+	// above B) and H1 (Elo1 above) at error rates Alpha and Beta (0:
+	// 0.05); Games is then the most it plays.
+	SPRT SPRT
 }
+
+// SPRT is a sequential probability ratio test on A's results (Bernoulli,
+// a draw counting half a win and half a loss), as Fishtest and Leela
+// Zero's gating use it.
+type SPRT struct {
+	Elo0, Elo1  float64
+	Alpha, Beta float64
+}
+
+// On reports whether the test is set.
+func (t SPRT) On() bool { return t.Elo1 > t.Elo0 }
+
+// LLR is the log likelihood ratio of H1 against H0 after wins, losses and
+// draws.
+func (t SPRT) LLR(wins, losses, draws int) float64 {
+	p0, p1 := ScoreFromElo(t.Elo0), ScoreFromElo(t.Elo1)
+	w, l := float64(wins)+float64(draws)/2, float64(losses)+float64(draws)/2
+	return w*math.Log(p1/p0) + l*math.Log((1-p1)/(1-p0))
+}
+
+// Bounds returns the LLR bounds: at or below lower H0 is accepted, at or
+// above upper H1.
+func (t SPRT) Bounds() (lower, upper float64) {
+	a, b := t.Alpha, t.Beta
+	if a == 0 {
+		a = 0.05
+	}
+	if b == 0 {
+		b = 0.05
+	}
+	return math.Log(b / (1 - a)), math.Log((1 - b) / a)
+}
+
+// Decide returns "H1" or "H0" when the test has decided, else "".
+func (t SPRT) Decide(wins, losses, draws int) string {
+	if !t.On() {
+		return ""
+	}
+	lower, upper := t.Bounds()
+	switch llr := t.LLR(wins, losses, draws); {
+	case llr >= upper:
+		return "H1"
+	case llr <= lower:
+		return "H0"
+	}
+	return ""
+}
+
+// ScoreFromElo is the expected score of a player rated elo above the
+// opponent: the inverse of EloFromScore.
+func ScoreFromElo(elo float64) float64 { return 1 / (1 + math.Pow(10, -elo/400)) }
 
 // DefaultConfig returns a Config for a 19x19 match of two games with
 // alternating colours, komi 7.5 and Chinese rules. A and B must be set.

@@ -53,6 +53,9 @@ func Run(ctx context.Context, c Config, progress func(GameResult)) (Summary, err
 		for _, r := range done {
 			sum.Add(r)
 		}
+		if sum.sprt(c.SPRT) {
+			return sum, nil
+		}
 		lines = saved
 		if len(done) == c.Games {
 			if n := len(lines); n > 0 {
@@ -92,8 +95,21 @@ func Run(ctx context.Context, c Config, progress func(GameResult)) (Summary, err
 		if progress != nil {
 			progress(r)
 		}
+		if sum.sprt(c.SPRT) {
+			break
+		}
 	}
 	return sum, nil
+}
+
+// sprt updates the summary's test and reports whether it has decided.
+func (s *Summary) sprt(t SPRT) bool {
+	if !t.On() {
+		return false
+	}
+	s.LLR = t.LLR(s.WinsA, s.WinsB, s.Draws)
+	s.SPRT = t.Decide(s.WinsA, s.WinsB, s.Draws)
+	return s.SPRT != ""
 }
 
 // engine is a running engine of the match.

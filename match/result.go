@@ -120,6 +120,10 @@ type Summary struct {
 	Elo, EloLow, EloHigh float64
 	// Results holds every game, in the order added.
 	Results []GameResult
+	// LLR and SPRT are the sequential test's log likelihood ratio and
+	// decision ("H1", "H0", or "" undecided) when Config.SPRT is on.
+	LLR  float64
+	SPRT string
 }
 
 // Add counts r and updates the Elo estimate.

@@ -43,6 +43,10 @@ type matchReport struct {
 	EloLow    *float64     `json:"elo_low"`
 	EloHigh   *float64     `json:"elo_high"`
 	Results   []gameReport `json:"results"`
+	// With --sprt: the test's log likelihood ratio and decision ("H1":
+	// A is at least ELO1 better, "H0": at most ELO0; "" undecided).
+	LLR  *float64 `json:"llr,omitempty"`
+	SPRT *string  `json:"sprt,omitempty"`
 }
 
 type gameReport struct {
@@ -80,6 +84,7 @@ func runMatch(ctx context.Context, e env) error {
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	engineStderr := fs.Bool("engine-stderr", false, "copy the engines' standard error to ours")
 	quiet := fs.Bool("quiet", false, "no line per game on standard error")
+	sprt := fs.String("sprt", "", "`ELO0,ELO1`: stop as soon as a sequential probability ratio test (alpha = beta = 0.05) accepts H0 (A is at most ELO0 Elo above B) or H1 (at least ELO1); --games is then the most played")
 	if done, err := parseFlags(fs, e.args); done || err != nil {
 		return err
 	}
@@ -171,6 +176,13 @@ func runMatch(ctx context.Context, e env) error {
 	}
 	if !resuming {
 		c.SGFDir = *sgfDir
+	}
+	if *sprt != "" {
+		var e0, e1 float64
+		if _, err := fmt.Sscanf(*sprt, "%g,%g", &e0, &e1); err != nil || !(e1 > e0) {
+			return usageError("match: --sprt %q: want ELO0,ELO1 with ELO1 > ELO0, e.g. 0,50", *sprt)
+		}
+		c.SPRT = match.SPRT{Elo0: e0, Elo1: e1}
 	}
 	if err := c.Validate(); err != nil {
 		return usageError("%v", err)
@@ -291,6 +303,10 @@ func newMatchReport(s match.Summary, cmdA, cmdB string) matchReport {
 		Score: s.Score(), Elo: finite(s.Elo), EloLow: finite(s.EloLow), EloHigh: finite(s.EloHigh),
 		Results: []gameReport{},
 	}
+	if s.SPRT != "" || s.LLR != 0 {
+		llr, dec := math.Round(s.LLR*1000)/1000, s.SPRT
+		rep.LLR, rep.SPRT = &llr, &dec
+	}
 	for _, r := range s.Results {
 		b, w := labels(r)
 		rep.Results = append(rep.Results, gameReport{
@@ -325,7 +341,15 @@ func printMatchReport(w io.Writer, rep matchReport) {
 	fmt.Fprintf(w, "games     %d: A %d, B %d, draws %d (A scores %.1f%%)\n", rep.Games, rep.WinsA, rep.WinsB, rep.Draws, 100*rep.Score)
 	fmt.Fprintf(w, "colours   Black %d, White %d\n", rep.WinsBlack, rep.WinsWhite)
 	fmt.Fprintf(w, "forfeits  A %d, B %d\n", rep.ForfeitsA, rep.ForfeitsB)
-	fmt.Fprintf(w, "Elo A-B   %s\n\n", eloText(rep))
+	fmt.Fprintf(w, "Elo A-B   %s\n", eloText(rep))
+	if rep.LLR != nil {
+		dec := *rep.SPRT
+		if dec == "" {
+			dec = "undecided"
+		}
+		fmt.Fprintf(w, "SPRT      LLR %.3f: %s\n", *rep.LLR, dec)
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "game\tblack\twhite\tresult\twinner\tmargin\tmoves\treason\t")
 	for _, r := range rep.Results {
