@@ -32,53 +32,24 @@ func (p *Position) Ownership(toMove Color, rng *rand.Rand, playouts int, dst []f
 // addOwners adds +1 to sum at every point Black owns by area and -1 at
 // every point White owns.
 func (p *Position) addOwners(sum *[numPoints]int32) {
-	var mark [numPoints]bool
-	var stack [maxArea]Point
-	var region [maxArea]Point
 	for _, pt := range Points(p.size) {
 		switch p.color[pt] {
 		case Black:
 			sum[pt]++
-			continue
 		case White:
 			sum[pt]--
-			continue
-		}
-		if mark[pt] {
-			continue
-		}
-		sp, nr := 0, 0
-		stack[sp] = pt
-		sp++
-		mark[pt] = true
-		var reach [4]bool
-		for sp > 0 {
-			sp--
-			s := stack[sp]
-			region[nr] = s
-			nr++
-			for _, d := range dirs {
-				n := s + d
-				if p.color[n] == Empty {
-					if !mark[n] {
-						mark[n] = true
-						stack[sp] = n
-						sp++
-					}
-				} else {
-					reach[p.color[n]] = true
-				}
-			}
-		}
-		var v int32
-		switch {
-		case reach[Black] && !reach[White]:
-			v = 1
-		case reach[White] && !reach[Black]:
-			v = -1
-		}
-		for _, s := range region[:nr] {
-			sum[s] += v
 		}
 	}
+	p.emptyRegions(func(region []Point, reachB, reachW bool) {
+		var v int32
+		switch {
+		case reachB && !reachW:
+			v = 1
+		case reachW && !reachB:
+			v = -1
+		}
+		for _, s := range region {
+			sum[s] += v
+		}
+	})
 }

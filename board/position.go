@@ -558,39 +558,51 @@ func (p *Position) IsEye(c Color, pt Point) bool {
 // the empty points that reach only its stones.
 func (p *Position) AreaScore() (black, white int) {
 	black, white = p.stones[Black], p.stones[White]
+	p.emptyRegions(func(region []Point, reachB, reachW bool) {
+		switch {
+		case reachB && !reachW:
+			black += len(region)
+		case reachW && !reachB:
+			white += len(region)
+		}
+	})
+	return black, white
+}
+
+// emptyRegions calls fn with every maximal region of connected empty
+// points and whether it touches Black and White stones. The region slice
+// is only valid during the call.
+func (p *Position) emptyRegions(fn func(region []Point, reachB, reachW bool)) {
 	var mark [numPoints]bool
-	var stack []Point
+	var stack, region [maxArea]Point
 	for _, pt := range Points(p.size) {
 		if p.color[pt] != Empty || mark[pt] {
 			continue
 		}
-		stack = append(stack[:0], pt)
+		sp, nr := 0, 0
+		stack[sp] = pt
+		sp++
 		mark[pt] = true
-		region := 0
 		var reach [4]bool
-		for len(stack) > 0 {
-			s := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			region++
+		for sp > 0 {
+			sp--
+			s := stack[sp]
+			region[nr] = s
+			nr++
 			for _, d := range dirs {
 				n := s + d
 				switch p.color[n] {
 				case Empty:
 					if !mark[n] {
 						mark[n] = true
-						stack = append(stack, n)
+						stack[sp] = n
+						sp++
 					}
 				default:
 					reach[p.color[n]] = true
 				}
 			}
 		}
-		switch {
-		case reach[Black] && !reach[White]:
-			black += region
-		case reach[White] && !reach[Black]:
-			white += region
-		}
+		fn(region[:nr], reach[Black], reach[White])
 	}
-	return black, white
 }

@@ -11,41 +11,14 @@ package board
 // as settled.
 func (p *Position) UnsettledMoves(c Color, dst []Point) []Point {
 	dst = dst[:0]
-	var mark [numPoints]bool
 	var open [numPoints]bool
-	var stack, region []Point
-	for _, pt := range Points(p.size) {
-		if p.color[pt] != Empty || mark[pt] {
-			continue
-		}
-		stack = append(stack[:0], pt)
-		region = region[:0]
-		mark[pt] = true
-		var reach [4]bool
-		for len(stack) > 0 {
-			s := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			region = append(region, s)
-			for _, d := range dirs {
-				n := s + d
-				switch p.color[n] {
-				case Empty:
-					if !mark[n] {
-						mark[n] = true
-						stack = append(stack, n)
-					}
-				default:
-					reach[p.color[n]] = true
-				}
-			}
-		}
-		if reach[Black] == reach[White] { // neutral, or no stones at all
-
+	p.emptyRegions(func(region []Point, reachB, reachW bool) {
+		if reachB == reachW { // neutral, or no stones at all
 			for _, s := range region {
 				open[s] = true
 			}
 		}
-	}
+	})
 	for _, pt := range Points(p.size) {
 		if open[pt] && p.sensible(c, pt) {
 			dst = append(dst, pt)

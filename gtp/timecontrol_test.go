@@ -114,108 +114,54 @@ func TestBudget(t *testing.T) {
 // TestNeverLoseOnTime plays long games where every move takes its whole
 // budget plus the full lag, and checks the clock never runs out under
 // byo-yomi and Canadian overtime (400 moves), and under absolute time in
-// a long game (200 moves each).
+// a long game (200 moves each); then the same with every tenth move hard,
+// taking its whole MaxBudget.
 func TestNeverLoseOnTime(t *testing.T) {
 	lag := 300 * time.Millisecond
-	for _, tc := range []gtp.TimeControl{
-		{System: gtp.Byoyomi, Main: 60 * sec, Period: 5 * sec, Periods: 1},
-		{System: gtp.Byoyomi, Period: 2 * sec, Periods: 1},
-		{System: gtp.Canadian, Main: 30 * sec, Period: 20 * sec, Stones: 25},
-		{System: gtp.Canadian, Period: 10 * sec, Stones: 1},
-		{System: gtp.Absolute, Main: 300 * sec},
-	} {
-		clock := tc.NewClock()
-		moves := 400 // a very long game for overtime
-		if tc.System == gtp.Absolute {
-			moves = 200 // a long game
-		}
-		for move := 0; move < moves; move++ {
-			empty := max(361-2*move, 0)
-			b := tc.Budget(clock, gtp.MovesLeft(empty, 361), lag)
-			if !tc.Spend(&clock, b+lag) {
-				t.Errorf("%+v: lost on time at move %d (clock %+v, budget %v)", tc, move, clock, b)
-				break
+	for _, hardMoves := range []bool{false, true} {
+		for _, tc := range []gtp.TimeControl{
+			{System: gtp.Byoyomi, Main: 60 * sec, Period: 5 * sec, Periods: 1},
+			{System: gtp.Byoyomi, Period: 2 * sec, Periods: 1},
+			{System: gtp.Canadian, Main: 30 * sec, Period: 20 * sec, Stones: 25},
+			{System: gtp.Canadian, Period: 10 * sec, Stones: 1},
+			{System: gtp.Absolute, Main: 300 * sec},
+		} {
+			clock := tc.NewClock()
+			moves := 400 // a very long game for overtime
+			if tc.System == gtp.Absolute {
+				moves = 200 // a long game
+			}
+			for move := 0; move < moves; move++ {
+				empty := max(361-2*move, 0)
+				left := gtp.MovesLeft(empty, 361)
+				b, hard := tc.Budget(clock, left, lag), tc.MaxBudget(clock, left, lag)
+				if hard < b {
+					t.Fatalf("%+v: MaxBudget %v below Budget %v", tc, hard, b)
+				}
+				if hardMoves && move%10 == 9 {
+					b = hard
+				}
+				if !tc.Spend(&clock, b+lag) {
+					t.Errorf("%+v (hard moves %v): lost on time at move %d (clock %+v, budget %v)", tc, hardMoves, move, clock, b)
+					break
+				}
 			}
 		}
 	}
 }
 
-func TestSpend(t *testing.T) {
-	byo := gtp.TimeControl{System: gtp.Byoyomi, Main: 10 * sec, Period: 5 * sec, Periods: 3}
-	c := byo.NewClock()
-	if !byo.Spend(&c, 12*sec) || c != (gtp.Clock{Period: 5 * sec, Periods: 3}) {
-		t.Errorf("into byo-yomi: %+v", c)
-	}
-	if !byo.Spend(&c, 7*sec) || c.Periods != 2 {
-		t.Errorf("one period lost: %+v", c)
-	}
-	if byo.Spend(&c, 11*sec) {
-		t.Errorf("spending all periods should lose: %+v", c)
-	}
-	can := gtp.TimeControl{System: gtp.Canadian, Main: 0, Period: 10 * sec, Stones: 2}
-	c = can.NewClock()
-	if !can.Spend(&c, 4*sec) || c != (gtp.Clock{Period: 6 * sec, Stones: 1}) {
-		t.Errorf("canadian first stone: %+v", c)
-	}
-	if !can.Spend(&c, 5*sec) || c != (gtp.Clock{Period: 10 * sec, Stones: 2}) {
-		t.Errorf("canadian new block: %+v", c)
-	}
-	if can.Spend(&c, 11*sec) {
-		t.Errorf("canadian overrun should lose: %+v", c)
-	}
-	abs := gtp.TimeControl{System: gtp.Absolute, Main: 10 * sec}
-	c = abs.NewClock()
-	if !abs.Spend(&c, 9*sec) || abs.Spend(&c, 2*sec) {
-		t.Errorf("absolute: %+v", c)
-	}
-}
-
-func TestMovesLeft(t *testing.T) {
-	if got := gtp.MovesLeft(361, 361); got != 120 {
-		t.Errorf("MovesLeft(361) = %d; want 120", got)
-	}
-	if got := gtp.MovesLeft(0, 361); got != 36 {
-		t.Errorf("MovesLeft(0) = %d; want 36", got)
-	}
-	if got := gtp.MovesLeft(0, 4); got != 1 {
-		t.Errorf("MovesLeft(0, 4) = %d; want 1", got)
-	}
-}
-
-// TestNeverLoseOnTimeHardMoves: as TestNeverLoseOnTime, but every tenth
-// move is hard and takes its whole MaxBudget plus the lag.
-func TestNeverLoseOnTimeHardMoves(t *testing.T) {
+// TestMaxBudget: three budgets in main time, the budget in overtime.
+func TestMaxBudget(t *testing.T) {
 	lag := 300 * time.Millisecond
-	for _, tc := range []gtp.TimeControl{
-		{System: gtp.Byoyomi, Main: 60 * sec, Period: 5 * sec, Periods: 1},
-		{System: gtp.Byoyomi, Period: 2 * sec, Periods: 1},
-		{System: gtp.Canadian, Main: 30 * sec, Period: 20 * sec, Stones: 25},
-		{System: gtp.Canadian, Period: 10 * sec, Stones: 1},
-		{System: gtp.Absolute, Main: 300 * sec},
-	} {
-		clock := tc.NewClock()
-		moves := 400
-		if tc.System == gtp.Absolute {
-			moves = 200
-		}
-		for move := 0; move < moves; move++ {
-			empty := max(361-2*move, 0)
-			left := gtp.MovesLeft(empty, 361)
-			b, hard := tc.Budget(clock, left, lag), tc.MaxBudget(clock, left, lag)
-			if hard < b {
-				t.Fatalf("%+v: MaxBudget %v below Budget %v", tc, hard, b)
-			}
-			if move%10 == 9 {
-				b = hard
-			}
-			if !tc.Spend(&clock, b+lag) {
-				t.Errorf("%+v: lost on time at move %d (clock %+v, budget %v)", tc, move, clock, b)
-				break
-			}
-		}
-	}
 	main := gtp.TimeControl{System: gtp.Byoyomi, Main: 600 * sec, Period: 30 * sec, Periods: 5}
 	if b, hard := main.Budget(main.NewClock(), 100, lag), main.MaxBudget(main.NewClock(), 100, lag); hard != 3*b {
 		t.Errorf("in main time MaxBudget %v; want 3 budgets (%v)", hard, 3*b)
+	}
+	period := gtp.Clock{Period: 30 * sec, Periods: 3}
+	if b, hard := main.Budget(period, 100, lag), main.MaxBudget(period, 100, lag); hard != b {
+		t.Errorf("in byo-yomi MaxBudget %v; want the budget %v", hard, b)
+	}
+	if hard := (gtp.TimeControl{}).MaxBudget(gtp.Clock{}, 10, lag); hard != 0 {
+		t.Errorf("without time controls MaxBudget %v; want 0", hard)
 	}
 }

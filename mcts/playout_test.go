@@ -24,11 +24,9 @@ func TestScoreValue(t *testing.T) {
 	}
 }
 
-// TestPlayoutEvaluatorSeesWinner: on a 5x5 board where Black owns
-// everything but a point, the value is near +1 for Black to move and
-// near -1 for White, heavy and light, and the playout's moves are
-// recorded for RAVE.
-func TestPlayoutEvaluatorSeesWinner(t *testing.T) {
+// blackBoard is a 5x5 board where Black owns every point.
+func blackBoard(t *testing.T) *board.Position {
+	t.Helper()
 	pos, err := board.ParseDiagram(`
 		. X . X .
 		X X X X X
@@ -38,6 +36,15 @@ func TestPlayoutEvaluatorSeesWinner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return pos
+}
+
+// TestPlayoutEvaluatorSeesWinner: on a 5x5 board where Black owns
+// everything but a point, the value is near +1 for Black to move and
+// near -1 for White, heavy and light, and the playout's moves are
+// recorded for RAVE.
+func TestPlayoutEvaluatorSeesWinner(t *testing.T) {
+	pos := blackBoard(t)
 	for _, pol := range []rollout.Policy{rollout.DefaultPolicy(), rollout.LightPolicy()} {
 		e := NewPlayoutEvaluator(8, 1)
 		e.Policy = pol
@@ -69,15 +76,7 @@ func TestPlayoutEvaluatorSeesWinner(t *testing.T) {
 // TestMixedEvaluatorLambda: lambda 0 is the network, 1 the playouts, and
 // the network's priors pass through either way.
 func TestMixedEvaluatorLambda(t *testing.T) {
-	pos, err := board.ParseDiagram(`
-		. X . X .
-		X X X X X
-		. X . X .
-		X X X X X
-		. X . X .`)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pos := blackBoard(t)
 	net := &fixedEval{priors: map[int]float32{2: 7}, value: func(*board.State) float32 { return -0.5 }}
 	st := board.State{Pos: *pos, ToMove: board.Black, Komi: 0.5}
 	for _, tc := range []struct{ lambda, lo, hi float64 }{{0, -0.51, -0.49}, {1, 0.8, 1}, {0.5, 0.15, 0.26}} {

@@ -70,17 +70,7 @@ func TestTactics(t *testing.T) {
 				t.Fatal(err)
 			}
 			g, _ := board.NewGame(pos.Size(), tc.komi, board.DefaultRules())
-			for _, c := range []board.Color{board.Black, board.White} {
-				var pts []board.Point
-				for _, pt := range board.Points(pos.Size()) {
-					if pos.At(pt) == c {
-						pts = append(pts, pt)
-					}
-				}
-				if err := g.Setup(c, pts); err != nil {
-					t.Fatal(err)
-				}
-			}
+			setupFrom(t, g, pos)
 			g.SetToMove(tc.toMove)
 			cfg := DefaultConfig()
 			s := mustSearcher(t, NewPlayoutEvaluator(4, 7), cfg)
