@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
 	"sync"
 	"time"
 
@@ -200,6 +201,9 @@ func (e *engine) searcher(size int) (*mcts.Searcher, error) {
 		e.announced[size] = true
 	}
 	cfg.Threads = e.cfg.threads
+	if cfg.Threads == 0 {
+		cfg.Threads = defaultThreads(kind)
+	}
 	cfg.Seed = e.cfg.seed
 	if e.cfg.nodes > 0 {
 		cfg.MaxNodes = e.cfg.nodes
@@ -278,6 +282,18 @@ func undecided(res mcts.Result) bool {
 		return true
 	}
 	return 5*second.Visits >= best.Visits && second.Winrate > best.Winrate+0.02
+}
+
+// defaultThreads is the number of search goroutines by evaluator: one
+// per core for playouts; with a network more, so that the batcher fills
+// its batches while some goroutines wait for it or play out (19x19, 3 s:
+// 8 goroutines gave 25% more visits than 2 on 2 cores).
+func defaultThreads(kind string) int {
+	n := runtime.GOMAXPROCS(0)
+	if kind == "playouts" {
+		return n
+	}
+	return min(4*n, 16)
 }
 
 // defaultMoveTime is the thinking time per move when neither flags nor

@@ -5,7 +5,6 @@ import (
 
 	"io"
 	"os"
-	"runtime"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -22,7 +21,7 @@ func init() {
 func engineFlags(fs *pflag.FlagSet) *engineConfig {
 	c := &engineConfig{}
 	fs.StringArrayVar(&c.weights, "weights", nil, "network weights file (repeat for several board sizes); default: the embedded networks")
-	fs.IntVar(&c.threads, "threads", runtime.GOMAXPROCS(0), "search threads")
+	fs.IntVar(&c.threads, "threads", 0, "search goroutines (0: the cores with playouts; 4 per core, at most 16, with a network, so that batches fill while some goroutines wait)")
 	fs.IntVar(&c.visits, "visits", 0, "root visits per move (0: no limit)")
 	fs.IntVar(&c.playouts, "playouts", 0, "new simulations per move (0: no limit)")
 	fs.DurationVar(&c.perMove, "time", 0, "thinking time per move, e.g. 2s (0: no limit; time controls from the controller still apply); with none of --visits, --playouts, --time: 1s on 9x9, 2s on 19x19, in between by size")
@@ -43,8 +42,8 @@ func engineFlags(fs *pflag.FlagSet) *engineConfig {
 
 func (c *engineConfig) validate() error {
 	switch {
-	case c.threads < 1:
-		return usageError("--threads must be at least 1")
+	case c.threads < 0:
+		return usageError("--threads must not be negative")
 	case c.visits < 0 || c.playouts < 0 || c.perMove < 0:
 		return usageError("--visits, --playouts and --time must not be negative")
 	case !c.autoTime && c.visits == 0 && c.playouts == 0 && c.perMove == 0:

@@ -80,7 +80,7 @@ func TestGTPFallbackNotice(t *testing.T) {
 func TestGTPRejectsBadFlags(t *testing.T) {
 	var out bytes.Buffer
 	for _, args := range [][]string{
-		{"gtp", "--threads", "0"},
+		{"gtp", "--threads", "-1"},
 		{"gtp", "--visits", "0"},
 		{"gtp", "extra"},
 		{"gtp", "--resign", "2"},
