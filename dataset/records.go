@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/tengen-go/tengen/board"
 	"github.com/tengen-go/tengen/nets"
@@ -220,7 +221,11 @@ type Stats struct {
 	Games    int // games read
 	Accepted int // passed the filter
 	Filtered int
-	Errors   []FileError
+	// Counted are the games that gave ownership and score targets
+	// (ExampleConfig.Final); Clashes those whose count disagreed with
+	// the recorded result (no targets).
+	Counted, Clashes int
+	Errors           []FileError
 }
 
 // FileError is an error about one file or game.
@@ -283,9 +288,19 @@ type Example struct {
 	// forfeit, missing).
 	Value    float32
 	HasValue bool
-	GameID   string
-	MoveNum  int // 1-based
-	Size     int
+	// Ownership, for a game played to a counted end (GameFinal) when
+	// ExampleConfig.Final asks for it, holds the final owner of each point
+	// (size*size, row-major in the transformed frame, like the input) from
+	// the mover's view: +1 the mover's, -1 the opponent's, 0 neither; nil
+	// otherwise (resignation, time, no count: no target). Score is then
+	// the final area score margin from the mover's view, komi included,
+	// and HasScore true.
+	Ownership []int8
+	Score     float32
+	HasScore  bool
+	GameID    string
+	MoveNum   int // 1-based
+	Size      int
 }
 
 // ExampleConfig configures Examples.
@@ -304,6 +319,48 @@ type ExampleConfig struct {
 	StartGame int
 	// Passes includes pass moves as examples.
 	Passes bool
+	// Features is the input feature set (nets.FeaturesV1 when empty).
+	Features string
+	// Final adds ownership and score targets to the examples of games
+	// played to a counted end (GameFinal with FinalConfig), read from a
+	// second replay of each game; Cache, if not nil, keeps them across
+	// passes.
+	Final       bool
+	FinalConfig FinalConfig
+	Cache       *FinalCache
+}
+
+// FinalCache keeps the final targets of games by ID (their errors too),
+// so that later passes over the same games do not count them again. It is
+// safe for concurrent use.
+type FinalCache struct {
+	mu sync.Mutex
+	m  map[string]finalEntry
+}
+
+type finalEntry struct {
+	f   Final
+	err error
+}
+
+func (c *FinalCache) get(id string, compute func() (Final, error)) (Final, error) {
+	if c == nil {
+		return compute()
+	}
+	c.mu.Lock()
+	e, ok := c.m[id]
+	c.mu.Unlock()
+	if ok {
+		return e.f, e.err
+	}
+	f, err := compute()
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[string]finalEntry{}
+	}
+	c.m[id] = finalEntry{f, err}
+	c.mu.Unlock()
+	return f, err
 }
 
 // ErrStop may be returned by an Examples callback to end early.
@@ -318,6 +375,15 @@ func Examples(ctx context.Context, cfg ExampleConfig, fn func(gameOrdinal int, e
 	var ex Example
 	ordinal := -1
 	var stats Stats
+	name := cfg.Features
+	if name == "" {
+		name = nets.FeaturesV1
+	}
+	fs, err := nets.FeatureSetByName(name)
+	if err != nil {
+		return stats, fmt.Errorf("dataset: %w", err)
+	}
+	planes := fs.Planes()
 	st, err := Games(ctx, cfg.Paths, cfg.Filter, func(g Game) error {
 		if cfg.Skip[g.ID] || (cfg.Only != nil && !cfg.Only[g.ID]) {
 			return nil
@@ -327,6 +393,17 @@ func Examples(ctx context.Context, cfg ExampleConfig, fn func(gameOrdinal int, e
 			return nil
 		}
 		_, winner, decided := ResultClass(g.Info.Result)
+		var final *Final
+		if cfg.Final {
+			f, err := cfg.Cache.get(g.ID, func() (Final, error) { return GameFinal(g, cfg.FinalConfig) })
+			switch {
+			case err == nil:
+				final = &f
+				stats.Counted++
+			case errors.Is(err, ErrResultClash):
+				stats.Clashes++
+			}
+		}
 		rng := rand.New(rand.NewPCG(cfg.Seed, SplitHash(cfg.Seed, g.ID)))
 		moveNum := 0
 		rg := sgf.ReplayFunc(g.Root, 1, func(bg *board.Game, m board.Move) error {
@@ -336,16 +413,16 @@ func Examples(ctx context.Context, cfg ExampleConfig, fn func(gameOrdinal int, e
 			}
 			size := bg.Size()
 			area := size * size
-			if len(buf) < nets.NumPlanesV1*area {
-				buf = make([]float32, nets.NumPlanesV1*area)
+			if len(buf) < planes*area {
+				buf = make([]float32, planes*area)
 			}
 			sym := nets.Symmetry(0)
 			if cfg.Symmetries {
 				sym = nets.Symmetry(rng.IntN(nets.NumSymmetries))
 			}
-			nets.Encode(bg, sym, buf)
+			fs.Encode(bg, sym, buf[:planes*area])
 			ex = Example{
-				Input:   Pack(buf[:nets.NumPlanesV1*area], nets.NumPlanesV1, area),
+				Input:   Pack(buf[:planes*area], planes, area),
 				Policy:  nets.MoveIndex(sym.Point(m.Point, size), size),
 				GameID:  g.ID,
 				MoveNum: moveNum,
@@ -362,6 +439,10 @@ func Examples(ctx context.Context, cfg ExampleConfig, fn func(gameOrdinal int, e
 					ex.Value = -1
 				}
 			}
+			if final != nil {
+				ex.Ownership, ex.Score = final.ForMover(m.Color, sym)
+				ex.HasScore = true
+			}
 			return fn(ordinal, &ex)
 		})
 		if rg.Err != nil {
@@ -373,6 +454,7 @@ func Examples(ctx context.Context, cfg ExampleConfig, fn func(gameOrdinal int, e
 		return ctx.Err()
 	})
 	st.Errors = append(st.Errors, stats.Errors...)
+	st.Counted, st.Clashes = stats.Counted, stats.Clashes
 	if errors.Is(err, ErrStop) {
 		err = nil
 	}

@@ -21,7 +21,8 @@ type BatcherOptions struct {
 	MaxWait time.Duration
 	// CacheSize is the number of results kept in the LRU cache, keyed by
 	// the caller's key; 0 disables the cache. Memory: CacheSize *
-	// (Moves+1) float32s.
+	// (Moves+1) float32s, plus Area+1 for networks with ownership and
+	// score heads.
 	CacheSize int
 }
 
@@ -71,12 +72,18 @@ var (
 // no locking. An optional LRU cache answers repeated keys without the
 // backend.
 //
+// For a network with ownership or score heads on a HeadsBackend, every
+// batch computes them too (ForwardOutputs), and Client.EvaluateOutputs
+// hands them out (the cache keeps them with the policy and value).
+//
 // A Batcher is safe for concurrent use. It does not close its backend.
 type Batcher struct {
 	// Fixed at construction.
 	backend      Backend
 	opts         BatcherOptions
 	inLen, moves int
+	ownLen       int           // ownership values per position computed (0: none)
+	score        bool          // the score head is computed
 	wake         chan struct{} // capacity 1: "the queue changed"
 	cache        *lruCache     // nil without a cache
 
@@ -109,6 +116,7 @@ type request struct {
 	state         int
 	in            []float32
 	policy, value []float32
+	own, score    []float32 // optional outputs, or nil
 	key           uint64
 	at            time.Time
 	err           error
@@ -128,8 +136,14 @@ func NewBatcher(b Backend, opts BatcherOptions) (*Batcher, error) {
 		return nil, err
 	}
 	bt := &Batcher{backend: b, opts: opts, inLen: sh.Len(), moves: spec.Moves(), wake: make(chan struct{}, 1)}
+	if _, ok := b.(HeadsBackend); ok {
+		if spec.HasOwnership() {
+			bt.ownLen = spec.Area()
+		}
+		bt.score = spec.HasScore()
+	}
 	if opts.CacheSize > 0 {
-		bt.cache = newLRU(opts.CacheSize, bt.moves)
+		bt.cache = newLRU(opts.CacheSize, bt.moves, bt.ownLen, bt.score)
 	}
 	return bt, nil
 }
@@ -167,8 +181,13 @@ func (b *Batcher) Run(ctx context.Context) error {
 	defer b.stop()
 
 	in := make([]float32, b.opts.MaxBatch*b.inLen)
-	policy := make([]float32, b.opts.MaxBatch*b.moves)
-	value := make([]float32, b.opts.MaxBatch)
+	out := Outputs{Policy: make([]float32, b.opts.MaxBatch*b.moves), Value: make([]float32, b.opts.MaxBatch)}
+	if b.ownLen > 0 {
+		out.Ownership = make([]float32, b.opts.MaxBatch*b.ownLen)
+	}
+	if b.score {
+		out.Score = make([]float32, b.opts.MaxBatch)
+	}
 	batch := make([]*request, 0, b.opts.MaxBatch)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -184,7 +203,7 @@ func (b *Batcher) Run(ctx context.Context) error {
 			if n >= b.opts.MaxBatch || n >= b.active || wait <= 0 {
 				batch = b.take(batch[:0])
 				b.mu.Unlock()
-				b.runBatch(ctx, batch, in, policy, value)
+				b.runBatch(ctx, batch, in, out)
 				continue
 			}
 		}
@@ -221,7 +240,7 @@ func (b *Batcher) take(batch []*request) []*request {
 
 // runBatch copies the inputs of the requests still wanted, calls the
 // backend once, fills the cache and delivers results or the error.
-func (b *Batcher) runBatch(ctx context.Context, batch []*request, in, policy, value []float32) {
+func (b *Batcher) runBatch(ctx context.Context, batch []*request, in []float32, out Outputs) {
 	live := batch[:0]
 	for _, r := range batch {
 		r.mu.Lock()
@@ -236,7 +255,19 @@ func (b *Batcher) runBatch(ctx context.Context, batch []*request, in, policy, va
 	if n == 0 {
 		return
 	}
-	err := b.backend.Forward(ctx, in[:n*b.inLen], n, policy[:n*b.moves], value[:n])
+	var err error
+	if b.ownLen > 0 || b.score {
+		o := Outputs{Policy: out.Policy[:n*b.moves], Value: out.Value[:n]}
+		if b.ownLen > 0 {
+			o.Ownership = out.Ownership[:n*b.ownLen]
+		}
+		if b.score {
+			o.Score = out.Score[:n]
+		}
+		err = b.backend.(HeadsBackend).ForwardOutputs(ctx, in[:n*b.inLen], n, o)
+	} else {
+		err = b.backend.Forward(ctx, in[:n*b.inLen], n, out.Policy[:n*b.moves], out.Value[:n])
+	}
 	b.stats.batches.Add(1)
 	b.stats.positions.Add(int64(n))
 	if err != nil {
@@ -244,22 +275,46 @@ func (b *Batcher) runBatch(ctx context.Context, batch []*request, in, policy, va
 		err = fmt.Errorf("nets: batcher: batch of %d: %w", n, err)
 	}
 	for i, r := range live {
-		p, v := policy[i*b.moves:(i+1)*b.moves], value[i:i+1]
+		res := b.result(out, i)
 		if err == nil && b.cache != nil && r.key != 0 {
-			b.cache.put(r.key, p, v[0])
+			b.cache.put(r.key, res)
 		}
 		r.mu.Lock()
 		if r.state == reqTaken {
 			if err == nil {
-				copy(r.policy, p)
-				r.value[0] = v[0]
+				r.deliver(res)
 			}
 			r.err, r.state = err, reqDone
-			r.policy, r.value = nil, nil
+			r.policy, r.value, r.own, r.score = nil, nil, nil, nil
 			r.done <- struct{}{}
 		}
 		r.mu.Unlock()
 		live[i] = nil
+	}
+}
+
+// result returns position i's outputs in out (aliasing it; the optional
+// ones nil when not computed).
+func (b *Batcher) result(out Outputs, i int) Outputs {
+	r := Outputs{Policy: out.Policy[i*b.moves : (i+1)*b.moves], Value: out.Value[i : i+1]}
+	if b.ownLen > 0 {
+		r.Ownership = out.Ownership[i*b.ownLen : (i+1)*b.ownLen]
+	}
+	if b.score {
+		r.Score = out.Score[i : i+1]
+	}
+	return r
+}
+
+// deliver copies one position's outputs into the request's buffers.
+func (r *request) deliver(res Outputs) {
+	copy(r.policy, res.Policy)
+	r.value[0] = res.Value[0]
+	if r.own != nil {
+		copy(r.own, res.Ownership)
+	}
+	if r.score != nil {
+		r.score[0] = res.Score[0]
 	}
 }
 
@@ -271,7 +326,7 @@ func (b *Batcher) stop() {
 	for _, r := range b.queue {
 		r.mu.Lock()
 		r.err, r.state = ErrBatcherStopped, reqDone
-		r.in, r.policy, r.value = nil, nil, nil
+		r.in, r.policy, r.value, r.own, r.score = nil, nil, nil, nil, nil
 		r.done <- struct{}{}
 		r.mu.Unlock()
 	}
@@ -350,12 +405,32 @@ func (c *Client) Close() {
 // Errors of the backend are returned to every caller of the batch. The
 // caller must not modify in until Evaluate returns.
 func (c *Client) Evaluate(ctx context.Context, in []float32, key uint64, policy, value []float32) error {
+	return c.EvaluateOutputs(ctx, in, key, Outputs{Policy: policy, Value: value})
+}
+
+// EvaluateOutputs is Evaluate with the optional outputs of one position:
+// out.Ownership (Spec().Area() values) and out.Score (one value), each
+// nil when not wanted. It fails if the network or the backend does not
+// compute an output asked for.
+func (c *Client) EvaluateOutputs(ctx context.Context, in []float32, key uint64, out Outputs) error {
 	b := c.b
+	policy, value := out.Policy, out.Value
 	switch {
 	case c.closed.Load():
 		return ErrClientClosed
 	case len(in) != b.inLen || len(policy) < b.moves || len(value) < 1:
 		return fmt.Errorf("nets: batcher: buffers of %d, %d, %d values; want %d, %d, 1", len(in), len(policy), len(value), b.inLen, b.moves)
+	case out.Ownership != nil && (b.ownLen == 0 || len(out.Ownership) < b.ownLen):
+		return fmt.Errorf("nets: batcher: ownership buffer of %d values; the backend computes %d", len(out.Ownership), b.ownLen)
+	case out.Score != nil && (!b.score || len(out.Score) < 1):
+		return fmt.Errorf("nets: batcher: no score head computed (or an empty buffer)")
+	}
+	var own, score []float32
+	if out.Ownership != nil {
+		own = out.Ownership[:b.ownLen]
+	}
+	if out.Score != nil {
+		score = out.Score[:1]
 	}
 	if !c.busy.CompareAndSwap(false, true) {
 		return ErrClientBusy
@@ -365,7 +440,7 @@ func (c *Client) Evaluate(ctx context.Context, in []float32, key uint64, policy,
 		return err
 	}
 	b.stats.requests.Add(1)
-	if key != 0 && b.cache != nil && b.cache.get(key, policy[:b.moves], value) {
+	if key != 0 && b.cache != nil && b.cache.get(key, Outputs{Policy: policy[:b.moves], Value: value, Ownership: own, Score: score}) {
 		b.stats.hits.Add(1)
 		return nil
 	}
@@ -377,11 +452,12 @@ func (c *Client) Evaluate(ctx context.Context, in []float32, key uint64, policy,
 	}
 	r.state, r.err = reqQueued, nil
 	r.in, r.policy, r.value, r.key = in, policy[:b.moves], value[:1], key
+	r.own, r.score = own, score
 	r.at = time.Now()
 	b.mu.Lock()
 	if b.stopped {
 		b.mu.Unlock()
-		r.in, r.policy, r.value = nil, nil, nil
+		r.in, r.policy, r.value, r.own, r.score = nil, nil, nil, nil, nil
 		return ErrBatcherStopped
 	}
 	b.queue = append(b.queue, r)
@@ -404,10 +480,10 @@ func (c *Client) Evaluate(ctx context.Context, in []float32, key uint64, policy,
 		if i := slices.Index(b.queue, r); i >= 0 {
 			b.queue = slices.Delete(b.queue, i, i+1)
 		}
-		r.in, r.policy, r.value = nil, nil, nil
+		r.in, r.policy, r.value, r.own, r.score = nil, nil, nil, nil, nil
 	case reqTaken:
 		r.state = reqAbandoned
-		r.in, r.policy, r.value = nil, nil, nil
+		r.in, r.policy, r.value, r.own, r.score = nil, nil, nil, nil, nil
 		c.req = nil // the batch still holds it
 	case reqDone: // the result won the race: take it
 		r.mu.Unlock()
@@ -428,19 +504,28 @@ type lruCache struct {
 	mu         sync.Mutex
 	size       int
 	moves      int
+	ownLen     int  // ownership values per slot (0: none)
+	hasScore   bool // a score per slot
 	index      map[uint64]int32
 	keys       []uint64
 	prev, next []int32
 	policy     []float32 // moves per slot, slot 0 unused
 	value      []float32
+	own        []float32 // ownLen per slot
+	score      []float32 // per slot, when hasScore
 }
 
-func newLRU(size, moves int) *lruCache {
-	return &lruCache{
-		size: size, moves: moves, index: map[uint64]int32{},
+func newLRU(size, moves, ownLen int, hasScore bool) *lruCache {
+	c := &lruCache{
+		size: size, moves: moves, ownLen: ownLen, hasScore: hasScore, index: map[uint64]int32{},
 		keys: []uint64{0}, prev: []int32{0}, next: []int32{0},
 		policy: make([]float32, moves), value: []float32{0},
+		own: make([]float32, ownLen),
 	}
+	if hasScore {
+		c.score = []float32{0}
+	}
+	return c
 }
 
 func (c *lruCache) unlink(i int32) {
@@ -454,8 +539,9 @@ func (c *lruCache) pushFront(i int32) {
 	c.next[0] = i
 }
 
-// get copies the result for key into policy (len moves) and value[0].
-func (c *lruCache) get(key uint64, policy, value []float32) bool {
+// get copies the result for key into out: Policy (len moves), Value[0],
+// and the optional outputs out asks for (which the cache holds).
+func (c *lruCache) get(key uint64, out Outputs) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	i, ok := c.index[key]
@@ -464,12 +550,20 @@ func (c *lruCache) get(key uint64, policy, value []float32) bool {
 	}
 	c.unlink(i)
 	c.pushFront(i)
-	copy(policy, c.policy[int(i)*c.moves:int(i+1)*c.moves])
-	value[0] = c.value[i]
+	copy(out.Policy, c.policy[int(i)*c.moves:int(i+1)*c.moves])
+	out.Value[0] = c.value[i]
+	if out.Ownership != nil {
+		copy(out.Ownership, c.own[int(i)*c.ownLen:int(i+1)*c.ownLen])
+	}
+	if out.Score != nil {
+		out.Score[0] = c.score[i]
+	}
 	return true
 }
 
-func (c *lruCache) put(key uint64, policy []float32, value float32) {
+// put stores one position's outputs (res.Ownership and res.Score must be
+// there when the cache keeps them).
+func (c *lruCache) put(key uint64, res Outputs) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	i, ok := c.index[key]
@@ -480,8 +574,12 @@ func (c *lruCache) put(key uint64, policy []float32, value float32) {
 		i = int32(len(c.keys))
 		c.keys = append(c.keys, key)
 		c.prev, c.next = append(c.prev, 0), append(c.next, 0)
-		c.policy = append(c.policy, policy...)
+		c.policy = append(c.policy, res.Policy...)
 		c.value = append(c.value, 0)
+		c.own = append(c.own, make([]float32, c.ownLen)...)
+		if c.hasScore {
+			c.score = append(c.score, 0)
+		}
 	default: // evict the least recent
 		i = c.prev[0]
 		c.unlink(i)
@@ -489,7 +587,13 @@ func (c *lruCache) put(key uint64, policy []float32, value float32) {
 	}
 	c.index[key] = i
 	c.keys[i] = key
-	copy(c.policy[int(i)*c.moves:int(i+1)*c.moves], policy)
-	c.value[i] = value
+	copy(c.policy[int(i)*c.moves:int(i+1)*c.moves], res.Policy)
+	c.value[i] = res.Value[0]
+	if c.ownLen > 0 {
+		copy(c.own[int(i)*c.ownLen:int(i+1)*c.ownLen], res.Ownership)
+	}
+	if c.hasScore {
+		c.score[i] = res.Score[0]
+	}
 	c.pushFront(i)
 }

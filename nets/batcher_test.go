@@ -592,3 +592,72 @@ func directForward(f nets.Backend, batch, n int) time.Duration {
 	}
 	return time.Since(start)
 }
+
+// TestBatcherHeads: the ownership and score of a network with those heads
+// pass through the batcher (and its cache) to the clients that ask,
+// every position its own; asking a network or backend without them fails.
+func TestBatcherHeads(t *testing.T) {
+	spec := netstest.HeadSpecs(5)[1] // ownership and score
+	f := netstest.NewFake(spec)
+	bt := startBatcher(t, f, nets.BatcherOptions{MaxBatch: 4, MaxWait: time.Millisecond, CacheSize: 16})
+	sh, _ := spec.InputShape()
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := bt.Client()
+			defer c.Close()
+			for i := range 5 {
+				in := netstest.NoiseInputs(rand.New(rand.NewPCG(uint64(g), uint64(i%3))), sh, 1)
+				want := nets.Outputs{Policy: make([]float32, spec.Moves()), Value: make([]float32, 1), Ownership: make([]float32, 25), Score: make([]float32, 1)}
+				netstest.FakeEvalOutputs(spec, in, want)
+				got := nets.Outputs{Policy: nan(spec.Moves()), Value: nan(1), Ownership: nan(25), Score: nan(1)}
+				if i == 4 {
+					got.Score = nil // only what is asked for
+				}
+				key := uint64(g*16 + i%3 + 1) // repeats: cache hits
+				if err := c.EvaluateOutputs(context.Background(), in, key, got); err != nil {
+					errs <- err
+					return
+				}
+				for j, v := range want.Ownership {
+					if got.Ownership[j] != v {
+						errs <- fmt.Errorf("client %d: ownership[%d] = %v; want %v", g, j, got.Ownership[j], v)
+						return
+					}
+				}
+				if got.Score != nil && got.Score[0] != want.Score[0] {
+					errs <- fmt.Errorf("client %d: score %v; want %v", g, got.Score[0], want.Score[0])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if bt.Stats().CacheHits == 0 {
+		t.Error("no cache hits")
+	}
+	// No ownership head, or a backend that cannot compute it.
+	plain := startBatcher(t, netstest.NewFake(netstest.HeadSpecs(5)[0]), nets.BatcherOptions{})
+	null := startBatcher(t, nullBackend{spec}, nets.BatcherOptions{})
+	for name, b := range map[string]*nets.Batcher{"no head": plain, "not a HeadsBackend": null} {
+		c := b.Client()
+		bsh, _ := b.Spec().InputShape()
+		in := make([]float32, bsh.Len())
+		out := nets.Outputs{Policy: make([]float32, spec.Moves()), Value: make([]float32, 1), Ownership: make([]float32, 25)}
+		if err := c.EvaluateOutputs(context.Background(), in, 0, out); err == nil {
+			t.Errorf("%s: ownership asked, no error", name)
+		}
+		out.Ownership = nil
+		if err := c.EvaluateOutputs(context.Background(), in, 0, out); err != nil {
+			t.Errorf("%s: policy and value: %v", name, err)
+		}
+		c.Close()
+	}
+}

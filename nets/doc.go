@@ -7,8 +7,9 @@
 //
 // # Layers
 //
-// A network is a trunk (a list of [Layer]s) and two heads. Layer semantics,
-// which every backend implements exactly:
+// A network is a trunk (a list of [Layer]s), a policy and a value head,
+// and optionally an ownership and a score head. Layer semantics, which
+// every backend implements exactly:
 //
 //   - conv: out[f,y,x] = b[f] + sum over c, i, j of
 //     w[f,c,i,j] * in[c, y+i-k/2, x+j-k/2], zero outside the map.
@@ -28,8 +29,23 @@
 // Heads: the policy head is a 1x1 convolution and ReLU followed either by a
 // dense layer to size*size+1 logits ("dense") or by a 1x1 convolution to one
 // logit per point plus a dense pass logit ("conv"). The value head is 1x1
-// conv, ReLU, dense, ReLU, dropout, dense to one unit, tanh: the expected
-// result in [-1, 1] for the side to move.
+// conv, ReLU, then either the map flattened ([ValueFlat], the default) or
+// per channel its mean and its maximum over the map ([ValuePool], means
+// first: 2*Filters values whatever the board size), dense, ReLU, dropout,
+// dense to one unit, tanh: the expected result in [-1, 1] for the side to
+// move. The optional heads ([Spec.Ownership], [Spec.Score]):
+//
+//   - ownership: 1x1 conv (Filters), ReLU, 1x1 conv to one channel, tanh:
+//     per point (in the input's frame, row-major) the expected final owner,
+//     +1 the side to move, -1 the opponent, 0 neither (dame, seki);
+//   - score: on a pooled value head's 2*Filters features, dense (Hidden),
+//     ReLU, dense to one unit: the expected final score margin for the side
+//     to move in points (area scoring, komi included), a mean.
+//
+// [Backend.Forward] returns the policy and value; [HeadsBackend]'s
+// ForwardOutputs (every backend here has it) the optional outputs too
+// ([Outputs]). Specs and weights files without the new heads read and
+// compute exactly as before.
 //
 // # Input features (FeaturesV1, 29 planes of size x size)
 //
@@ -49,6 +65,20 @@
 //	26     ones (tells the board from the convolutions' zero padding)
 //	27     ones if Black is to move, zeros if White
 //	28     komi from the mover's view divided by 10 (+komi/10 if White is to move), clamped to [-1.5, 1.5]
+//
+// # Input features (FeaturesV2, 31 planes)
+//
+// FeaturesV1's 29 planes, then AlphaGo's two ladder planes, read by a small
+// ladder reader (atari after atari, every defence tried, at most
+// [LadderBudget] positions per question):
+//
+//	29     ladder captures: legal moves putting an opponent chain of two
+//	       liberties in atari from which it cannot escape ([LadderCaptures])
+//	30     ladder escapes: legal moves (extending, or capturing a chain in
+//	       atari next to it) after which an own chain in atari has three
+//	       liberties, or two and no ladder captures it ([LadderEscapes])
+//
+// [FeatureSet.EncodeState] encodes either set; [EncodeState] is FeaturesV1.
 //
 // The 8 board symmetries ([Symmetry]) transform the input planes and map
 // the policy back exactly; search and evaluation pick one per position (or

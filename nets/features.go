@@ -10,6 +10,18 @@ import (
 // package documentation for its planes.
 const FeaturesV1 = "v1"
 
+// FeaturesV2 is FeaturesV1 plus two ladder planes (AlphaGo's): the moves
+// that capture an opponent chain in a ladder (LadderCaptures) and the
+// moves that save an own chain in atari from a ladder (LadderEscapes).
+const FeaturesV2 = "v2"
+
+// Planes of FeaturesV2 after the FeaturesV1 ones.
+const (
+	PlaneLadderCapture = 29 // legal move capturing an opponent chain in a ladder
+	PlaneLadderEscape  = 30 // legal move saving an own chain in atari (no ladder after it)
+	NumPlanesV2        = 31
+)
+
 // Planes of FeaturesV1, in order. "Own" is the side to move.
 const (
 	PlaneOwn          = 0  // own stones
@@ -48,8 +60,53 @@ func FeatureSetByName(name string) (FeatureSet, error) {
 	switch name {
 	case FeaturesV1:
 		return FeatureSet{Name: FeaturesV1, planes: NumPlanesV1}, nil
+	case FeaturesV2:
+		return FeatureSet{Name: FeaturesV2, planes: NumPlanesV2}, nil
 	}
 	return FeatureSet{}, fmt.Errorf("nets: unknown feature set %q", name)
+}
+
+// EncodeState writes the planes of f for a game state into dst
+// (f.Planes()*size*size values), transformed by sym; see the package
+// EncodeState for the layout. FeaturesV1 does not allocate; FeaturesV2
+// does not once its ladder readers are warm.
+// Precondition: len(dst) >= f.Planes()*size*size; f is a set
+// FeatureSetByName returned.
+func (f FeatureSet) EncodeState(s *board.State, sym Symmetry, dst []float32) {
+	EncodeState(s, sym, dst)
+	if f.Name != FeaturesV2 {
+		return
+	}
+	p := &s.Pos
+	n := p.Size()
+	area := n * n
+	clear(dst[NumPlanesV1*area : NumPlanesV2*area])
+	set := func(plane int) func(board.Point) {
+		return func(pt board.Point) {
+			x, y := pt.XY()
+			x, y = sym.Apply(x, y, n)
+			dst[plane*area+y*n+x] = 1
+		}
+	}
+	LadderCaptures(p, s.ToMove, set(PlaneLadderCapture))
+	LadderEscapes(p, s.ToMove, set(PlaneLadderEscape))
+}
+
+// Encode writes the planes of f for g's current position; see
+// FeatureSet.EncodeState.
+func (f FeatureSet) Encode(g *board.Game, sym Symmetry, dst []float32) {
+	s := g.State()
+	f.EncodeState(&s, sym, dst)
+}
+
+// MustFeatureSet returns the feature set called name and panics if there
+// is none: for specs already validated.
+func MustFeatureSet(name string) FeatureSet {
+	f, err := FeatureSetByName(name)
+	if err != nil {
+		panic(err)
+	}
+	return f
 }
 
 // Encode writes the FeaturesV1 planes of g's current position into dst;
@@ -181,6 +238,18 @@ func (s Symmetry) UntransformPolicy(src, dst []float32, n int) {
 		}
 	}
 	dst[n*n] = src[n*n]
+}
+
+// UntransformPlane writes into dst (n*n values) the plane of the original
+// board from src, a plane (an ownership output) of the board transformed
+// by s: dst[p] = src[s(p)].
+func (s Symmetry) UntransformPlane(src, dst []float32, n int) {
+	for y := range n {
+		for x := range n {
+			tx, ty := s.Apply(x, y, n)
+			dst[y*n+x] = src[ty*n+tx]
+		}
+	}
 }
 
 // MoveIndex returns the policy index of a point on an n x n board: row-major

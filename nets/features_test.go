@@ -3,6 +3,7 @@ package nets
 import (
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/tengen-go/tengen/board"
 )
@@ -196,4 +197,31 @@ func TestKomiPlaneClamped(t *testing.T) {
 			t.Errorf("komi %v, White to move: plane %v; want %v", c.komi, got, c.want)
 		}
 	}
+}
+
+// BenchmarkEncodeV2: FeaturesV2 (with the ladder planes) on positions of
+// random 19x19 games; positions/s, and the ratio to FeaturesV1 on the same
+// positions measured in the same run.
+func BenchmarkEncodeV2(b *testing.B) {
+	var states []board.State
+	for seed := range uint64(8) {
+		g := randomGame(b, 19, 100+20*int(seed), seed+10)
+		states = append(states, g.State())
+	}
+	v1, v2 := MustFeatureSet(FeaturesV1), MustFeatureSet(FeaturesV2)
+	dst := make([]float32, NumPlanesV2*361)
+	t0 := time.Now()
+	const reps = 200
+	for i := range reps {
+		v1.EncodeState(&states[i%len(states)], 0, dst)
+	}
+	perV1 := time.Since(t0).Seconds() / reps
+	i := 0
+	for b.Loop() {
+		v2.EncodeState(&states[i%len(states)], 0, dst)
+		i++
+	}
+	perV2 := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(1/perV2, "positions/s")
+	b.ReportMetric(perV2/perV1, "x-v1-time")
 }

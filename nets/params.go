@@ -43,6 +43,12 @@ type ParamInfo struct {
 //	policy.dense.w/.b                        "dense" head: to size*size+1
 //	policy.point.w/.b, policy.pass.w/.b      "conv" head
 //	value.conv.w/.b, value.fc1.w/.b, value.fc2.w/.b
+//	ownership.conv.w/.b, ownership.out.w/.b  ownership head, if any
+//	score.fc1.w/.b, score.fc2.w/.b           score head, if any
+//
+// value.fc1.w is [Hidden, Filters*H*W] for a flat value head and [Hidden,
+// 2*Filters] for a pooled one (means, then maxima); score.fc1.w is
+// [Hidden, 2*Value.Filters].
 func (s Spec) Params() ([]ParamInfo, error) {
 	shapes, err := s.TrunkShapes()
 	if err != nil {
@@ -82,10 +88,26 @@ func (s Spec) Params() ([]ParamInfo, error) {
 	vf := s.Value.Filters
 	add("value.conv.w", true, vf, t.C, 1, 1)
 	add("value.conv.b", true, vf)
-	add("value.fc1.w", true, s.Value.Hidden, vf*area)
+	if s.Value.Pooled() {
+		add("value.fc1.w", true, s.Value.Hidden, 2*vf)
+	} else {
+		add("value.fc1.w", true, s.Value.Hidden, vf*area)
+	}
 	add("value.fc1.b", true, s.Value.Hidden)
 	add("value.fc2.w", true, 1, s.Value.Hidden)
 	add("value.fc2.b", true, 1)
+	if of := s.Ownership.Filters; of > 0 {
+		add("ownership.conv.w", true, of, t.C, 1, 1)
+		add("ownership.conv.b", true, of)
+		add("ownership.out.w", true, 1, of, 1, 1)
+		add("ownership.out.b", true, 1)
+	}
+	if sh := s.Score.Hidden; sh > 0 {
+		add("score.fc1.w", true, sh, 2*vf)
+		add("score.fc1.b", true, sh)
+		add("score.fc2.w", true, 1, sh)
+		add("score.fc2.b", true, 1)
+	}
 	return ps, nil
 }
 
@@ -118,7 +140,9 @@ func NewWeights(spec Spec, rng *rand.Rand) (*Weights, error) {
 				fanOut *= pi.Shape[2] * pi.Shape[3]
 			}
 			std := math.Sqrt(2 / float64(fanIn)) // He
-			if pi.Name == "value.fc2.w" || strings.HasPrefix(pi.Name, "policy.dense") || strings.HasPrefix(pi.Name, "policy.p") {
+			switch {
+			case pi.Name == "value.fc2.w", pi.Name == "ownership.out.w", pi.Name == "score.fc2.w",
+				strings.HasPrefix(pi.Name, "policy.dense"), strings.HasPrefix(pi.Name, "policy.p"):
 				std = math.Sqrt(2 / float64(fanIn+fanOut)) // Glorot: no ReLU after
 			}
 			for i := range t.Data {
@@ -208,12 +232,25 @@ func equalInts(a, b []int) bool {
 // match one of dst's (network surgery: a wider head, an extra layer, a new
 // trunk under a trained head), except the tensors whose names start with
 // one of the prefixes in fresh, which keep dst's values. It returns the
-// names copied and the names left as they were. The board sizes and
-// feature sets must agree.
+// names copied and the names left as they were. The board sizes must
+// agree, and the feature sets, except that a FeaturesV1 network goes into
+// a FeaturesV2 one (whose first planes are V1's): the first convolution's
+// weights on the V1 planes are copied and those on the ladder planes set
+// to zero, so that the network computes what it did until training finds
+// a use for them.
 func Transplant(dst, src *Weights, fresh ...string) (copied, kept []string, err error) {
-	if dst.Spec.BoardSize != src.Spec.BoardSize || dst.Spec.Features != src.Spec.Features {
+	widen := dst.Spec.Features == FeaturesV2 && src.Spec.Features == FeaturesV1
+	if dst.Spec.BoardSize != src.Spec.BoardSize || dst.Spec.Features != src.Spec.Features && !widen {
 		return nil, nil, fmt.Errorf("nets: transplant from a %dx%d %s network into a %dx%d %s one",
 			src.Spec.BoardSize, src.Spec.BoardSize, src.Spec.Features, dst.Spec.BoardSize, dst.Spec.BoardSize, dst.Spec.Features)
+	}
+	// The first convolution's weights, which read the input planes.
+	first := ""
+	for i, l := range dst.Spec.Trunk {
+		if l.Kind == KindConv {
+			first = fmt.Sprintf("trunk.%d.w", i)
+			break
+		}
 	}
 	byName := make(map[string]*Tensor, len(src.Tensors))
 	for i := range src.Tensors {
@@ -223,14 +260,28 @@ func Transplant(dst, src *Weights, fresh ...string) (copied, kept []string, err 
 		d := &dst.Tensors[i]
 		s, ok := byName[d.Name]
 		skip := !ok || !slices.Equal(s.Shape, d.Shape)
+		wide := widen && ok && d.Name == first && len(s.Shape) == 4 && len(d.Shape) == 4 &&
+			s.Shape[0] == d.Shape[0] && s.Shape[1] < d.Shape[1] && s.Shape[2] == d.Shape[2] && s.Shape[3] == d.Shape[3]
 		for _, p := range fresh {
 			skip = skip || strings.HasPrefix(d.Name, p)
+			wide = wide && !strings.HasPrefix(d.Name, p)
 		}
-		if skip {
+		switch {
+		case wide:
+			// [F, C, k, k] from [F, C', k, k], C' < C: the new planes'
+			// weights are zero.
+			kk := d.Shape[2] * d.Shape[3]
+			sc, dc := s.Shape[1], d.Shape[1]
+			clear(d.Data)
+			for f := range d.Shape[0] {
+				copy(d.Data[f*dc*kk:f*dc*kk+sc*kk], s.Data[f*sc*kk:(f+1)*sc*kk])
+			}
+		case skip:
 			kept = append(kept, d.Name)
 			continue
+		default:
+			copy(d.Data, s.Data)
 		}
-		copy(d.Data, s.Data)
 		copied = append(copied, d.Name)
 	}
 	return copied, kept, nil

@@ -94,25 +94,79 @@ type PolicyHead struct {
 	Dropout float64 `json:"dropout,omitempty"` // before the dense layer, training only
 }
 
-// ValueHead: 1x1 conv (Filters) -> ReLU -> dense (Hidden) -> ReLU ->
-// dropout (Dropout) -> dense (1) -> tanh.
+// Value head kinds.
+const (
+	// ValueFlat (also the empty kind, what every spec before the pooled
+	// head means): 1x1 conv (Filters) -> ReLU -> flatten (Filters*H*W) ->
+	// dense (Hidden) -> ReLU -> dropout (Dropout) -> dense (1) -> tanh.
+	ValueFlat = "flat"
+	// ValuePool (KataGo's global pooling): 1x1 conv (Filters) -> ReLU ->
+	// per channel the mean and the maximum over the map (2*Filters values,
+	// means first, whatever the board size) -> dense (Hidden) -> ReLU ->
+	// dropout (Dropout) -> dense (1) -> tanh.
+	ValuePool = "pool"
+)
+
+// ValueHead is the value head: the expected result in [-1, 1] for the side
+// to move. Kind is ValueFlat (or empty) or ValuePool; see those constants.
 type ValueHead struct {
+	Kind    string  `json:"kind,omitempty"`
 	Filters int     `json:"filters"`
 	Hidden  int     `json:"hidden"`
 	Dropout float64 `json:"dropout,omitempty"`
 }
 
-// Spec describes a whole network for one board size: the input features,
-// a shared trunk, and the two heads. One Spec drives both the training
-// graph and every inference backend, and is stored in the weights file.
-type Spec struct {
-	Name      string     `json:"name,omitempty"`
-	BoardSize int        `json:"board_size"`
-	Features  string     `json:"features"` // feature set, see FeatureSet
-	Trunk     []Layer    `json:"trunk"`
-	Policy    PolicyHead `json:"policy"`
-	Value     ValueHead  `json:"value"`
+// Pooled reports whether the value head pools globally (ValuePool).
+func (v ValueHead) Pooled() bool { return v.Kind == ValuePool }
+
+// OwnershipHead is the optional ownership head, present when Filters > 0:
+// 1x1 conv (Filters) -> ReLU -> 1x1 conv to 1 channel -> tanh, one value
+// per point of the (board-sized) trunk output. +1 means the side to move
+// will own the point at the end of the game (its stone, or territory
+// reaching only its stones, after dead stones are removed), -1 the
+// opponent; 0 is neither (dame, seki liberties). Outputs and training
+// targets are in the frame of the input (transformed by its symmetry).
+type OwnershipHead struct {
+	Filters int `json:"filters"`
 }
+
+// ScoreHead is the optional score head, present when Hidden > 0: from the
+// pooled features of a ValuePool value head (its 2*Filters means and
+// maxima, shared with the value), dense (Hidden) -> ReLU -> dense (1): the
+// expected final score margin for the side to move, in points (area
+// scoring, komi included): a scalar mean, not a distribution. It needs a
+// pooled value head.
+type ScoreHead struct {
+	Hidden int `json:"hidden"`
+}
+
+// Spec describes a whole network for one board size: the input features,
+// a shared trunk, the policy and value heads and the optional ownership
+// and score heads. One Spec drives both the training
+// graph and every inference backend, and is stored in the weights file.
+//
+// Ownership and Score are optional (zero: absent, and left out of the
+// JSON), so specs and weights files from before they existed read as
+// before.
+type Spec struct {
+	Name      string        `json:"name,omitempty"`
+	BoardSize int           `json:"board_size"`
+	Features  string        `json:"features"` // feature set, see FeatureSet
+	Trunk     []Layer       `json:"trunk"`
+	Policy    PolicyHead    `json:"policy"`
+	Value     ValueHead     `json:"value"`
+	Ownership OwnershipHead `json:"ownership,omitzero"`
+	Score     ScoreHead     `json:"score,omitzero"`
+}
+
+// HasOwnership reports whether the network has an ownership head.
+func (s Spec) HasOwnership() bool { return s.Ownership.Filters > 0 }
+
+// HasScore reports whether the network has a score head.
+func (s Spec) HasScore() bool { return s.Score.Hidden > 0 }
+
+// Area returns BoardSize*BoardSize: the ownership outputs per position.
+func (s Spec) Area() int { return s.BoardSize * s.BoardSize }
 
 // DefaultSpec returns tengen's default AlexNet-style network for a board
 // size: a 5x5 convolution, then 3x3 ones, 64 filters, LRN and overlapping
@@ -244,6 +298,20 @@ func (s Spec) TrunkShapes() ([]Shape, error) {
 	if s.Policy.Dropout < 0 || s.Policy.Dropout >= 1 || s.Value.Dropout < 0 || s.Value.Dropout >= 1 {
 		return nil, fmt.Errorf("%w: head dropout outside [0, 1)", ErrSpec)
 	}
+	switch s.Value.Kind {
+	case "", ValueFlat, ValuePool:
+	default:
+		return nil, fmt.Errorf("%w: value head kind %q (want %s or %s)", ErrSpec, s.Value.Kind, ValueFlat, ValuePool)
+	}
+	if s.Ownership.Filters < 0 || s.Score.Hidden < 0 {
+		return nil, fmt.Errorf("%w: negative ownership or score head size", ErrSpec)
+	}
+	if s.HasOwnership() && (out.H != s.BoardSize || out.W != s.BoardSize) {
+		return nil, fmt.Errorf("%w: an ownership head needs a board-sized trunk output, have %dx%d", ErrSpec, out.H, out.W)
+	}
+	if s.HasScore() && !s.Value.Pooled() {
+		return nil, fmt.Errorf("%w: a score head needs a %q value head (it shares its pooled features)", ErrSpec, ValuePool)
+	}
 	return shapes, nil
 }
 
@@ -282,6 +350,16 @@ func (s Spec) FLOPs() float64 {
 	}
 	// value
 	f += 2 * float64(t.C*s.Value.Filters) * area
-	f += 2*float64(s.Value.Filters)*area*float64(s.Value.Hidden) + 2*float64(s.Value.Hidden)
+	if s.Value.Pooled() {
+		f += 2*float64(2*s.Value.Filters)*float64(s.Value.Hidden) + 2*float64(s.Value.Hidden)
+	} else {
+		f += 2*float64(s.Value.Filters)*area*float64(s.Value.Hidden) + 2*float64(s.Value.Hidden)
+	}
+	if s.HasOwnership() {
+		f += 2*float64(t.C*s.Ownership.Filters)*area + 2*float64(s.Ownership.Filters)*area
+	}
+	if s.HasScore() {
+		f += 2*float64(2*s.Value.Filters)*float64(s.Score.Hidden) + 2*float64(s.Score.Hidden)
+	}
 	return f
 }

@@ -2,6 +2,7 @@ package nets_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -378,5 +379,146 @@ func BenchmarkLoad(b *testing.B) {
 		if _, err := nets.Load(path); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestWeightsRoundTripHeads: specs with the heads of issue 14 (pooled
+// value, ownership, score, v2 features) round-trip through the file.
+func TestWeightsRoundTripHeads(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 1))
+	for _, size := range []int{5, 19} {
+		for _, spec := range netstest.HeadSpecs(size) {
+			w, err := netstest.RandomWeights(spec, rng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := nets.Read(bytes.NewReader(marshal(t, w)))
+			if err != nil {
+				t.Fatalf("%s: Read = %v", spec.Name, err)
+			}
+			if !equalWeights(got, w) || !reflect.DeepEqual(got.Spec, spec) {
+				t.Fatalf("%s: Read(Write(w)) != w: spec %+v", spec.Name, got.Spec)
+			}
+		}
+	}
+}
+
+// TestOldSpecJSON: a spec without the new fields reads as a flat value
+// head without ownership or score, and writes back the same JSON (the new
+// fields are left out), so old weights files and specs are unchanged.
+func TestOldSpecJSON(t *testing.T) {
+	old := `{"name":"x","board_size":9,"features":"v1","trunk":[{"kind":"conv","filters":4,"kernel":3},{"kind":"relu"}],` +
+		`"policy":{"kind":"conv","filters":2},"value":{"filters":2,"hidden":8,"dropout":0.5}}`
+	s, err := nets.ParseSpec([]byte(old))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Value.Pooled() || s.HasOwnership() || s.HasScore() {
+		t.Errorf("old spec read as %+v", s)
+	}
+	again, _ := json.Marshal(s)
+	if string(again) != old {
+		t.Errorf("old spec written back as\n%s\nwant\n%s", again, old)
+	}
+	for name, bad := range map[string]func(*nets.Spec){
+		"score without a pooled value head": func(s *nets.Spec) { s.Score.Hidden = 4 },
+		"unknown value kind":                func(s *nets.Spec) { s.Value.Kind = "mean" },
+		"negative ownership":                func(s *nets.Spec) { s.Ownership.Filters = -1 },
+		"ownership after stride 2": func(s *nets.Spec) {
+			s.Trunk = append(s.Trunk, nets.Layer{Kind: nets.KindMaxPool, Size: 3, Stride: 2})
+			s.Policy.Kind = "dense"
+			s.Ownership.Filters = 2
+		},
+		"unknown features": func(s *nets.Spec) { s.Features = "v3" },
+	} {
+		c := s
+		c.Trunk = append([]nets.Layer(nil), s.Trunk...)
+		bad(&c)
+		if err := c.Validate(); !errors.Is(err, nets.ErrSpec) {
+			t.Errorf("%s: Validate = %v; want ErrSpec", name, err)
+		}
+	}
+	// The pooled heads fit a stride-2 trunk (board-size independent).
+	c := s
+	c.Trunk = append(append([]nets.Layer(nil), s.Trunk...), nets.Layer{Kind: nets.KindMaxPool, Size: 3, Stride: 2})
+	c.Policy.Kind = "dense"
+	c.Value.Kind = nets.ValuePool
+	c.Score.Hidden = 3
+	if err := c.Validate(); err != nil {
+		t.Errorf("pooled value and score after stride 2: %v", err)
+	}
+}
+
+// TestTransplantToHeads: a flat-value network's tensors carry over to the
+// same trunk with a pooled value head and new heads, except value.fc1
+// (another shape) and the new heads' tensors.
+func TestTransplantToHeads(t *testing.T) {
+	src, err := nets.NewWeights(nets.DefaultSpec(9), rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := nets.DefaultSpec(9)
+	spec.Value.Kind = nets.ValuePool
+	spec.Ownership.Filters = 8
+	spec.Score.Hidden = 32
+	dst, err := nets.NewWeights(spec, rand.New(rand.NewPCG(2, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, kept, err := nets.Transplant(dst, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"value.fc1.w", "ownership.conv.w", "ownership.conv.b", "ownership.out.w", "ownership.out.b",
+		"score.fc1.w", "score.fc1.b", "score.fc2.w", "score.fc2.b"}
+	if !reflect.DeepEqual(kept, want) {
+		t.Errorf("kept %v; want %v", kept, want)
+	}
+}
+
+// TestTransplantV1ToV2: a FeaturesV1 network moved into the same spec
+// with the ladder features computes the same outputs (the ladder planes'
+// weights are zero).
+func TestTransplantV1ToV2(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	spec := netstest.TinySpecs()["convhead"]
+	src, err := netstest.RandomWeights(spec, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec2 := spec
+	spec2.Features = nets.FeaturesV2
+	dst, err := netstest.RandomWeights(spec2, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, kept, err := nets.Transplant(dst, src); err != nil || len(kept) != 0 {
+		t.Fatalf("Transplant: kept %v, %v", kept, err)
+	}
+	in1 := netstest.EncodedInputs(rng, 5, 2)
+	in2 := make([]float32, 2*nets.NumPlanesV2*25)
+	for i := range 2 {
+		copy(in2[i*nets.NumPlanesV2*25:], in1[i*nets.NumPlanesV1*25:(i+1)*nets.NumPlanesV1*25])
+		for j := nets.NumPlanesV1 * 25; j < nets.NumPlanesV2*25; j++ {
+			in2[i*nets.NumPlanesV2*25+j] = float32(j % 2) // the ladder planes must not matter
+		}
+	}
+	a, _ := netstest.NewNaive(src)
+	b, _ := netstest.NewNaive(dst)
+	p1, v1 := make([]float32, 2*spec.Moves()), make([]float32, 2)
+	p2, v2 := make([]float32, 2*spec.Moves()), make([]float32, 2)
+	if err := a.Forward(context.Background(), in1, 2, p1, v1); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Forward(context.Background(), in2, 2, p2, v2); err != nil {
+		t.Fatal(err)
+	}
+	if netstest.RelErr(p2, p1) > 1e-6 || netstest.RelErr(v2, v1) > 1e-6 {
+		t.Errorf("outputs differ after the transplant: %v vs %v", v2, v1)
+	}
+	// Other feature sets still refuse.
+	other := dst.Clone()
+	if _, _, err := nets.Transplant(src, other); err == nil {
+		t.Error("a v2 network went into a v1 one")
 	}
 }

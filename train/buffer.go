@@ -21,12 +21,18 @@ type item struct {
 	dist     []float32 // policy distribution, or nil
 	value    float32
 	hasValue bool
+	own      []int8 // final ownership from the mover's view, or nil
+	score    float32
+	hasScore bool
 }
 
 func itemOf(ex *dataset.Example) item {
-	it := item{in: ex.Input, policy: int32(ex.Policy), value: ex.Value, hasValue: ex.HasValue}
+	it := item{in: ex.Input, policy: int32(ex.Policy), value: ex.Value, hasValue: ex.HasValue, score: ex.Score, hasScore: ex.HasScore}
 	if ex.PolicyDist != nil {
 		it.dist = append([]float32(nil), ex.PolicyDist...)
+	}
+	if ex.Ownership != nil {
+		it.own = append([]int8(nil), ex.Ownership...)
 	}
 	return it
 }
@@ -34,10 +40,13 @@ func itemOf(ex *dataset.Example) item {
 // Buffer file format: magic, version, count (little-endian uint32s), then
 // per item the packed input (length-prefixed dataset.Packed binary form),
 // the policy index (int32), the distribution (count, float32s), the value
-// (float32) and a has-value byte; then the CRC-32C of everything before.
+// (float32) and a has-value byte; from version 2 on, the ownership (count,
+// then that many int8 bytes), the score (float32) and a has-score byte;
+// then the CRC-32C of everything before. Version 1 files (no ownership or
+// score) still read.
 const (
 	bufferMagic   = "TENGENB\x00"
-	bufferVersion = 1
+	bufferVersion = 2
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -71,6 +80,16 @@ func writeBuffer(w io.Writer, items []item) error {
 		}
 		u32(math.Float32bits(it.value))
 		if it.hasValue {
+			bw.WriteByte(1)
+		} else {
+			bw.WriteByte(0)
+		}
+		u32(uint32(len(it.own)))
+		for _, o := range it.own {
+			bw.WriteByte(byte(o))
+		}
+		u32(math.Float32bits(it.score))
+		if it.hasScore {
 			bw.WriteByte(1)
 		} else {
 			bw.WriteByte(0)
@@ -113,8 +132,9 @@ func decodeBuffer(data []byte) ([]item, error) {
 		off += 4
 		return v, nil
 	}
-	if v, _ := u32(); v != bufferVersion {
-		return nil, fmt.Errorf("version %d", v)
+	version, _ := u32()
+	if version != 1 && version != bufferVersion {
+		return nil, fmt.Errorf("version %d", version)
 	}
 	n, _ := u32()
 	if int64(n) > int64(len(body)) { // every item takes more than a byte
@@ -162,6 +182,33 @@ func decodeBuffer(data []byte) ([]item, error) {
 			return nil, io.ErrUnexpectedEOF
 		}
 		it.hasValue = body[off] == 1
+		off++
+		if version < 2 {
+			continue
+		}
+		no, err := u32()
+		if err != nil {
+			return nil, err
+		}
+		if int64(off)+int64(no) > int64(len(body)) {
+			return nil, io.ErrUnexpectedEOF
+		}
+		if no > 0 {
+			it.own = make([]int8, no)
+			for j := range it.own {
+				it.own[j] = int8(body[off+j])
+			}
+			off += int(no)
+		}
+		sc, err := u32()
+		if err != nil {
+			return nil, err
+		}
+		it.score = math.Float32frombits(sc)
+		if off >= len(body) {
+			return nil, io.ErrUnexpectedEOF
+		}
+		it.hasScore = body[off] == 1
 		off++
 	}
 	if off != len(body) {

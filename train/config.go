@@ -87,7 +87,8 @@ type Config struct {
 	// checkpoint). Required unless resuming.
 	Init *nets.Weights
 	// Options configure the trainer: batch size, optimizer, momentum,
-	// weight decay (L2), value weight, dropout seed. Options.LearningRate
+	// weight decay (L2), value, ownership and score weights, dropout
+	// seed. Options.LearningRate
 	// is replaced by the schedule's rate at every step.
 	Options  tape.TrainOptions
 	Schedule Schedule

@@ -44,9 +44,14 @@ type TrainMetrics struct {
 	LearningRate float64 `json:"lr"`
 	PolicyLoss   float64 `json:"policy_loss"` // cross-entropy, nats
 	ValueLoss    float64 `json:"value_loss"`  // MSE over samples with a value target
-	L2           float64 `json:"l2"`
-	Total        float64 `json:"total_loss"`
-	Top1         float64 `json:"top1"` // share whose top policy move is the target's
+	// OwnershipLoss and ScoreLoss are the ownership and score heads'
+	// losses (tape.Loss) over samples with those targets; absent for
+	// networks without the heads.
+	OwnershipLoss float64 `json:"ownership_loss,omitempty"`
+	ScoreLoss     float64 `json:"score_loss,omitempty"`
+	L2            float64 `json:"l2"`
+	Total         float64 `json:"total_loss"`
+	Top1          float64 `json:"top1"` // share whose top policy move is the target's
 }
 
 // ValMetrics are measured on the validation sample.
@@ -56,6 +61,14 @@ type ValMetrics struct {
 	ValueMSE     float64 `json:"val_value_mse"`
 	Samples      int     `json:"val_samples"`
 	ValueSamples int     `json:"val_value_samples"`
+	// For networks with the heads, over the samples with final targets:
+	// the ownership's mean squared error per point and the share of
+	// owned points (target +1 or -1) whose sign it gets right; the score's
+	// mean absolute error in points.
+	OwnershipMSE      float64 `json:"val_ownership_mse,omitempty"`
+	OwnershipAccuracy float64 `json:"val_ownership_accuracy,omitempty"`
+	ScoreMAE          float64 `json:"val_score_mae,omitempty"`
+	FinalSamples      int     `json:"val_final_samples,omitempty"`
 }
 
 // Result summarises a Run.
@@ -70,8 +83,9 @@ type Result struct {
 
 // window accumulates the losses since the last train record.
 type window struct {
-	steps, vn         int
+	steps, vn, on, sn int
 	pol, val, l2, tot float64
+	own, score        float64
 	top1              float64
 	t0                time.Time
 	positions0        int64
@@ -88,7 +102,7 @@ type msg struct {
 // gorgonia's (nets/tape). Both share tape's options, loss and state types.
 type trainer interface {
 	SetLearningRate(lr float64)
-	Step(in, policyTarget, valueTarget, valueMask []float32) (tape.Loss, error)
+	StepBatch(b tape.Batch) (tape.Loss, error)
 	Weights() *nets.Weights
 	State() (tape.TrainerState, error)
 	SetState(st tape.TrainerState) error
@@ -121,18 +135,15 @@ type run struct {
 	secs0    float64 // Seconds at the start of this session
 	metrics  *os.File
 
-	// Batch buffers.
+	// Batch buffers (the ownership and score ones nil for a network
+	// without those heads).
 	in, pol, val, mask []float32
+	own, ownMask       []float32
+	score, scoreMask   []float32
 	scratch            []float32
 
 	// Window since the last train record.
-	win struct {
-		steps, vn         int
-		pol, val, l2, tot float64
-		top1              float64
-		t0                time.Time
-		positions0        int64
-	}
+	win       window
 	last      TrainMetrics
 	lastVal   *ValMetrics
 	lastDraw  time.Time
@@ -214,6 +225,12 @@ func Run(ctx context.Context, cfg Config, src Source, progress io.Writer) (*Resu
 	r.pol = make([]float32, b*moves)
 	r.val = make([]float32, b)
 	r.mask = make([]float32, b)
+	if w.Spec.HasOwnership() {
+		r.own, r.ownMask = make([]float32, b*w.Spec.Area()), make([]float32, b)
+	}
+	if w.Spec.HasScore() {
+		r.score, r.scoreMask = make([]float32, b), make([]float32, b)
+	}
 
 	// The reader runs ahead on its own goroutine; it stops when Run
 	// returns. It is not cancelled by ctx directly, so a batch being
@@ -284,7 +301,8 @@ func Run(ctx context.Context, cfg Config, src Source, progress io.Writer) (*Resu
 		}
 		lr := cfg.Schedule.Rate(r.st.Step, cfg.Steps)
 		r.tr.SetLearningRate(lr)
-		loss, err := r.tr.Step(r.in, r.pol, r.val, r.mask)
+		loss, err := r.tr.StepBatch(tape.Batch{In: r.in, Policy: r.pol, Value: r.val, ValueMask: r.mask,
+			Ownership: r.own, OwnershipMask: r.ownMask, Score: r.score, ScoreMask: r.scoreMask})
 		if err != nil {
 			return nil, fmt.Errorf("train: step %d: %w", r.st.Step+1, err)
 		}
@@ -387,6 +405,24 @@ func (r *run) fill(s int, it *item, moves int) {
 	if it.hasValue {
 		r.val[s], r.mask[s] = it.value, 1
 	}
+	if r.own != nil {
+		area := len(r.own) / len(r.ownMask)
+		dst := r.own[s*area : (s+1)*area]
+		r.ownMask[s] = 0
+		clear(dst)
+		if len(it.own) == area {
+			r.ownMask[s] = 1
+			for i, o := range it.own {
+				dst[i] = float32(o)
+			}
+		}
+	}
+	if r.score != nil {
+		r.score[s], r.scoreMask[s] = 0, 0
+		if it.hasScore {
+			r.score[s], r.scoreMask[s] = it.score, 1
+		}
+	}
 }
 
 func (r *run) add(l tape.Loss) {
@@ -401,6 +437,11 @@ func (r *run) add(l tape.Loss) {
 	w.pol += l.Policy
 	w.val += l.Value * float64(vn)
 	w.vn += vn
+	on, sn := countPositive(r.ownMask), countPositive(r.scoreMask)
+	w.own += l.Ownership * float64(on)
+	w.on += on
+	w.score += l.Score * float64(sn)
+	w.sn += sn
 	w.l2 += l.L2
 	w.tot += l.Total
 	w.top1 += l.Accuracy
@@ -428,12 +469,29 @@ func (r *run) trainMetrics(lr float64) *TrainMetrics {
 	if w.vn > 0 {
 		m.ValueLoss = round(w.val/float64(w.vn), 6)
 	}
+	if w.on > 0 {
+		m.OwnershipLoss = round(w.own/float64(w.on), 6)
+	}
+	if w.sn > 0 {
+		m.ScoreLoss = round(w.score/float64(w.sn), 6)
+	}
 	r.last = *m
 	r.win = window{t0: time.Now(), positions0: r.st.Positions}
 	if !r.cfg.Terminal {
 		r.draw(true)
 	}
 	return m
+}
+
+// countPositive counts the positive values of mask (nil: 0).
+func countPositive(mask []float32) int {
+	n := 0
+	for _, m := range mask {
+		if m > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 func round(x float64, digits int) float64 {
@@ -501,6 +559,12 @@ func (r *run) weights() *nets.Weights {
 	if r.lastVal != nil {
 		w.Meta["train.validation_top1"] = strconv.FormatFloat(r.lastVal.Top1, 'f', 4, 64)
 		w.Meta["train.validation_value_mse"] = strconv.FormatFloat(r.lastVal.ValueMSE, 'f', 4, 64)
+		if r.lastVal.FinalSamples > 0 && w.Spec.HasOwnership() {
+			w.Meta["train.validation_ownership_accuracy"] = strconv.FormatFloat(r.lastVal.OwnershipAccuracy, 'f', 4, 64)
+		}
+		if r.lastVal.FinalSamples > 0 && w.Spec.HasScore() {
+			w.Meta["train.validation_score_mae"] = strconv.FormatFloat(r.lastVal.ScoreMAE, 'f', 3, 64)
+		}
 	}
 	return w
 }
@@ -552,7 +616,8 @@ func (r *run) validate(ctx context.Context) (*ValMetrics, error) {
 }
 
 // Evaluate returns the policy loss, top-1 and value MSE of w on the
-// examples.
+// examples, and for a network with the heads the ownership MSE and sign
+// accuracy and the score MAE on the examples with final targets.
 func Evaluate(ctx context.Context, w *nets.Weights, exs []dataset.Example) (ValMetrics, error) {
 	const maxBatch = 64
 	var rec ValMetrics
@@ -566,8 +631,16 @@ func Evaluate(ctx context.Context, w *nets.Weights, exs []dataset.Example) (ValM
 	in := make([]float32, maxBatch*sh.Len())
 	pol := make([]float32, maxBatch*moves)
 	val := make([]float32, maxBatch)
-	var ce, se float64
-	hits, vn := 0, 0
+	area := w.Spec.Area()
+	out := nets.Outputs{Policy: pol, Value: val}
+	if w.Spec.HasOwnership() {
+		out.Ownership = make([]float32, maxBatch*area)
+	}
+	if w.Spec.HasScore() {
+		out.Score = make([]float32, maxBatch)
+	}
+	var ce, se, ownSE, scoreAE float64
+	hits, vn, fn, ownN, ownRight := 0, 0, 0, 0, 0
 	for lo := 0; lo < len(exs); lo += maxBatch {
 		n := min(maxBatch, len(exs)-lo)
 		for i := range n {
@@ -577,7 +650,14 @@ func Evaluate(ctx context.Context, w *nets.Weights, exs []dataset.Example) (ValM
 			}
 			p.Unpack(in[i*sh.Len() : (i+1)*sh.Len()])
 		}
-		if err := be.Forward(ctx, in[:n*sh.Len()], n, pol[:n*moves], val[:n]); err != nil {
+		o := nets.Outputs{Policy: pol[:n*moves], Value: val[:n]}
+		if out.Ownership != nil {
+			o.Ownership = out.Ownership[:n*area]
+		}
+		if out.Score != nil {
+			o.Score = out.Score[:n]
+		}
+		if err := be.ForwardOutputs(ctx, in[:n*sh.Len()], n, o); err != nil {
 			return rec, err
 		}
 		for i := range n {
@@ -614,6 +694,25 @@ func Evaluate(ctx context.Context, w *nets.Weights, exs []dataset.Example) (ValM
 				se += d * d
 				vn++
 			}
+			if ex.Ownership == nil || !ex.HasScore || (o.Ownership == nil && o.Score == nil) {
+				continue
+			}
+			fn++
+			if o.Ownership != nil && len(ex.Ownership) == area {
+				for j, t := range ex.Ownership {
+					v := float64(o.Ownership[i*area+j])
+					ownSE += (v - float64(t)) * (v - float64(t))
+					if t != 0 {
+						ownN++
+						if v*float64(t) > 0 {
+							ownRight++
+						}
+					}
+				}
+			}
+			if o.Score != nil {
+				scoreAE += math.Abs(float64(o.Score[i] - ex.Score))
+			}
 		}
 	}
 	rec.Samples, rec.ValueSamples = len(exs), vn
@@ -623,6 +722,18 @@ func Evaluate(ctx context.Context, w *nets.Weights, exs []dataset.Example) (ValM
 	}
 	if vn > 0 {
 		rec.ValueMSE = round(se/float64(vn), 6)
+	}
+	if fn > 0 {
+		rec.FinalSamples = fn
+		if out.Ownership != nil {
+			rec.OwnershipMSE = round(ownSE/float64(fn*area), 6)
+			if ownN > 0 {
+				rec.OwnershipAccuracy = round(float64(ownRight)/float64(ownN), 6)
+			}
+		}
+		if out.Score != nil {
+			rec.ScoreMAE = round(scoreAE/float64(fn), 4)
+		}
 	}
 	return rec, nil
 }

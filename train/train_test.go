@@ -3,8 +3,11 @@ package train
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"hash/crc32"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -402,4 +405,127 @@ func FuzzDecodeBuffer(f *testing.F) {
 			t.Fatalf("re-encoded buffer rejected: %v", err)
 		}
 	})
+}
+
+func TestBufferRoundTripHeads(t *testing.T) {
+	in := make([]float32, nets.NumPlanesV1*4)
+	in[5] = 0.25
+	items := []item{
+		{in: dataset.Pack(in, nets.NumPlanesV1, 4), policy: 2, value: 1, hasValue: true, own: []int8{1, -1, 0, 1}, score: -3.5, hasScore: true},
+		{in: dataset.Pack(in, nets.NumPlanesV1, 4), policy: 4},
+	}
+	var b strings.Builder
+	if err := writeBuffer(&b, items); err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeBuffer([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, items) {
+		t.Fatalf("round trip: %+v", got)
+	}
+}
+
+// TestBufferReadsVersion1: a buffer file from before the ownership and
+// score targets still reads.
+func TestBufferReadsVersion1(t *testing.T) {
+	in := make([]float32, 2*4)
+	in[1], in[6] = 1, 0.5
+	p := dataset.Pack(in, 2, 4)
+	pb, _ := p.MarshalBinary()
+	var body []byte
+	u32 := func(v uint32) { body = binary.LittleEndian.AppendUint32(body, v) }
+	body = append(body, bufferMagic...)
+	u32(1) // version
+	u32(1) // items
+	u32(uint32(len(pb)))
+	body = append(body, pb...)
+	u32(3)          // policy
+	u32(0)          // no distribution
+	u32(0x3f800000) // value 1
+	body = append(body, 1)
+	body = binary.LittleEndian.AppendUint32(body, crc32.Checksum(body, castagnoli))
+	got, err := decodeBuffer(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []item{{in: p, policy: 3, value: 1, hasValue: true}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("version 1 buffer read as %+v; want %+v", got, want)
+	}
+}
+
+// countedGame is a 9x9 game played to the end: Black walls off the left
+// five columns, White the right four; two passes; B+2 with komi 7.
+func countedGame() string {
+	var b strings.Builder
+	b.WriteString("(;FF[4]SZ[9]KM[7]RE[B+2]")
+	for y := range 9 {
+		fmt.Fprintf(&b, ";B[e%c];W[f%c]", 'a'+y, 'a'+y)
+	}
+	b.WriteString(";B[];W[])\n")
+	return b.String()
+}
+
+// TestRunHeads trains a network with a pooled value head, an ownership
+// and a score head on counted games with final targets: the losses and
+// the validation measures of the heads are recorded.
+func TestRunHeads(t *testing.T) {
+	data := games(t, 4)
+	for i := range 3 {
+		if err := os.WriteFile(filepath.Join(data, fmt.Sprintf("counted%d.sgf", i)), []byte(countedGame()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spec := tinySpec()
+	spec.Value.Kind = nets.ValuePool
+	spec.Ownership.Filters = 2
+	spec.Score.Hidden = 8
+	w, err := nets.NewWeights(spec, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exCfg := dataset.ExampleConfig{Paths: []string{data}, Symmetries: true, Seed: 3, Final: true, Cache: &dataset.FinalCache{}}
+	val, st, err := Sample(context.Background(), exCfg, 200, 1, 1)
+	if err != nil || st.Counted < 3 {
+		t.Fatalf("sample: %d examples, %d counted games, %v", len(val), st.Counted, err)
+	}
+	cfg := tinyConfig(t, t.TempDir())
+	cfg.Init = w
+	cfg.Steps, cfg.CheckpointEvery, cfg.LogEvery = 10, 10, 5
+	cfg.Validation = val
+	cfg.Options.OwnershipWeight, cfg.Options.ScoreWeight = 1, 0.5
+	res, err := Run(context.Background(), cfg, &SGFSource{Config: exCfg}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Train.OwnershipLoss <= 0 || res.Train.ScoreLoss <= 0 {
+		t.Errorf("train metrics %+v: no ownership or score loss", res.Train)
+	}
+	v := res.Validation
+	if v == nil || v.FinalSamples == 0 || v.OwnershipAccuracy <= 0 || v.ScoreMAE <= 0 {
+		t.Errorf("validation %+v: no ownership or score measure", v)
+	}
+	data2, err := os.ReadFile(filepath.Join(cfg.Dir, "metrics.jsonl"))
+	if err != nil || !strings.Contains(string(data2), `"ownership_loss"`) || !strings.Contains(string(data2), `"val_score_mae"`) {
+		t.Errorf("metrics.jsonl lacks the heads' losses: %v\n%s", err, data2)
+	}
+	if res.Weights.Meta["train.validation_ownership_accuracy"] == "" {
+		t.Errorf("meta %v lacks the validation ownership accuracy", res.Weights.Meta)
+	}
+	// A resumed run reads the saved buffer, ownership targets included.
+	ck, err := LoadLatest(cfg.Dir)
+	if err != nil || ck.BufferErr != nil {
+		t.Fatalf("checkpoint: %v, buffer %v", err, ck.BufferErr)
+	}
+	withOwn := 0
+	for _, it := range ck.buffer {
+		if it.own != nil && it.hasScore {
+			withOwn++
+		}
+	}
+	if withOwn == 0 {
+		t.Error("no item of the saved buffer has final targets")
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tengen-go/tengen/dataset"
 	"github.com/tengen-go/tengen/internal/movepred"
 	"github.com/tengen-go/tengen/nets"
 )
@@ -32,6 +33,11 @@ func runEval(ctx context.Context, e env) error {
 	batch := fs.Int("batch", 32, "largest network batch")
 	workers := fs.Int("workers", 0, "goroutines encoding and evaluating positions, one in flight each (default 2 x batch)")
 	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "threads of the network backend")
+	final := fs.Bool("final", false, "measure ownership and score against the count of games played to a counted end (on by default for networks with an ownership or score head)")
+	finalLead := fs.Int("final-lead", 40, "with --final: measure the position this many moves before the end")
+	baseline := fs.Int("baseline-playouts", 100, "with --final: light playouts of the playout baseline (board ownership; 0: none)")
+	valuePlayouts := fs.Int("value-playouts", 0, "light playouts per position of a playout value baseline per bucket (0: none; slow)")
+	finalPlayouts := fs.Int("final-playouts", dataset.DefaultFinalConfig().Playouts, "light playouts that judge dead stones when counting final positions")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	var bf backendFlags
 	bf.bind(fs, "backend")
@@ -42,13 +48,18 @@ func runEval(ctx context.Context, e env) error {
 	if len(paths) == 0 {
 		return usageError("eval: no SGF path given (--sgf PATH or positional paths)")
 	}
-	cfg := movepred.Config{Paths: paths, Symmetries: *syms, MaxGames: *maxGames, MaxBatch: *batch, Workers: *workers}
+	cfg := movepred.Config{Paths: paths, Symmetries: *syms, MaxGames: *maxGames, MaxBatch: *batch, Workers: *workers,
+		Final: *final, FinalLead: *finalLead, BaselinePlayouts: *baseline, ValuePlayouts: *valuePlayouts,
+		FinalConfig: dataset.FinalConfig{Playouts: *finalPlayouts}, Seed: 1}
 	cfg.EnsureDefaults()
 	if err := cfg.Validate(); err != nil {
 		return usageError("eval: %v", err)
 	}
 	if *threads < 1 {
 		return usageError("eval: --threads %d < 1", *threads)
+	}
+	if *finalPlayouts < 1 {
+		return usageError("eval: --final-playouts %d < 1", *finalPlayouts)
 	}
 	if err := bf.validate(); err != nil {
 		return err
@@ -63,6 +74,11 @@ func runEval(ctx context.Context, e env) error {
 	ws, err := loadNetworks(weights, e.stderr)
 	if err != nil {
 		return err
+	}
+	for _, w := range ws {
+		if (w.Spec.HasOwnership() || w.Spec.HasScore()) && !fs.Changed("final") {
+			cfg.Final = true
+		}
 	}
 	var backends []nets.Backend
 	defer func() {
@@ -197,6 +213,31 @@ func printEval(w io.Writer, r *movepred.Report) {
 	fmt.Fprintf(w, "\nchance top-1 (a random legal point): %.2f%%\n", 100*r.ChanceTop1)
 	fmt.Fprintf(w, "value: sign accuracy %s on %d positions of decided games; MSE %.4f on %d\n",
 		pct(r.ValueAccuracy, r.ValueAccuracyCI), r.ValuePositions, r.ValueMSE, r.MSEPositions)
+	for _, b := range r.Buckets {
+		fmt.Fprintf(w, "  moves %-8s sign accuracy %s on %d, MSE %.4f", b.Moves, pct(b.ValueAccuracy, b.ValueAccuracyCI), b.ValuePositions, b.ValueMSE)
+		if b.PlayoutValueAccuracy != nil {
+			fmt.Fprintf(w, "; playouts %5.1f%%", 100*(*b.PlayoutValueAccuracy))
+		}
+		if b.PlayoutValueMSE != nil {
+			fmt.Fprintf(w, ", MSE %.4f", *b.PlayoutValueMSE)
+		}
+		fmt.Fprintln(w)
+	}
+	if r.FinalLead > 0 {
+		fmt.Fprintf(w, "final (%d moves before the end of %d counted games, %d points with an owner; %d games whose count contradicted their result left out):\n",
+			r.FinalLead, r.FinalGames, r.OwnershipPoints, r.FinalClashes)
+		opt := func(v *float64, format string, scale float64) string {
+			if v == nil {
+				return "-"
+			}
+			return fmt.Sprintf(format, scale*(*v))
+		}
+		fmt.Fprintf(w, "  network: ownership accuracy %s, score MAE %s\n", opt(r.OwnershipAccuracy, "%.1f%%", 100), opt(r.ScoreMAE, "%.2f", 1))
+		if r.BaselinePlayouts > 0 {
+			fmt.Fprintf(w, "  playouts (%d): ownership accuracy %s, score MAE %s\n", r.BaselinePlayouts,
+				opt(r.PlayoutOwnershipAccuracy, "%.1f%%", 100), opt(r.PlayoutScoreMAE, "%.2f", 1))
+		}
+	}
 	fmt.Fprintf(w, "speed: %.1f positions/s (%d network evaluations in %.1f s, mean batch %.1f)\n",
 		r.PositionsPerS, r.Evaluations, r.Seconds, r.MeanBatch)
 }

@@ -137,6 +137,21 @@ func TestEvalJSON(t *testing.T) {
 	}
 	if b, _ := m["buckets"].([]any); len(b) != 4 {
 		t.Errorf("buckets = %v; want 4", m["buckets"])
+	} else {
+		for _, bk := range b {
+			bm, _ := bk.(map[string]any)
+			for _, k := range []string{"value_accuracy", "value_mse", "value_positions"} {
+				if _, ok := bm[k]; !ok {
+					t.Errorf("bucket %v lacks %q", bm["moves"], k)
+				}
+			}
+		}
+	}
+	// No heads and no --final: no ownership or score numbers.
+	for _, k := range []string{"ownership_accuracy", "score_mae", "playout_ownership_accuracy", "final_games"} {
+		if _, ok := m[k]; ok {
+			t.Errorf("JSON has %q for a network without the heads", k)
+		}
 	}
 	if el, _ := m["error_list"].([]any); len(el) != 1 || !strings.Contains(fmt.Sprint(el[0]), "h-bad.sgf") {
 		t.Errorf("error_list = %v; want h-bad.sgf", m["error_list"])
@@ -221,5 +236,53 @@ func TestEvalUsage(t *testing.T) {
 		if err == nil || exitCode(err) != 2 {
 			t.Errorf("%v: err %v (exit %d); want a usage error", args, err, exitCode(err))
 		}
+	}
+}
+
+// TestEvalHeads: a network with ownership and score heads gets its
+// ownership accuracy and score error measured on a counted game, beside
+// the playout baseline's; without the heads only the baseline is there.
+func TestEvalHeads(t *testing.T) {
+	dir := t.TempDir()
+	game := "(;FF[4]SZ[9]KM[7]RE[B+2]"
+	for y := range 9 {
+		game += fmt.Sprintf(";B[e%c];W[f%c]", 'a'+y, 'a'+y)
+	}
+	game += ";B[];W[])"
+	if err := os.WriteFile(filepath.Join(dir, "counted.sgf"), []byte(game), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	spec := nets.DefaultSpec(9)
+	for i := range spec.Trunk {
+		if spec.Trunk[i].Kind == nets.KindConv {
+			spec.Trunk[i].Filters = 8
+		}
+	}
+	spec.Value = nets.ValueHead{Kind: nets.ValuePool, Filters: 4, Hidden: 8}
+	spec.Ownership.Filters = 2
+	spec.Score.Hidden = 8
+	w, err := nets.NewWeights(spec, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "heads.weights")
+	if err := nets.Save(path, w); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := runEvalJSON(t, "--weights", path, "--final-lead", "6", "--baseline-playouts", "30", "--sgf", dir)
+	for _, k := range []string{"ownership_accuracy", "score_mae", "playout_ownership_accuracy", "playout_score_mae"} {
+		if v, ok := m[k].(float64); !ok || v < 0 {
+			t.Errorf("%s = %v; want a measure", k, m[k])
+		}
+	}
+	if m["final_games"] != 1.0 || m["final_lead"] != 6.0 {
+		t.Errorf("final games %v, lead %v; want 1, 6", m["final_games"], m["final_lead"])
+	}
+	m, _ = runEvalJSON(t, "--weights", tinyWeights(t, 9, 1), "--final", "--final-lead", "6", "--baseline-playouts", "30", "--sgf", dir)
+	if _, ok := m["ownership_accuracy"]; ok {
+		t.Errorf("ownership_accuracy for a network without the head")
+	}
+	if _, ok := m["playout_ownership_accuracy"]; !ok {
+		t.Errorf("no playout baseline with --final")
 	}
 }

@@ -147,10 +147,19 @@ func runNetInfo(ctx context.Context, e env) error {
 	}
 	fmt.Fprintf(o, " -> %d moves\n", w.Spec.Moves())
 	fmt.Fprintf(o, "value head  %d filters, %d hidden", w.Spec.Value.Filters, w.Spec.Value.Hidden)
+	if w.Spec.Value.Pooled() {
+		fmt.Fprintf(o, ", global pooling (mean, max)")
+	}
 	if w.Spec.Value.Dropout > 0 {
 		fmt.Fprintf(o, ", dropout %g", w.Spec.Value.Dropout)
 	}
 	fmt.Fprintln(o)
+	if w.Spec.HasOwnership() {
+		fmt.Fprintf(o, "ownership   %d filters -> %d points\n", w.Spec.Ownership.Filters, w.Spec.Area())
+	}
+	if w.Spec.HasScore() {
+		fmt.Fprintf(o, "score head  %d hidden on the value head's pooled features\n", w.Spec.Score.Hidden)
+	}
 	fmt.Fprintf(o, "parameters  %d trainable (%d values in %d tensors)\n", info.Params, info.Values, info.Tensors)
 	fmt.Fprintf(o, "FLOPs       %.1f M per position (forward)\n", info.FLOPs/1e6)
 	keys := make([]string, 0, len(info.Meta))

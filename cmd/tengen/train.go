@@ -58,6 +58,9 @@ type trainArgs struct {
 	Momentum    float64  `json:"momentum"`
 	WeightDecay float64  `json:"weight-decay"`
 	ValueWeight float64  `json:"value-weight"`
+	OwnWeight   float64  `json:"ownership-weight"`
+	ScoreWeight float64  `json:"score-weight"`
+	FinalPlays  int      `json:"final-playouts"`
 	Steps       int64    `json:"steps"`
 	Positions   int64    `json:"positions"`
 	CkptEvery   int64    `json:"checkpoint-every"`
@@ -116,6 +119,9 @@ func (a *trainArgs) bind(fs *pflag.FlagSet) map[string]any {
 	flt(&a.Momentum, "momentum", o.Momentum, "SGD momentum")
 	flt(&a.WeightDecay, "weight-decay", o.WeightDecay, "L2 coefficient on the weights")
 	flt(&a.ValueWeight, "value-weight", o.ValueWeight, "weight of the value loss")
+	flt(&a.OwnWeight, "ownership-weight", o.OwnershipWeight, "weight of the ownership loss (networks with an ownership head: mean squared error per point, games played to a counted end)")
+	flt(&a.ScoreWeight, "score-weight", o.ScoreWeight, "weight of the score loss (networks with a score head: Huber loss of the error over 10 points, games played to a counted end)")
+	num(&a.FinalPlays, "final-playouts", dataset.DefaultFinalConfig().Playouts, "light playouts that judge dead stones when counting a game's final position for the ownership and score targets")
 	num64(&a.Steps, "steps", d.Steps, "training steps (batches)")
 	num64(&a.Positions, "positions", 0, "training positions instead of --steps (rounded up to whole batches)")
 	num64(&a.CkptEvery, "checkpoint-every", d.CheckpointEvery, "steps between checkpoints")
@@ -160,8 +166,10 @@ func runTrain(ctx context.Context, e env) error {
 		return err
 	}
 	size := a.Size
+	spec := nets.DefaultSpec(size)
 	if w != nil {
 		size = w.Spec.BoardSize
+		spec = w.Spec
 	}
 	filter := dataset.Filter{Size: size, MinRank: a.MinRank, NoHandicap: a.NoHandicap, MinMoves: a.MinMoves, Results: a.Results}
 	if err := filter.Validate(); err != nil {
@@ -204,8 +212,21 @@ func runTrain(ctx context.Context, e env) error {
 		valSet[id] = true
 	}
 	exCfg := dataset.ExampleConfig{Paths: a.Paths, Filter: filter, Seed: a.Seed, Symmetries: true, Skip: valSet, Passes: a.Passes}
+	// The input features and, for a network with the ownership or score
+	// head, the final targets of games played to a counted end (counted
+	// once per game and kept for later epochs).
+	exCfg.Features = spec.Features
+	if spec.HasOwnership() || spec.HasScore() {
+		if a.FinalPlays < 1 {
+			return usageError("train: --final-playouts %d < 1", a.FinalPlays)
+		}
+		exCfg.Final = true
+		exCfg.FinalConfig = dataset.FinalConfig{Playouts: a.FinalPlays}
+		exCfg.Cache = &dataset.FinalCache{}
+	}
 	if a.ValPos > 0 && len(val) > 0 {
-		vcfg := dataset.ExampleConfig{Paths: a.Paths, Filter: filter, Seed: a.splitSeed(), Only: valSet, Passes: a.Passes}
+		vcfg := dataset.ExampleConfig{Paths: a.Paths, Filter: filter, Seed: a.splitSeed(), Only: valSet, Passes: a.Passes,
+			Features: exCfg.Features, Final: exCfg.Final, FinalConfig: exCfg.FinalConfig, Cache: exCfg.Cache}
 		// About one position in 40: a sample spread over many games.
 		cfg.Validation, _, err = train.Sample(ctx, vcfg, a.ValPos, 40, a.splitSeed())
 		if err != nil {
@@ -246,8 +267,14 @@ func runTrain(ctx context.Context, e env) error {
 		return err
 	}
 	msg := fmt.Sprintf("trained steps %d..%d (%d positions); weights %s", res.Start, res.Step, res.Positions, filepath.Join(*out, "latest.weights"))
-	if res.Validation != nil {
-		msg += fmt.Sprintf("; validation top-1 %.2f%%, value MSE %.4f", 100*res.Validation.Top1, res.Validation.ValueMSE)
+	if v := res.Validation; v != nil {
+		msg += fmt.Sprintf("; validation top-1 %.2f%%, value MSE %.4f", 100*v.Top1, v.ValueMSE)
+		if v.FinalSamples > 0 && spec.HasOwnership() {
+			msg += fmt.Sprintf(", ownership accuracy %.2f%%", 100*v.OwnershipAccuracy)
+		}
+		if v.FinalSamples > 0 && spec.HasScore() {
+			msg += fmt.Sprintf(", score MAE %.2f", v.ScoreMAE)
+		}
 	}
 	fmt.Fprintln(e.stderr, msg)
 	return nil
@@ -343,6 +370,7 @@ func (a *trainArgs) config(dir string, w *nets.Weights) (train.Config, error) {
 	o := &cfg.Options
 	o.BatchSize, o.Optimizer, o.Momentum = a.Batch, a.Optimizer, a.Momentum
 	o.WeightDecay, o.ValueWeight, o.Seed = a.WeightDecay, a.ValueWeight, a.Seed
+	o.OwnershipWeight, o.ScoreWeight = a.OwnWeight, a.ScoreWeight
 	o.LearningRate = a.LR
 	cfg.Steps = a.Steps
 	if a.Positions > 0 {

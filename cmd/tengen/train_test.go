@@ -325,3 +325,66 @@ func maxDiff(a, b []float32) float64 {
 	}
 	return d
 }
+
+// TestTrainHeads trains a network with a pooled value head, an ownership
+// and a score head and the ladder features from game records, some of
+// them counted: the heads' losses are in the metrics, the loss weights
+// in train.json.
+func TestTrainHeads(t *testing.T) {
+	games, _ := tinyTrainSetup(t)
+	for i := range 3 {
+		game := "(;FF[4]SZ[9]KM[7]RE[B+2]"
+		for y := range 9 {
+			game += ";B[e" + string(rune('a'+y)) + "];W[f" + string(rune('a'+y)) + "]"
+		}
+		if err := os.WriteFile(filepath.Join(games, "counted"+strconv.Itoa(i)+".sgf"), []byte(game+";B[];W[])"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := nets.DefaultSpec(9)
+	s.Name, s.Features = "tiny-heads", nets.FeaturesV2
+	for i := range s.Trunk {
+		if s.Trunk[i].Kind == nets.KindConv {
+			s.Trunk[i].Filters = 8
+		}
+	}
+	s.Value = nets.ValueHead{Kind: nets.ValuePool, Filters: 4, Hidden: 16}
+	s.Ownership.Filters = 2
+	s.Score.Hidden = 8
+	js, _ := json.Marshal(s)
+	spec := filepath.Join(t.TempDir(), "heads.json")
+	if err := os.WriteFile(spec, js, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "run")
+	var stdout, stderr bytes.Buffer
+	args := append(tinyTrainArgs(out, spec, games, "10"), "--ownership-weight", "0.8", "--score-weight", "0.3", "--final-playouts", "40")
+	if err := run(context.Background(), args, nil, &stdout, &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	metrics, err := os.ReadFile(filepath.Join(out, "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(metrics), `"ownership_loss"`) || !strings.Contains(string(metrics), `"score_loss"`) {
+		t.Errorf("metrics lack the heads' losses:\n%s", metrics)
+	}
+	saved, err := os.ReadFile(filepath.Join(out, "train.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a map[string]any
+	if err := json.Unmarshal(saved, &a); err != nil {
+		t.Fatal(err)
+	}
+	if a["ownership-weight"] != 0.8 || a["score-weight"] != 0.3 {
+		t.Errorf("train.json weights %v, %v; want 0.8, 0.3", a["ownership-weight"], a["score-weight"])
+	}
+	w, err := nets.Load(filepath.Join(out, "latest.weights"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !w.Spec.HasOwnership() || !w.Spec.HasScore() || w.Spec.Features != nets.FeaturesV2 {
+		t.Errorf("trained spec %+v lost the heads or features", w.Spec)
+	}
+}

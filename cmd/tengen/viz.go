@@ -152,9 +152,13 @@ func drawPolicy(ctx context.Context, bg *board.Game, m board.Move, ws []*nets.We
 	var value [1]float32
 	s := bg.State()
 	s.ToMove = m.Color
+	fs, err := nets.FeatureSetByName(w.Spec.Features)
+	if err != nil {
+		return err
+	}
 	for k := range syms {
 		sym := nets.Symmetry(k)
-		nets.EncodeState(&s, sym, in)
+		fs.EncodeState(&s, sym, in)
 		if err := be.Forward(ctx, in, 1, logits, value[:]); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"strconv"
 	"strings"
@@ -48,14 +49,38 @@ type Config struct {
 	// Progress, if not nil, is called from one goroutine with the running
 	// totals after each game; the report is the callback's to keep.
 	Progress func(r *Report)
+
+	// Final measures, in every game played to a counted end
+	// (dataset.GameFinal with FinalConfig), the position FinalLead moves
+	// before the end (after N-FinalLead of its N main-line moves, passes
+	// included; games of at most FinalLead moves have none) against the
+	// final ownership and score margin: the network's ownership and score
+	// heads where it has them, and the playout baseline.
+	Final       bool
+	FinalLead   int // default 40
+	FinalConfig dataset.FinalConfig
+	// BaselinePlayouts is the number of light playouts
+	// (board.Position.Ownership) of the playout baseline at the Final
+	// positions: its ownership, and as its score the sum of the
+	// ownership minus komi. 0: no baseline.
+	BaselinePlayouts int
+	// ValuePlayouts is the number of light playouts (board.Position.Playout,
+	// Tromp-Taylor score with the game's komi) per ranked position of
+	// the playout value baseline: the mover's mean result in [-1, 1],
+	// reported per bucket beside the network's. 0: none.
+	ValuePlayouts int
+	// Seed seeds the playouts (per game: the same games, the same
+	// numbers).
+	Seed uint64
 }
 
-// DefaultConfig returns 1 symmetry, batches of 32 and 64 workers.
+// DefaultConfig returns 1 symmetry, batches of 32 and 64 workers, final
+// positions 40 moves before the end.
 func DefaultConfig() Config {
-	return Config{Symmetries: 1, MaxBatch: 32, Workers: 64}
+	return Config{Symmetries: 1, MaxBatch: 32, Workers: 64, FinalLead: 40}
 }
 
-// EnsureDefaults fills zero Symmetries, MaxBatch and Workers.
+// EnsureDefaults fills zero Symmetries, MaxBatch, Workers and FinalLead.
 func (c *Config) EnsureDefaults() {
 	d := DefaultConfig()
 	if c.Symmetries == 0 {
@@ -66,6 +91,9 @@ func (c *Config) EnsureDefaults() {
 	}
 	if c.Workers == 0 {
 		c.Workers = 2 * c.MaxBatch
+	}
+	if c.FinalLead == 0 {
+		c.FinalLead = d.FinalLead
 	}
 }
 
@@ -82,6 +110,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("movepred: workers %d outside 1..4096", c.Workers)
 	case c.MaxBatch < 1:
 		return fmt.Errorf("movepred: max batch %d < 1", c.MaxBatch)
+	case c.FinalLead < 1:
+		return fmt.Errorf("movepred: final lead %d < 1", c.FinalLead)
+	case c.BaselinePlayouts < 0 || c.ValuePlayouts < 0:
+		return fmt.Errorf("movepred: negative playouts %d, %d", c.BaselinePlayouts, c.ValuePlayouts)
 	}
 	return nil
 }
@@ -150,10 +182,20 @@ type Accuracy struct {
 	Top5CI    Interval `json:"top5_ci"`
 }
 
-// Bucket is the accuracy on one move-number range.
+// Bucket is the accuracy on one move-number range, and the value head's
+// there (as Report's value fields, on the bucket's positions), with the
+// playout value baseline's when Config.ValuePlayouts asks for it.
 type Bucket struct {
 	Moves string `json:"moves"` // "1-30", ...
 	Accuracy
+	ValuePositions  int      `json:"value_positions"`
+	ValueAccuracy   float64  `json:"value_accuracy"`
+	ValueAccuracyCI Interval `json:"value_accuracy_ci"`
+	MSEPositions    int      `json:"mse_positions"`
+	ValueMSE        float64  `json:"value_mse"`
+	// The playout value baseline on the same positions.
+	PlayoutValueAccuracy *float64 `json:"playout_value_accuracy,omitempty"`
+	PlayoutValueMSE      *float64 `json:"playout_value_mse,omitempty"`
 }
 
 // Report is the result of Run; its JSON form is what tengen eval --json
@@ -183,6 +225,24 @@ type Report struct {
 	ValueAccuracyCI Interval `json:"value_accuracy_ci"`
 	MSEPositions    int      `json:"mse_positions"`
 	ValueMSE        float64  `json:"value_mse"`
+	// Final targets (Config.Final): FinalGames are the games played to a
+	// counted end whose position FinalLead moves before the end was
+	// measured, FinalClashes the counted games whose count contradicted
+	// their result (not used). OwnershipPoints are the points of those
+	// positions with a final owner. OwnershipAccuracy is the share of
+	// them where the network's ownership has the owner's sign (networks
+	// with an ownership head only), ScoreMAE the mean absolute error of
+	// the score head in points (networks with one); absent otherwise. The
+	// Playout fields are the baseline's (Config.BaselinePlayouts).
+	FinalLead                int      `json:"final_lead,omitempty"`
+	FinalGames               int      `json:"final_games,omitempty"`
+	FinalClashes             int      `json:"final_clashes,omitempty"`
+	OwnershipPoints          int      `json:"ownership_points,omitempty"`
+	OwnershipAccuracy        *float64 `json:"ownership_accuracy,omitempty"`
+	ScoreMAE                 *float64 `json:"score_mae,omitempty"`
+	BaselinePlayouts         int      `json:"baseline_playouts,omitempty"`
+	PlayoutOwnershipAccuracy *float64 `json:"playout_ownership_accuracy,omitempty"`
+	PlayoutScoreMAE          *float64 `json:"playout_score_mae,omitempty"`
 	// Errors counts unreadable files, games that could not be read and
 	// games whose replay stopped at a bad move (their positions before
 	// it are counted); ErrorList says which.
@@ -220,31 +280,74 @@ func (c counts) accuracy() Accuracy {
 	}
 }
 
+// valueCounts are the value head's tallies over some positions, and the
+// playout baseline's (p*).
+type valueCounts struct {
+	n, correct int // won or lost positions, right sign
+	mseN       int // decided positions (draws too)
+	mse        float64
+	pn, pright int     // the playout value's n and correct
+	pmse       float64 // and its squared errors over the mseN positions
+}
+
+func (v *valueCounts) add(o valueCounts) {
+	v.n += o.n
+	v.correct += o.correct
+	v.mseN += o.mseN
+	v.mse += o.mse
+	v.pn += o.pn
+	v.pright += o.pright
+	v.pmse += o.pmse
+}
+
+// finalCounts are the tallies of the Final positions.
+type finalCounts struct {
+	games, clashes      int
+	points              int // with an owner
+	netPoints, netRight int // the ownership head's
+	scoreN              int
+	scoreAE             float64
+	basePoints, baseOK  int // the playout baseline's
+	baseN               int
+	baseAE              float64
+}
+
+func (f *finalCounts) add(o finalCounts) {
+	f.games += o.games
+	f.clashes += o.clashes
+	f.points += o.points
+	f.netPoints += o.netPoints
+	f.netRight += o.netRight
+	f.scoreN += o.scoreN
+	f.scoreAE += o.scoreAE
+	f.basePoints += o.basePoints
+	f.baseOK += o.baseOK
+	f.baseN += o.baseN
+	f.baseAE += o.baseAE
+}
+
 // tally is what one game (or all games so far) adds up to. Float sums
 // are added in a fixed order (moves within a game, games in path order),
 // so totals do not depend on scheduling.
 type tally struct {
-	buckets              [len(Buckets)]counts
-	passes               int
-	chance               float64
-	valueN, valueCorrect int
-	mseN                 int
-	mse                  float64
-	evaluations          int64
-	positionsOut         []Position // when Config.Positions is set
-	gameErr              *dataset.FileError
+	buckets      [len(Buckets)]counts
+	values       [len(Buckets)]valueCounts
+	passes       int
+	chance       float64
+	final        finalCounts
+	evaluations  int64
+	positionsOut []Position // when Config.Positions is set
+	gameErr      *dataset.FileError
 }
 
 func (t *tally) add(o *tally) {
 	for i := range t.buckets {
 		t.buckets[i].add(o.buckets[i])
+		t.values[i].add(o.values[i])
 	}
 	t.passes += o.passes
 	t.chance += o.chance
-	t.valueN += o.valueN
-	t.valueCorrect += o.valueCorrect
-	t.mseN += o.mseN
-	t.mse += o.mse
+	t.final.add(o.final)
 	t.evaluations += o.evaluations
 }
 
@@ -468,14 +571,40 @@ func finish(r *Report, t *tally, cfg Config, elapsed time.Duration, meanBatch *f
 	if all.n > 0 {
 		r.ChanceTop1 = t.chance / float64(all.n)
 	}
-	r.ValuePositions = t.valueN
-	if t.valueN > 0 {
-		r.ValueAccuracy = float64(t.valueCorrect) / float64(t.valueN)
+	var v valueCounts
+	for i, b := range t.values {
+		v.add(b)
+		bk := &r.Buckets[i]
+		bk.ValuePositions, bk.ValueAccuracy, bk.ValueAccuracyCI, bk.MSEPositions, bk.ValueMSE = b.value()
+		if cfg.ValuePlayouts > 0 && b.mseN > 0 {
+			mse := b.pmse / float64(b.mseN)
+			bk.PlayoutValueMSE = &mse
+			if b.pn > 0 {
+				acc := float64(b.pright) / float64(b.pn)
+				bk.PlayoutValueAccuracy = &acc
+			}
+		}
 	}
-	r.ValueAccuracyCI = Wilson(t.valueCorrect, t.valueN, Z95)
-	r.MSEPositions = t.mseN
-	if t.mseN > 0 {
-		r.ValueMSE = t.mse / float64(t.mseN)
+	r.ValuePositions, r.ValueAccuracy, r.ValueAccuracyCI, r.MSEPositions, r.ValueMSE = v.value()
+	f := t.final
+	if cfg.Final {
+		r.FinalLead, r.FinalGames, r.FinalClashes, r.OwnershipPoints = cfg.FinalLead, f.games, f.clashes, f.points
+		ratio := func(a, b float64) *float64 { x := a / b; return &x }
+		if f.netPoints > 0 {
+			r.OwnershipAccuracy = ratio(float64(f.netRight), float64(f.netPoints))
+		}
+		if f.scoreN > 0 {
+			r.ScoreMAE = ratio(f.scoreAE, float64(f.scoreN))
+		}
+		if cfg.BaselinePlayouts > 0 {
+			r.BaselinePlayouts = cfg.BaselinePlayouts
+			if f.basePoints > 0 {
+				r.PlayoutOwnershipAccuracy = ratio(float64(f.baseOK), float64(f.basePoints))
+			}
+			if f.baseN > 0 {
+				r.PlayoutScoreMAE = ratio(f.baseAE, float64(f.baseN))
+			}
+		}
 	}
 	r.Evaluations = t.evaluations
 	if meanBatch != nil {
@@ -485,6 +614,18 @@ func finish(r *Report, t *tally, cfg Config, elapsed time.Duration, meanBatch *f
 	if r.Seconds > 0 {
 		r.PositionsPerS = float64(all.n) / r.Seconds
 	}
+}
+
+// value returns the value measures of v: decided positions, sign
+// accuracy and its interval, MSE positions and MSE.
+func (v valueCounts) value() (n int, acc float64, ci Interval, mseN int, mse float64) {
+	if v.n > 0 {
+		acc = float64(v.correct) / float64(v.n)
+	}
+	if v.mseN > 0 {
+		mse = v.mse / float64(v.mseN)
+	}
+	return v.n, acc, Wilson(v.correct, v.n, Z95), v.mseN, mse
 }
 
 // item is one position on its way from a game worker to an evaluator
@@ -497,11 +638,19 @@ type item struct {
 	size    int
 	legal   []int // policy indices of the legal board points
 	done    *sync.WaitGroup
+	// final asks for the ownership and score heads the network has (the
+	// Final position); finalOnly marks a Final position before a pass,
+	// which is not ranked.
+	final, finalOnly bool
+	pvalue           float32 // the playout value (Config.ValuePlayouts)
 
 	// Set by the evaluator.
 	rank, best int
 	prob       float32 // of the played move
 	value      float32
+	own        []float32 // with final and an ownership head: the mover's view, identity frame
+	score      float32
+	hasScore   bool
 }
 
 // replayGame replays g's main line, sends every non-pass position to
@@ -515,20 +664,49 @@ func replayGame(ctx context.Context, cfg Config, g dataset.Game, items chan<- *i
 	var its []*item
 	moveNum := 0
 	errStop := errors.New("stop")
+	// The Final position: before move finalMove (1-based), in a game
+	// played to a counted end.
+	var final *dataset.Final
+	finalMove := -1
+	if cfg.Final && g.Moves > cfg.FinalLead {
+		f, err := dataset.GameFinal(g, cfg.FinalConfig)
+		switch {
+		case err == nil:
+			final, finalMove = &f, g.Moves-cfg.FinalLead+1
+		case errors.Is(err, dataset.ErrResultClash):
+			t.final.clashes++
+		}
+	}
+	rng := rand.New(rand.NewPCG(cfg.Seed, dataset.SplitHash(cfg.Seed, g.ID)))
+	var finalIt *item
+	var baseOwn []float32
+	var baseScore float32
 	rg := sgf.ReplayFunc(g.Root, gameIndex(g.ID), func(bg *board.Game, m board.Move) error {
 		moveNum++
+		isFinal := moveNum == finalMove
+		if isFinal && cfg.BaselinePlayouts > 0 {
+			baseOwn, baseScore = playoutOwnership(bg, m.Color, cfg.BaselinePlayouts, rng)
+		}
 		if m.Point == board.Pass {
 			t.passes++
-			return nil
+			if !isFinal {
+				return nil
+			}
 		}
 		n := bg.Size()
-		it := &item{state: bg.State(), move: m, moveNum: moveNum, size: n, done: &done}
+		it := &item{state: bg.State(), move: m, moveNum: moveNum, size: n, done: &done, final: isFinal, finalOnly: m.Point == board.Pass}
 		it.state.ToMove = m.Color
 		pos := bg.Position()
 		for _, pt := range board.Points(n) {
 			if pos.At(pt) == board.Empty && bg.Legal(m.Color, pt) {
 				it.legal = append(it.legal, nets.MoveIndex(pt, n))
 			}
+		}
+		if isFinal {
+			finalIt = it
+		}
+		if cfg.ValuePlayouts > 0 && !it.finalOnly {
+			it.pvalue = playoutValue(bg, m.Color, cfg.ValuePlayouts, rng)
 		}
 		done.Add(1)
 		select {
@@ -544,8 +722,16 @@ func replayGame(ctx context.Context, cfg Config, g dataset.Game, items chan<- *i
 	if rg.Err != nil && !errors.Is(rg.Err, errStop) {
 		t.gameErr = &dataset.FileError{Name: g.ID, Message: rg.Err.Error()}
 	}
+	if finalIt != nil {
+		t.foldFinal(final, finalIt, baseOwn, baseScore, cfg.BaselinePlayouts > 0)
+	}
 	for _, it := range its {
-		c := &t.buckets[bucketOf(it.moveNum)]
+		if it.finalOnly {
+			continue
+		}
+		b := bucketOf(it.moveNum)
+		vc := &t.values[b]
+		c := &t.buckets[b]
 		c.n++
 		if it.rank <= 1 {
 			c.top1++
@@ -569,12 +755,22 @@ func replayGame(ctx context.Context, cfg Config, g dataset.Game, items chan<- *i
 			}
 			target = &tv
 			d := float64(it.value) - tv
-			t.mseN++
-			t.mse += d * d
+			vc.mseN++
+			vc.mse += d * d
 			if tv != 0 {
-				t.valueN++
+				vc.n++
 				if float64(it.value)*tv > 0 {
-					t.valueCorrect++
+					vc.correct++
+				}
+			}
+			if cfg.ValuePlayouts > 0 {
+				d := float64(it.pvalue) - tv
+				vc.pmse += d * d
+				if tv != 0 {
+					vc.pn++
+					if float64(it.pvalue)*tv > 0 {
+						vc.pright++
+					}
 				}
 			}
 		}
@@ -593,6 +789,79 @@ func replayGame(ctx context.Context, cfg Config, g dataset.Game, items chan<- *i
 	return t
 }
 
+// foldFinal adds the Final position it (evaluated) to t's final counts
+// against the targets of f, with the playout baseline's ownership
+// (Black's view, board order) and score (the mover's view) when base.
+func (t *tally) foldFinal(f *dataset.Final, it *item, baseOwn []float32, baseScore float32, base bool) {
+	fc := &t.final
+	fc.games++
+	own, score := f.ForMover(it.move.Color, 0)
+	sign := float32(1)
+	if it.move.Color == board.White {
+		sign = -1
+	}
+	for i, o := range own {
+		if o == 0 {
+			continue
+		}
+		fc.points++
+		if it.own != nil {
+			fc.netPoints++
+			if it.own[i]*float32(o) > 0 {
+				fc.netRight++
+			}
+		}
+		if base {
+			fc.basePoints++
+			if sign*baseOwn[i]*float32(o) > 0 {
+				fc.baseOK++
+			}
+		}
+	}
+	if it.hasScore {
+		fc.scoreN++
+		fc.scoreAE += math.Abs(float64(it.score - score))
+	}
+	if base {
+		fc.baseN++
+		fc.baseAE += math.Abs(float64(baseScore - score))
+	}
+}
+
+// playoutOwnership is the playout baseline at bg's position with mover
+// to play: board.Position.Ownership (Black's view, board order) and the
+// score from the mover's view as the sum of the ownership minus komi.
+func playoutOwnership(bg *board.Game, mover board.Color, playouts int, rng *rand.Rand) ([]float32, float32) {
+	own := bg.Position().Ownership(mover, rng, playouts, nil)
+	var sum float64
+	for _, o := range own {
+		sum += float64(o)
+	}
+	score := sum - bg.Komi()
+	if mover == board.White {
+		score = -score
+	}
+	return own, float32(score)
+}
+
+// playoutValue is the playout value baseline at bg's position with mover
+// to play: the mean of +1 (mover wins), -1 (loses) and 0 (draw) over
+// light playouts scored by area with the game's komi.
+func playoutValue(bg *board.Game, mover board.Color, playouts int, rng *rand.Rand) float32 {
+	var sum int
+	for range playouts {
+		q := *bg.Position()
+		r := q.Playout(mover, rng, bg.Komi(), 0)
+		switch {
+		case r.Score > 0 && mover == board.Black, r.Score < 0 && mover == board.White:
+			sum++
+		case r.Score != 0:
+			sum--
+		}
+	}
+	return float32(sum) / float32(playouts)
+}
+
 // evaluator runs positions through the network of their board size; one
 // per goroutine, with a batcher client per size opened on first use.
 type evaluator struct {
@@ -604,6 +873,7 @@ type evaluator struct {
 	probs    []float32
 	back     []float32
 	avg      []float32
+	own      []float32 // a transformed ownership output
 }
 
 func newEvaluator(cfg Config, batchers map[int]*nets.Batcher) *evaluator {
@@ -632,6 +902,10 @@ func (e *evaluator) evaluate(ctx context.Context, it *item) error {
 		return err
 	}
 	moves := spec.Moves()
+	fs, err := nets.FeatureSetByName(spec.Features)
+	if err != nil {
+		return err
+	}
 	if cap(e.in) < inShape.Len() {
 		e.in = make([]float32, inShape.Len())
 	}
@@ -645,12 +919,24 @@ func (e *evaluator) evaluate(ctx context.Context, it *item) error {
 	logits, probs, back, avg := e.logits[:moves], e.probs[:moves], e.back[:moves], e.avg[:moves]
 	n := it.size
 	clear(avg)
-	var value [1]float32
+	var value, score [1]float32
 	v := float32(0)
+	out := nets.Outputs{Policy: logits, Value: value[:]}
+	if it.final && spec.HasOwnership() {
+		if len(e.own) < n*n {
+			e.own = make([]float32, n*n)
+		}
+		out.Ownership = e.own[:n*n]
+		it.own = make([]float32, n*n)
+	}
+	if it.final && spec.HasScore() {
+		out.Score = score[:]
+		it.hasScore = true
+	}
 	for k := range e.cfg.Symmetries {
 		sym := nets.Symmetry(k)
-		nets.EncodeState(&it.state, sym, in)
-		if err := client.Evaluate(ctx, in, 0, logits, value[:]); err != nil {
+		fs.EncodeState(&it.state, sym, in)
+		if err := client.EvaluateOutputs(ctx, in, 0, out); err != nil {
 			return err
 		}
 		neteval.Softmax(logits, probs)
@@ -659,6 +945,15 @@ func (e *evaluator) evaluate(ctx context.Context, it *item) error {
 			avg[i] += p
 		}
 		v += value[0]
+		if out.Ownership != nil {
+			for y := range n {
+				for x := range n {
+					tx, ty := sym.Apply(x, y, n)
+					it.own[y*n+x] += out.Ownership[ty*n+tx]
+				}
+			}
+		}
+		it.score += score[0]
 	}
 	if e.cfg.Symmetries > 1 {
 		inv := 1 / float32(e.cfg.Symmetries)
@@ -666,6 +961,10 @@ func (e *evaluator) evaluate(ctx context.Context, it *item) error {
 			avg[i] *= inv
 		}
 		v *= inv
+		for i := range it.own {
+			it.own[i] *= inv
+		}
+		it.score *= inv
 	}
 	played := nets.MoveIndex(it.move.Point, n)
 	pp := avg[played]

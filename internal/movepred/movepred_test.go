@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -297,6 +298,24 @@ func TestOracle(t *testing.T) {
 			if rep.ValuePositions == 0 || rep.ValueAccuracy != 1 || rep.ValueMSE != 0 {
 				t.Errorf("value accuracy %v on %d, mse %v; want 1, >0, 0", rep.ValueAccuracy, rep.ValuePositions, rep.ValueMSE)
 			}
+			// Per bucket too, and the buckets add up to the whole.
+			vn, mn := 0, 0
+			for _, b := range rep.Buckets {
+				vn += b.ValuePositions
+				mn += b.MSEPositions
+				if b.ValuePositions > 0 && (b.ValueAccuracy != 1 || b.ValueMSE != 0) {
+					t.Errorf("bucket %s: value accuracy %v, mse %v; want 1, 0", b.Moves, b.ValueAccuracy, b.ValueMSE)
+				}
+				if b.PlayoutValueAccuracy != nil || b.PlayoutValueMSE != nil {
+					t.Errorf("bucket %s: a playout value without ValuePlayouts", b.Moves)
+				}
+			}
+			if vn != rep.ValuePositions || mn != rep.MSEPositions {
+				t.Errorf("buckets hold %d and %d value positions; the report %d and %d", vn, mn, rep.ValuePositions, rep.MSEPositions)
+			}
+			if rep.OwnershipAccuracy != nil || rep.ScoreMAE != nil || rep.PlayoutOwnershipAccuracy != nil || rep.FinalGames != 0 {
+				t.Errorf("final measures without Final: %+v", rep)
+			}
 			if rep.Evaluations != int64(syms*c.moves) {
 				t.Errorf("evaluations %d; want %d", rep.Evaluations, syms*c.moves)
 			}
@@ -533,4 +552,98 @@ func BenchmarkRun(b *testing.B) {
 	}
 	b.ReportMetric(float64(positions)/b.Elapsed().Seconds(), "positions/s")
 	b.ReportMetric(batch, "batch")
+}
+
+// countedGame is a 9x9 game played to the end: Black walls off the left
+// five columns, White the right four, in 18 moves and two passes; B+2
+// with komi 7.
+func countedGame() string {
+	var b []byte
+	b = append(b, "(;FF[4]SZ[9]KM[7]RE[B+2]"...)
+	for y := range 9 {
+		b = fmt.Appendf(b, ";B[e%c];W[f%c]", 'a'+y, 'a'+y)
+	}
+	return string(append(b, ";B[];W[])\n"...))
+}
+
+// headsOracle answers +1 ownership everywhere and score 0 for a network
+// with both heads (and uniform policies, value 0).
+type headsOracle struct{ spec nets.Spec }
+
+func (o *headsOracle) Spec() nets.Spec { return o.spec }
+func (o *headsOracle) Close() error    { return nil }
+func (o *headsOracle) Forward(ctx context.Context, in []float32, n int, policy, value []float32) error {
+	return o.ForwardOutputs(ctx, in, n, nets.Outputs{Policy: policy, Value: value})
+}
+func (o *headsOracle) ForwardOutputs(ctx context.Context, in []float32, n int, out nets.Outputs) error {
+	clear(out.Policy[:n*o.spec.Moves()])
+	clear(out.Value[:n])
+	for i := range out.Ownership {
+		out.Ownership[i] = 1
+	}
+	clear(out.Score)
+	return nil
+}
+
+// TestFinal measures the ownership and score at the position FinalLead
+// moves before the end of counted games, against the count: with an
+// ownership of +1 everywhere, the accuracy is the share of the mover's
+// points; with a score of 0, the error is the margin. A resigned game
+// gives nothing; the playout baseline sees the walls.
+func TestFinal(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"a.sgf": countedGame(),
+		"b.sgf": strings.Replace(countedGame(), "RE[B+2]", "RE[B+R]", 1),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spec := tinySpec(9)
+	spec.Value.Kind = nets.ValuePool
+	spec.Ownership.Filters = 2
+	spec.Score.Hidden = 4
+	for _, tc := range []struct {
+		lead      int
+		syms      int
+		accuracy  float64 // the mover's share of the 81 points
+		baseAbove float64
+	}{
+		{4, 1, 45.0 / 81, 0.9}, // before Black's last move: Black owns 45 points
+		{1, 8, 36.0 / 81, 0.9}, // before White's pass: White owns 36
+	} {
+		t.Run(fmt.Sprint("lead=", tc.lead), func(t *testing.T) {
+			cfg := Config{Paths: []string{dir}, Symmetries: tc.syms, Final: true, FinalLead: tc.lead, BaselinePlayouts: 60, ValuePlayouts: 10, Seed: 1}
+			rep, err := Run(context.Background(), cfg, []nets.Backend{&headsOracle{spec}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.FinalGames != 1 || rep.OwnershipPoints != 81 || rep.FinalLead != tc.lead {
+				t.Fatalf("final games %d, points %d, lead %d; want 1, 81, %d", rep.FinalGames, rep.OwnershipPoints, rep.FinalLead, tc.lead)
+			}
+			if rep.OwnershipAccuracy == nil || math.Abs(*rep.OwnershipAccuracy-tc.accuracy) > 1e-9 {
+				t.Errorf("ownership accuracy %v; want %v", rep.OwnershipAccuracy, tc.accuracy)
+			}
+			if rep.ScoreMAE == nil || *rep.ScoreMAE != 2 {
+				t.Errorf("score MAE %v; want 2", rep.ScoreMAE)
+			}
+			if rep.PlayoutOwnershipAccuracy == nil || *rep.PlayoutOwnershipAccuracy < tc.baseAbove || rep.PlayoutScoreMAE == nil || rep.BaselinePlayouts != 60 {
+				t.Errorf("playout baseline: ownership %v, score MAE %v (%d playouts)", rep.PlayoutOwnershipAccuracy, rep.PlayoutScoreMAE, rep.BaselinePlayouts)
+			}
+			for _, b := range rep.Buckets {
+				if b.MSEPositions > 0 && b.PlayoutValueMSE == nil {
+					t.Errorf("bucket %s: no playout value", b.Moves)
+				}
+			}
+		})
+	}
+	// A network without the heads: the playout baseline only.
+	rep, err := Run(context.Background(), Config{Paths: []string{dir}, Final: true, FinalLead: 4, BaselinePlayouts: 20}, []nets.Backend{tinyBackend(t, 9, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.FinalGames != 1 || rep.OwnershipAccuracy != nil || rep.ScoreMAE != nil || rep.PlayoutOwnershipAccuracy == nil {
+		t.Errorf("without heads: final games %d, ownership %v, score %v, playout %v", rep.FinalGames, rep.OwnershipAccuracy, rep.ScoreMAE, rep.PlayoutOwnershipAccuracy)
+	}
 }

@@ -22,6 +22,7 @@ import (
 type Evaluator struct {
 	batcher *nets.Batcher
 	spec    nets.Spec
+	fs      nets.FeatureSet // the spec's input features
 	// Symmetry is the board symmetry to use, or -1 for a random one per
 	// evaluation (Leela Zero and KataGo do that).
 	symmetry int
@@ -38,7 +39,11 @@ func New(b *nets.Batcher, symmetry int, seed uint64) (*Evaluator, error) {
 	if symmetry < -1 || symmetry >= nets.NumSymmetries {
 		return nil, fmt.Errorf("neteval: symmetry %d outside -1..7", symmetry)
 	}
-	return &Evaluator{batcher: b, spec: b.Spec(), symmetry: symmetry, seed: rand.New(rand.NewPCG(seed, 0x6e6574))}, nil
+	fs, err := nets.FeatureSetByName(b.Spec().Features)
+	if err != nil {
+		return nil, fmt.Errorf("neteval: %w", err)
+	}
+	return &Evaluator{batcher: b, spec: b.Spec(), fs: fs, symmetry: symmetry, seed: rand.New(rand.NewPCG(seed, 0x6e6574))}, nil
 }
 
 // Spec returns the network's spec.
@@ -92,7 +97,7 @@ func (w *worker) Evaluate(ctx context.Context, s *board.State, priors []float32)
 	if w.e.symmetry < 0 {
 		sym = nets.Symmetry(w.rng.IntN(nets.NumSymmetries))
 	}
-	nets.EncodeState(s, sym, w.in)
+	w.e.fs.EncodeState(s, sym, w.in)
 	if err := w.client.Evaluate(ctx, w.in, CacheKey(s, sym), w.logits, w.value[:]); err != nil {
 		return 0, err
 	}

@@ -96,6 +96,8 @@ type Backend struct {
 	in     []float32
 	policy []float32
 	value  []float32
+	own    []float32 // nil: not wanted
+	score  []float32 // nil: not wanted
 
 	// Worker goroutines: started by the first multi-threaded Forward,
 	// stopped by Close.
@@ -104,7 +106,7 @@ type Backend struct {
 	running sync.WaitGroup
 }
 
-var _ nets.Backend = (*Backend)(nil)
+var _ nets.HeadsBackend = (*Backend)(nil)
 
 // New builds a backend for w: it checks the weights, folds batch norms into
 // the convolutions, transforms Winograd weights and allocates every buffer
@@ -134,6 +136,13 @@ func (b *Backend) Options() Options { return b.opts }
 // n is outside [1, MaxBatch], a buffer is too short, ctx is done (checked
 // between layers) or the backend is closed.
 func (b *Backend) Forward(ctx context.Context, in []float32, n int, policy, value []float32) error {
+	return b.ForwardOutputs(ctx, in, n, nets.Outputs{Policy: policy, Value: value})
+}
+
+// ForwardOutputs is Forward with the ownership and score heads
+// (nets.HeadsBackend).
+func (b *Backend) ForwardOutputs(ctx context.Context, in []float32, n int, out nets.Outputs) error {
+	policy, value := out.Policy, out.Value
 	if n < 1 || n > b.opts.MaxBatch {
 		return fmt.Errorf("cpu: batch of %d outside [1, %d]", n, b.opts.MaxBatch)
 	}
@@ -141,12 +150,16 @@ func (b *Backend) Forward(ctx context.Context, in []float32, n int, policy, valu
 		return fmt.Errorf("cpu: buffers too short for %d positions: in %d (want %d), policy %d (want %d), value %d",
 			n, len(in), n*b.inLen, len(policy), n*b.moves, len(value))
 	}
+	if err := b.spec.CheckOutputs(n, out); err != nil {
+		return fmt.Errorf("cpu: %w", err)
+	}
+	area := b.spec.Area()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
 		return ErrClosed
 	}
-	defer func() { b.in, b.policy, b.value = nil, nil, nil }()
+	defer func() { b.in, b.policy, b.value, b.own, b.score = nil, nil, nil, nil, nil }()
 	if b.opts.Threads > 1 && b.jobs == nil {
 		b.startWorkers()
 	}
@@ -156,6 +169,13 @@ func (b *Backend) Forward(ctx context.Context, in []float32, n int, policy, valu
 		b.in = in[p0*b.inLen : (p0+m)*b.inLen]
 		b.policy = policy[p0*b.moves : (p0+m)*b.moves]
 		b.value = value[p0 : p0+m]
+		b.own, b.score = nil, nil
+		if out.Ownership != nil {
+			b.own = out.Ownership[p0*area : (p0+m)*area]
+		}
+		if out.Score != nil {
+			b.score = out.Score[p0 : p0+m]
+		}
 		for i := range b.ops {
 			if err := ctx.Err(); err != nil {
 				return err

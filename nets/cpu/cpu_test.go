@@ -293,6 +293,39 @@ func TestAllocs(t *testing.T) {
 	}
 }
 
+// TestAllocsHeads: the ownership and score heads allocate nothing either.
+func TestAllocsHeads(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	spec := nets.DefaultSpec(9)
+	spec.Value.Kind = nets.ValuePool
+	spec.Ownership.Filters = 4
+	spec.Score.Hidden = 16
+	rng := rand.New(rand.NewPCG(2, 3))
+	w, err := netstest.RandomWeights(spec, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(w, Options{MaxBatch: 4, Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	const n = 4
+	in := netstest.MixedInputs(rng, spec, n)
+	out := nets.Outputs{Policy: make([]float32, n*spec.Moves()), Value: make([]float32, n), Ownership: make([]float32, n*81), Score: make([]float32, n)}
+	ctx := context.Background()
+	allocs := testing.AllocsPerRun(20, func() {
+		if err := b.ForwardOutputs(ctx, in, n, out); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 0 {
+		t.Errorf("ForwardOutputs allocates %.1f times per call; want 0", allocs)
+	}
+}
+
 // TestNoGoroutineLeak checks that New starts no goroutines and Close stops
 // the workers Forward started.
 func TestNoGoroutineLeak(t *testing.T) {

@@ -163,17 +163,30 @@ func pool3(in, out, tmp []float32, h, w int) {
 }
 
 // headOp gathers each position's policy and value head channels (the
-// dense layers want them flattened C, H, W per position) and computes the
-// value head, and the policy logits of a "conv" policy head, for its
-// positions.
+// dense layers want them flattened C, H, W per position; a pooled value
+// head wants each channel's mean and maximum) and computes the value
+// head, the score head, the ownership and the policy logits of a "conv"
+// policy head, for its positions. The head convolution's channels are
+// pf policy, vf value, then of ownership ones.
 type headOp struct {
 	in         int
 	hw         int
 	pf, vf     int
 	hidden     int
-	xp, xv, h1 []float32 // n x pf*hw, n x vf*hw, n x hidden
+	vk         int       // value features per position: vf*hw, or 2*vf pooled
+	pool       bool      // pooled value head
+	xp, xv, h1 []float32 // n x pf*hw, n x vk, n x hidden
 	w1, b1, w2 []float32
 	b2         float32
+
+	of int       // ownership channels (0: no ownership head)
+	ow []float32 // of
+	ob float32
+
+	sh            int       // score hidden units (0: no score head)
+	sh1           []float32 // n x sh
+	sw1, sb1, sw2 []float32
+	sb2           float32
 
 	convPolicy bool
 	pw         []float32 // pf
@@ -190,10 +203,25 @@ func (o *headOp) run(b *Backend, w, t int) {
 	if lo == hi {
 		return
 	}
-	pk, vk := o.pf*hw, o.vf*hw
+	pk, vk := o.pf*hw, o.vk
 	for pos := lo; pos < hi; pos++ {
 		for c := range o.pf {
 			copy(o.xp[pos*pk+c*hw:][:hw], src[c*cs+pos*hw:][:hw])
+		}
+		if o.pool {
+			// Means (summed in float64) and maxima of the value channels.
+			for c := range o.vf {
+				plane := src[(o.pf+c)*cs+pos*hw:][:hw]
+				var sum float64
+				m := plane[0]
+				for _, v := range plane {
+					sum += float64(v)
+					m = max(m, v)
+				}
+				o.xv[pos*vk+c] = float32(sum / float64(hw))
+				o.xv[pos*vk+o.vf+c] = m
+			}
+			continue
 		}
 		for c := range o.vf {
 			copy(o.xv[pos*vk+c*hw:][:hw], src[(o.pf+c)*cs+pos*hw:][:hw])
@@ -221,6 +249,41 @@ func (o *headOp) run(b *Backend, w, t int) {
 			v += float64(o.w2[i]) * float64(max(x+o.b1[i], 0))
 		}
 		b.value[pos] = float32(math.Tanh(v))
+	}
+	if o.sh > 0 && b.score != nil {
+		// The score head, summed in float64 as the value head is.
+		for pos := lo; pos < hi; pos++ {
+			x := o.xv[pos*vk:][:vk]
+			h := o.sh1[pos*o.sh:][:o.sh]
+			for j := range h {
+				var s float64
+				for i, wv := range o.sw1[j*vk:][:vk] {
+					s += float64(wv) * float64(x[i])
+				}
+				h[j] = float32(s)
+			}
+			v := float64(o.sb2)
+			for i, x := range h {
+				v += float64(o.sw2[i]) * float64(max(x+o.sb1[i], 0))
+			}
+			b.score[pos] = float32(v)
+		}
+	}
+	if o.of > 0 && b.own != nil {
+		for pos := lo; pos < hi; pos++ {
+			out := b.own[pos*hw:][:hw]
+			for s := range out {
+				out[s] = o.ob
+			}
+			for c, wc := range o.ow {
+				for s, v := range src[(o.pf+o.vf+c)*cs+pos*hw:][:hw] {
+					out[s] += wc * v
+				}
+			}
+			for s, v := range out {
+				out[s] = float32(math.Tanh(float64(v)))
+			}
+		}
 	}
 	if !o.convPolicy {
 		return

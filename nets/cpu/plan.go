@@ -110,25 +110,44 @@ func (b *Backend) compile(w *nets.Weights) error {
 		}
 	}
 
-	// Heads: one 1x1 convolution computes the policy and value head
-	// channels together; then the value head per position, then the
-	// policy logits.
+	// Heads: one 1x1 convolution computes the policy, value and
+	// ownership head channels together; then the value (and score) head
+	// per position, the ownership, then the policy logits.
 	t := shapes[len(shapes)-1]
 	hw := t.H * t.W
-	pf, vf := spec.Policy.Filters, spec.Value.Filters
+	pf, vf, of := spec.Policy.Filters, spec.Value.Filters, spec.Ownership.Filters
 	hwt := append(tensor("policy.conv.w"), w.Tensor("value.conv.w").Data...)
 	hb := append(tensor("policy.conv.b"), w.Tensor("value.conv.b").Data...)
-	sz.grow(&sz.act, (pf+vf)*hw)
-	b.ops = append(b.ops, b.convOp(cur, 1-cur, t, pf+vf, 1, hwt, hb, actReLU, &sz))
+	if of > 0 {
+		hwt = append(hwt, w.Tensor("ownership.conv.w").Data...)
+		hb = append(hb, w.Tensor("ownership.conv.b").Data...)
+	}
+	sz.grow(&sz.act, (pf+vf+of)*hw)
+	b.ops = append(b.ops, b.convOp(cur, 1-cur, t, pf+vf+of, 1, hwt, hb, actReLU, &sz))
 	cur = 1 - cur
 	// Positions run through the network in chunks small enough for a
 	// chunk's activations to stay in cache from one layer to the next.
 	b.chunk = max(1, min(b.opts.MaxBatch, chunkFloats/sz.act))
 	mb := b.chunk
+	vk := vf * hw
+	if spec.Value.Pooled() {
+		vk = 2 * vf
+	}
 	h := &headOp{
-		in: cur, hw: hw, pf: pf, vf: vf, hidden: spec.Value.Hidden,
-		xp: make([]float32, mb*pf*hw), xv: make([]float32, mb*vf*hw), h1: make([]float32, mb*spec.Value.Hidden),
+		in: cur, hw: hw, pf: pf, vf: vf, hidden: spec.Value.Hidden, vk: vk, pool: spec.Value.Pooled(),
+		xp: make([]float32, mb*pf*hw), xv: make([]float32, mb*vk), h1: make([]float32, mb*spec.Value.Hidden),
 		w1: tensor("value.fc1.w"), b1: tensor("value.fc1.b"), w2: tensor("value.fc2.w"), b2: w.Tensor("value.fc2.b").Data[0],
+	}
+	if of > 0 {
+		h.of = of
+		h.ow = tensor("ownership.out.w")
+		h.ob = w.Tensor("ownership.out.b").Data[0]
+	}
+	if sh := spec.Score.Hidden; sh > 0 {
+		h.sh = sh
+		h.sh1 = make([]float32, mb*sh)
+		h.sw1, h.sb1, h.sw2 = tensor("score.fc1.w"), tensor("score.fc1.b"), tensor("score.fc2.w")
+		h.sb2 = w.Tensor("score.fc2.b").Data[0]
 	}
 	b.ops = append(b.ops, h)
 	if spec.Policy.Kind == "dense" {

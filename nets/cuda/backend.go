@@ -38,7 +38,7 @@ type Backend struct {
 	active sync.WaitGroup // Forward calls past the closed check
 }
 
-var _ nets.Backend = (*Backend)(nil)
+var _ nets.HeadsBackend = (*Backend)(nil)
 
 // layerKind is a trunk step.
 type layerKind int
@@ -65,16 +65,24 @@ type layer struct {
 	stride  int
 }
 
-// head is the two heads' weights on the device.
+// head is the heads' weights on the device.
 type head struct {
 	shape         nets.Shape // trunk output
 	hw            int
-	pf, vf        int
+	pf, vf, of    int // policy, value and ownership channels (of 0: no ownership head)
 	hidden        int
-	w, b          devPtr // 1x1 conv to pf+vf channels (policy first)
-	w1            devPtr // float64, hidden x vf*hw
+	vk            int    // value features per position: vf*hw, or 2*vf pooled
+	pool          bool   // pooled value head
+	w, b          devPtr // 1x1 conv to pf+vf+of channels (policy, value, ownership)
+	w1            devPtr // float64, hidden x vk
 	b1, w2        devPtr
 	b2            float32
+	ow            devPtr // ownership head's output conv: of
+	ob            float32
+	sh            int    // score hidden units (0: no score head)
+	sw1           devPtr // float64, sh x vk
+	sb1, sw2      devPtr
+	sb2           float32
 	conv          bool   // "conv" policy head
 	pw, passW     devPtr // conv head
 	pb, passB     float32
@@ -89,14 +97,19 @@ type lane struct {
 	hin     []float32
 	hpol    []float32
 	hval    []float32
+	hown    []float32 // with an ownership head
+	hscore  []float32 // with a score head
 	din     devPtr
 	act     [2]devPtr
 	col     devPtr
 	xp      devPtr // float32, n x pf*hw
-	xv      devPtr // float64, n x vf*hw
+	xv      devPtr // float64, n x vk
 	h1      devPtr // float64, n x hidden
+	sh1     devPtr // float64, n x sh
 	pol     devPtr
 	val     devPtr
+	own     devPtr // float32, n x hw
+	score   devPtr // float32, n
 }
 
 // colBudget is the most values of an im2col block: convolutions over
@@ -226,24 +239,39 @@ func (b *Backend) compile(w *nets.Weights) error {
 	}
 
 	t := shapes[len(shapes)-1]
-	h := head{shape: t, hw: t.H * t.W, pf: spec.Policy.Filters, vf: spec.Value.Filters, hidden: spec.Value.Hidden}
-	b.actPer = max(b.actPer, (h.pf+h.vf)*h.hw)
-	if h.w, err = up(append(tensor("policy.conv.w"), w.Tensor("value.conv.w").Data...)); err != nil {
+	h := head{shape: t, hw: t.H * t.W, pf: spec.Policy.Filters, vf: spec.Value.Filters, of: spec.Ownership.Filters,
+		hidden: spec.Value.Hidden, pool: spec.Value.Pooled(), sh: spec.Score.Hidden}
+	h.vk = h.vf * h.hw
+	if h.pool {
+		h.vk = 2 * h.vf
+	}
+	b.actPer = max(b.actPer, (h.pf+h.vf+h.of)*h.hw)
+	hw := append(tensor("policy.conv.w"), w.Tensor("value.conv.w").Data...)
+	hb := append(tensor("policy.conv.b"), w.Tensor("value.conv.b").Data...)
+	if h.of > 0 {
+		hw = append(hw, w.Tensor("ownership.conv.w").Data...)
+		hb = append(hb, w.Tensor("ownership.conv.b").Data...)
+	}
+	if h.w, err = up(hw); err != nil {
 		return err
 	}
-	if h.b, err = up(append(tensor("policy.conv.b"), w.Tensor("value.conv.b").Data...)); err != nil {
+	if h.b, err = up(hb); err != nil {
 		return err
 	}
-	w1 := w.Tensor("value.fc1.w").Data
-	w1d := make([]float64, len(w1))
-	for i, v := range w1 {
-		w1d[i] = float64(v)
+	up64 := func(name string) (devPtr, error) {
+		data := w.Tensor(name).Data
+		d := make([]float64, len(data))
+		for i, v := range data {
+			d[i] = float64(v)
+		}
+		p, err := b.dev.alloc(8 * len(d))
+		if err != nil {
+			return 0, err
+		}
+		b.weights = append(b.weights, p)
+		return p, uploadF64(b.dev, p, d)
 	}
-	if h.w1, err = b.dev.alloc(8 * len(w1d)); err != nil {
-		return err
-	}
-	b.weights = append(b.weights, h.w1)
-	if err := uploadF64(b.dev, h.w1, w1d); err != nil {
+	if h.w1, err = up64("value.fc1.w"); err != nil {
 		return err
 	}
 	if h.b1, err = up(tensor("value.fc1.b")); err != nil {
@@ -253,6 +281,24 @@ func (b *Backend) compile(w *nets.Weights) error {
 		return err
 	}
 	h.b2 = w.Tensor("value.fc2.b").Data[0]
+	if h.of > 0 {
+		if h.ow, err = up(tensor("ownership.out.w")); err != nil {
+			return err
+		}
+		h.ob = w.Tensor("ownership.out.b").Data[0]
+	}
+	if h.sh > 0 {
+		if h.sw1, err = up64("score.fc1.w"); err != nil {
+			return err
+		}
+		if h.sb1, err = up(tensor("score.fc1.b")); err != nil {
+			return err
+		}
+		if h.sw2, err = up(tensor("score.fc2.w")); err != nil {
+			return err
+		}
+		h.sb2 = w.Tensor("score.fc2.b").Data[0]
+	}
 	if spec.Policy.Kind == "dense" {
 		if h.denseW, err = up(tensor("policy.dense.w")); err != nil {
 			return err
@@ -279,7 +325,7 @@ func (b *Backend) compile(w *nets.Weights) error {
 // l holds none (and cap 0). Called with the device entered.
 func (b *Backend) allocLane(l *lane, n int) error {
 	h := b.head
-	if int64(n)*int64(max(b.actPer, b.inLen, b.moves, h.pf*h.hw)) > math.MaxInt32 {
+	if int64(n)*int64(max(b.actPer, b.inLen, b.moves, h.pf*h.hw, h.vk)) > math.MaxInt32 {
 		return fmt.Errorf("nets/cuda: a batch of %d positions is too large for this network", n)
 	}
 	var err error
@@ -308,13 +354,22 @@ func (b *Backend) allocLane(l *lane, n int) error {
 		l.col = dev(4 * b.maxCKK * l.colCols)
 	}
 	l.xp = dev(4 * n * h.pf * h.hw)
-	l.xv = dev(8 * n * h.vf * h.hw)
+	l.xv = dev(8 * n * h.vk)
 	l.h1 = dev(8 * n * h.hidden)
 	l.pol = dev(4 * n * b.moves)
 	l.val = dev(4 * n)
 	l.hin = host(n * b.inLen)
 	l.hpol = host(n * b.moves)
 	l.hval = host(n)
+	if h.of > 0 {
+		l.own = dev(4 * n * h.hw)
+		l.hown = host(n * h.hw)
+	}
+	if h.sh > 0 {
+		l.sh1 = dev(8 * n * h.sh)
+		l.score = dev(4 * n)
+		l.hscore = host(n)
+	}
 	if err != nil {
 		b.freeLane(l)
 	}
@@ -324,11 +379,11 @@ func (b *Backend) allocLane(l *lane, n int) error {
 // freeLane releases l's buffers (not its stream).
 func (b *Backend) freeLane(l *lane) error {
 	var errs []error
-	for _, p := range []*devPtr{&l.din, &l.act[0], &l.act[1], &l.col, &l.xp, &l.xv, &l.h1, &l.pol, &l.val} {
+	for _, p := range []*devPtr{&l.din, &l.act[0], &l.act[1], &l.col, &l.xp, &l.xv, &l.h1, &l.sh1, &l.pol, &l.val, &l.own, &l.score} {
 		errs = append(errs, b.dev.free(*p))
 		*p = 0
 	}
-	for _, h := range []*[]float32{&l.hin, &l.hpol, &l.hval} {
+	for _, h := range []*[]float32{&l.hin, &l.hpol, &l.hval, &l.hown, &l.hscore} {
 		errs = append(errs, b.dev.freeHost(*h))
 		*h = nil
 	}
@@ -356,12 +411,22 @@ func (b *Backend) release() error {
 // while it waits for a free stream), the backend is closed, or the device
 // fails. Batches larger than the buffers grow them.
 func (b *Backend) Forward(ctx context.Context, in []float32, n int, policy, value []float32) error {
+	return b.ForwardOutputs(ctx, in, n, nets.Outputs{Policy: policy, Value: value})
+}
+
+// ForwardOutputs is Forward with the ownership and score heads
+// (nets.HeadsBackend).
+func (b *Backend) ForwardOutputs(ctx context.Context, in []float32, n int, out nets.Outputs) error {
+	policy, value := out.Policy, out.Value
 	if n < 1 {
 		return fmt.Errorf("nets/cuda: batch of %d positions", n)
 	}
 	if len(in) < n*b.inLen || len(policy) < n*b.moves || len(value) < n {
 		return fmt.Errorf("nets/cuda: buffers too short for %d positions: in %d (want %d), policy %d (want %d), value %d",
 			n, len(in), n*b.inLen, len(policy), n*b.moves, len(value))
+	}
+	if err := b.spec.CheckOutputs(n, out); err != nil {
+		return fmt.Errorf("nets/cuda: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -383,17 +448,25 @@ func (b *Backend) Forward(ctx context.Context, in []float32, n int, policy, valu
 	defer func() { b.lanes <- l }()
 	leave := b.dev.enter()
 	defer leave()
-	if err := b.run(l, in, n); err != nil {
+	wantOwn, wantScore := out.Ownership != nil, out.Score != nil
+	if err := b.run(l, in, n, wantOwn, wantScore); err != nil {
 		l.s.sync() // nothing of this batch may still use the buffers
 		return err
 	}
 	copy(policy[:n*b.moves], l.hpol[:n*b.moves])
 	copy(value[:n], l.hval[:n])
+	if wantOwn {
+		copy(out.Ownership[:n*b.head.hw], l.hown[:n*b.head.hw])
+	}
+	if wantScore {
+		copy(out.Score[:n], l.hscore[:n])
+	}
 	return nil
 }
 
-// run computes a batch on lane l and waits for it.
-func (b *Backend) run(l *lane, in []float32, n int) error {
+// run computes a batch on lane l (the ownership and score heads when
+// asked for) and waits for it.
+func (b *Backend) run(l *lane, in []float32, n int, wantOwn, wantScore bool) error {
 	if n > l.cap {
 		if err := b.freeLane(l); err != nil {
 			return err
@@ -436,7 +509,7 @@ func (b *Backend) run(l *lane, in []float32, n int) error {
 			return fmt.Errorf("%w (trunk step %d)", err, i)
 		}
 	}
-	if err := b.heads(l, n, l.act[cur], l.act[1-cur]); err != nil {
+	if err := b.heads(l, n, l.act[cur], l.act[1-cur], wantOwn, wantScore); err != nil {
 		return err
 	}
 	if err := s.dtoh(l.hpol[:n*b.moves], l.pol); err != nil {
@@ -444,6 +517,16 @@ func (b *Backend) run(l *lane, in []float32, n int) error {
 	}
 	if err := s.dtoh(l.hval[:n], l.val); err != nil {
 		return err
+	}
+	if wantOwn {
+		if err := s.dtoh(l.hown[:n*b.head.hw], l.own); err != nil {
+			return err
+		}
+	}
+	if wantScore {
+		if err := s.dtoh(l.hscore[:n], l.score); err != nil {
+			return err
+		}
 	}
 	return s.sync()
 }
@@ -477,18 +560,30 @@ func (b *Backend) conv(l *lane, n int, src, dst devPtr, in nets.Shape, f, k int,
 	return launch(s, kBiasAct, f*p, argPtr(dst), argPtr(bias), argInt(f), argInt(p), argInt(act))
 }
 
-// heads enqueues both heads on the trunk output x, using tmp for the
-// heads' 1x1 convolution.
-func (b *Backend) heads(l *lane, n int, x, tmp devPtr) error {
+// heads enqueues the heads on the trunk output x, using tmp for the
+// heads' 1x1 convolution; the ownership and score heads only when asked
+// for.
+func (b *Backend) heads(l *lane, n int, x, tmp devPtr, wantOwn, wantScore bool) error {
 	s := l.s
 	h := &b.head
 	p := n * h.hw
-	pk, vk := h.pf*h.hw, h.vf*h.hw
-	if err := b.conv(l, n, x, tmp, h.shape, h.pf+h.vf, 1, h.w, h.b, actReLU); err != nil {
+	pk, vk := h.pf*h.hw, h.vk
+	if err := b.conv(l, n, x, tmp, h.shape, h.pf+h.vf+h.of, 1, h.w, h.b, actReLU); err != nil {
 		return fmt.Errorf("%w (head convolution)", err)
 	}
-	if err := launch(s, kGatherHeads, (h.pf+h.vf)*p, argPtr(tmp), argInt(n), argInt(h.hw), argInt(h.pf), argInt(h.vf), argPtr(l.xp), argPtr(l.xv)); err != nil {
+	// The flat value head's channels are gathered with the policy's; the
+	// pooled one's are pooled.
+	gvf := h.vf
+	if h.pool {
+		gvf = 0
+	}
+	if err := launch(s, kGatherHeads, (h.pf+gvf)*p, argPtr(tmp), argInt(n), argInt(h.hw), argInt(h.pf), argInt(gvf), argPtr(l.xp), argPtr(l.xv)); err != nil {
 		return err
+	}
+	if h.pool {
+		if err := launch(s, kPoolValue, n*h.vf, argPtr(tmp), argInt(n), argInt(h.hw), argInt(h.pf), argInt(h.vf), argPtr(l.xv)); err != nil {
+			return err
+		}
 	}
 	// Value: h1 (n x hidden) = xv (n x vk) * w1^T in float64, then the
 	// output layer and tanh.
@@ -497,6 +592,20 @@ func (b *Backend) heads(l *lane, n int, x, tmp devPtr) error {
 	}
 	if err := launch(s, kValueOut, n, argPtr(l.h1), argPtr(h.b1), argPtr(h.w2), argF32(h.b2), argInt(h.hidden), argInt(n), argPtr(l.val)); err != nil {
 		return err
+	}
+	if wantScore {
+		// Score: the same features, its own hidden layer, no tanh.
+		if err := dgemmRow(s, gemm{transB: true, m: n, n: h.sh, k: vk, alpha: 1, a: l.xv, lda: vk, b: h.sw1, ldb: vk, c: l.sh1, ldc: h.sh}); err != nil {
+			return fmt.Errorf("%w (score head)", err)
+		}
+		if err := launch(s, kScoreOut, n, argPtr(l.sh1), argPtr(h.sb1), argPtr(h.sw2), argF32(h.sb2), argInt(h.sh), argInt(n), argPtr(l.score)); err != nil {
+			return err
+		}
+	}
+	if wantOwn {
+		if err := launch(s, kOwnershipOut, p, argPtr(tmp), argInt(n), argInt(h.hw), argInt(h.pf+h.vf), argInt(h.of), argPtr(h.ow), argF32(h.ob), argPtr(l.own)); err != nil {
+			return err
+		}
 	}
 	if h.conv {
 		// Points and the pass bias, then pass += xp (n x pk) * passW^T.

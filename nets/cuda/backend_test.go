@@ -65,13 +65,27 @@ func TestSimBlocks(t *testing.T) {
 		spec := nets.DefaultSpec(size)
 		colBudget = 29 * 25 * 100 // about 100 columns per block
 		compareWithCPU(t, fmt.Sprintf("default-%d", size), spec, simBackend(d, Options{MaxBatch: 3, Streams: 1}), 3, 1)
+		heads := headsSpec(spec)
+		compareWithCPU(t, fmt.Sprintf("heads-%d", size), heads, simBackend(d, Options{MaxBatch: 3, Streams: 1}), 3, 2)
 	}
 	checkReleased(t, d)
 }
 
+// headsSpec is spec with the heads of issue 14: a pooled value head, an
+// ownership and a score head, and the ladder features.
+func headsSpec(spec nets.Spec) nets.Spec {
+	spec.Name += "-heads"
+	spec.Features = nets.FeaturesV2
+	spec.Value.Kind = nets.ValuePool
+	spec.Ownership.Filters = 6
+	spec.Score.Hidden = 24
+	return spec
+}
+
 // compareWithCPU runs a random network of spec on newBackend and on the
 // fast CPU backend with the same inputs (batch n), seed-chosen, and
-// requires the netstest tolerance.
+// requires the netstest tolerance, for the ownership and score too when
+// spec has those heads.
 func compareWithCPU(t *testing.T, name string, spec nets.Spec, newBackend func(*nets.Weights) (nets.Backend, error), n int, seed uint64) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, uint64(spec.BoardSize)))
@@ -86,7 +100,18 @@ func compareWithCPU(t *testing.T, name string, spec nets.Spec, newBackend func(*
 	}
 	defer ref.Close()
 	rp, rv := make([]float32, n*spec.Moves()), make([]float32, n)
-	if err := ref.Forward(context.Background(), in, n, rp, rv); err != nil {
+	outputs := func(p, v []float32) nets.Outputs {
+		o := nets.Outputs{Policy: p, Value: v}
+		if spec.HasOwnership() {
+			o.Ownership = make([]float32, n*spec.Area())
+		}
+		if spec.HasScore() {
+			o.Score = make([]float32, n)
+		}
+		return o
+	}
+	rout := outputs(rp, rv)
+	if err := ref.ForwardOutputs(context.Background(), in, n, rout); err != nil {
 		t.Fatal(err)
 	}
 	b, err := newBackend(w)
@@ -95,8 +120,15 @@ func compareWithCPU(t *testing.T, name string, spec nets.Spec, newBackend func(*
 	}
 	defer b.Close()
 	p, v := make([]float32, n*spec.Moves()), make([]float32, n)
-	if err := b.Forward(context.Background(), in, n, p, v); err != nil {
+	out := outputs(p, v)
+	if err := nets.ForwardOutputs(context.Background(), b, in, n, out); err != nil {
 		t.Fatalf("%s: Forward: %v", name, err)
+	}
+	if e := netstest.RelErr(out.Ownership, rout.Ownership); spec.HasOwnership() && !(e <= netstest.Tolerance) {
+		t.Errorf("%s batch %d: ownership relative error %.3g against nets/cpu", name, n, e)
+	}
+	if e := netstest.RelErr(out.Score, rout.Score); spec.HasScore() && !(e <= netstest.Tolerance) {
+		t.Errorf("%s batch %d: score relative error %.3g against nets/cpu (%v, want %v)", name, n, e, out.Score, rout.Score)
 	}
 	if e := netstest.RelErr(p, rp); !(e <= netstest.Tolerance) {
 		t.Errorf("%s batch %d: policy relative error %.3g against nets/cpu", name, n, e)

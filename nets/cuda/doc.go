@@ -48,10 +48,13 @@
 // blocks of at most 64 MiB of im2col buffer; a 1x1 convolution is one
 // SGEMM. LRN, max pooling, activations and the input transposition are
 // kernels with one thread per output value. The heads: one 1x1
-// convolution for both heads' channels; the value head's hidden layer is
-// a cuBLAS DGEMM (nets/cpu sums it in float64 too), then a kernel for
-// the output layer and tanh; the "conv" policy head is a kernel for the
-// points and an SGEMM for the pass logit; the "dense" one is an SGEMM.
+// convolution for all heads' channels; a pooled value head's means and
+// maxima are a kernel; the value head's hidden layer is a cuBLAS DGEMM
+// (nets/cpu sums it in float64 too), then a kernel for the output layer
+// and tanh; the score head is another DGEMM on the same features and a
+// kernel; the ownership head's output convolution and tanh are a kernel;
+// the "conv" policy head is a kernel for the points and an SGEMM for the
+// pass logit; the "dense" one is an SGEMM.
 // cuBLAS runs in its default math mode: float32, no TF32.
 //
 // cuBLAS is column-major and the backend's matrices are row-major: a

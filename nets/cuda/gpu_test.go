@@ -43,8 +43,9 @@ func TestConformanceGPU(t *testing.T) {
 	netstest.Conformance(t, "cuda", newGPU(Options{MaxBatch: 2}), naive)
 }
 
-// TestDefaultSpecGPU runs the default networks at the batch sizes of the
-// benchmark against the fast CPU backend; batch 256 on 19x19 runs its 3x3
+// TestDefaultSpecGPU runs the default networks, and them with the heads
+// of issue 14, at the batch sizes of the benchmark against the fast CPU
+// backend; batch 256 on 19x19 runs its 3x3
 // convolutions in several im2col blocks.
 func TestDefaultSpecGPU(t *testing.T) {
 	gpuOrSkip(t)
@@ -55,6 +56,7 @@ func TestDefaultSpecGPU(t *testing.T) {
 	for _, size := range []int{9, 19} {
 		for _, n := range batches {
 			compareWithCPU(t, fmt.Sprintf("default-%d", size), nets.DefaultSpec(size), newGPU(Options{MaxBatch: n}), n, uint64(n))
+			compareWithCPU(t, fmt.Sprintf("heads-%d", size), headsSpec(nets.DefaultSpec(size)), newGPU(Options{MaxBatch: n}), n, uint64(n)+1)
 		}
 	}
 }

@@ -201,3 +201,53 @@ extern "C" __global__ void value_out(const double* h1, const float* b1, const fl
         val[pos] = (float)tanh(v);
     }
 }
+
+// pool_value: the pooled value head's features, per position the mean
+// (summed in double, rounded to float) and the maximum of each of its vf
+// channels x[pf+c][pos*hw+s]: xv[pos][c] and xv[pos][vf+c], in double for
+// the hidden layer's DGEMM (nets/cpu headOp).
+extern "C" __global__ void pool_value(const float* x, int n, int hw, int pf, int vf, double* xv) {
+    long long P = (long long)n * hw;
+    TENGEN_LOOP(i, (long long)n * vf) {
+        long long pos = i / vf;
+        int c = (int)(i - pos * vf);
+        const float* plane = x + (long long)(pf + c) * P + pos * hw;
+        double sum = 0.0;
+        float m = plane[0];
+        for (int s = 0; s < hw; s++) {
+            sum += (double)plane[s];
+            m = fmaxf(m, plane[s]);
+        }
+        xv[pos * 2 * vf + c] = (double)(float)(sum / (double)hw);
+        xv[pos * 2 * vf + vf + c] = (double)m;
+    }
+}
+
+// score_out: the score head after its hidden layer h1 (n x hidden, summed
+// in double): out[pos] = b2 + sum of w2[i] * relu(float(h1) + b1[i]), as
+// value_out without the tanh (nets/cpu headOp).
+extern "C" __global__ void score_out(const double* h1, const float* b1, const float* w2, float b2, int hidden, int n, float* out) {
+    TENGEN_LOOP(pos, n) {
+        double v = (double)b2;
+        for (int i = 0; i < hidden; i++) {
+            float a = (float)h1[pos * hidden + i] + b1[i];
+            a = a > 0.0f ? a : 0.0f;
+            v += (double)w2[i] * (double)a;
+        }
+        out[pos] = (float)v;
+    }
+}
+
+// ownership_out: own[pos][s] = tanh(ob + sum over c of ow[c] *
+// x[off+c][pos*hw+s]), the sum in float in channel order, the tanh in
+// double (nets/cpu headOp).
+extern "C" __global__ void ownership_out(const float* x, int n, int hw, int off, int of, const float* ow, float ob, float* own) {
+    long long P = (long long)n * hw;
+    TENGEN_LOOP(i, (long long)n * hw) {
+        float z = ob;
+        for (int c = 0; c < of; c++) {
+            z += ow[c] * x[(long long)(off + c) * P + i];
+        }
+        own[i] = (float)tanh((double)z);
+    }
+}

@@ -29,6 +29,9 @@ const (
 	kFillRows
 	kPolicyPoints
 	kValueOut
+	kPoolValue
+	kScoreOut
+	kOwnershipOut
 	numKernels
 )
 
@@ -55,6 +58,9 @@ var kernelTable = [numKernels]kernelSig{
 	kFillRows:     {"fill_rows", "pPii"},
 	kPolicyPoints: {"policy_points", "PPffiiip"},
 	kValueOut:     {"value_out", "QPPfiip"},
+	kPoolValue:    {"pool_value", "Piiiiq"},
+	kScoreOut:     {"score_out", "QPPfiip"},
+	kOwnershipOut: {"ownership_out", "PiiiiPfp"},
 }
 
 func (k kernelID) String() string {

@@ -6,7 +6,9 @@
 // [Trainer] has nets/tape.Trainer's methods and meaning: the same
 // [tape.TrainOptions], [tape.Loss] (mean policy cross-entropy against
 // target distributions, masked mean squared value error times
-// ValueWeight, WeightDecay times the sum of squared ".w" tensors), the
+// ValueWeight, the ownership and score heads' masked losses times
+// OwnershipWeight and ScoreWeight, WeightDecay times the sum of squared
+// ".w" tensors; [Trainer.StepBatch] takes a [tape.Batch]), the
 // same SGD-with-momentum and Adam updates, the same dropout masks (drawn
 // from the same seeded generator in the same order), batch norm with
 // batch statistics and the same running-statistics convention, and
@@ -31,7 +33,11 @@
 //     there; batch norm works per channel; dropout multiplies by the
 //     step's mask; ReLU and tanh use their outputs.
 //   - The heads' dense layers are GEMMs on the caller's goroutine with a
-//     threaded sgemm.Context; the loss is computed in float64.
+//     threaded sgemm.Context; the loss is computed in float64. A pooled
+//     value head keeps the winner of each channel's maximum and sends the
+//     maximum's gradient there and the mean's to every point; the score
+//     head's gradient joins the value head's on the pooled features; the
+//     ownership head is two 1x1 convolution layers and a tanh.
 //
 // Work is split across [Options.Threads] goroutines; each layer ends at a
 // barrier. Worker goroutines start on the first Step and stop in Close.

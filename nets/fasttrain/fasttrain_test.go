@@ -34,6 +34,14 @@ func randomWeights(t testing.TB, spec nets.Spec, seed uint64) *nets.Weights {
 // batch is one training batch.
 type batch struct {
 	in, policy, value, mask []float32
+	own, ownMask            []float32 // for specs with an ownership head
+	score, scoreMask        []float32 // for specs with a score head
+}
+
+// tape returns the batch as a tape.Batch.
+func (b batch) tape() tape.Batch {
+	return tape.Batch{In: b.in, Policy: b.policy, Value: b.value, ValueMask: b.mask,
+		Ownership: b.own, OwnershipMask: b.ownMask, Score: b.score, ScoreMask: b.scoreMask}
 }
 
 // randomBatch returns n samples: mixed encoded and noise inputs, one-hot
@@ -55,6 +63,24 @@ func randomBatch(spec nets.Spec, n int, rng *rand.Rand) batch {
 		b.value[s] = float32(rng.IntN(3) - 1)
 		if rng.IntN(4) != 0 {
 			b.mask[s] = 1
+		}
+	}
+	// Head targets after everything else, so that batches of specs
+	// without the heads stay what they were.
+	if spec.HasOwnership() {
+		b.own, b.ownMask = make([]float32, n*spec.Area()), make([]float32, n)
+		for i := range b.own {
+			b.own[i] = float32(rng.IntN(3) - 1)
+		}
+		for s := range n {
+			b.ownMask[s] = float32(rng.IntN(3)) // 0 (masked), 1 or 2
+		}
+	}
+	if spec.HasScore() {
+		b.score, b.scoreMask = make([]float32, n), make([]float32, n)
+		for s := range n {
+			b.score[s] = float32(25 * rng.NormFloat64()) // errors both sides of the Huber threshold
+			b.scoreMask[s] = float32(rng.IntN(3))
 		}
 	}
 	return b
@@ -96,6 +122,7 @@ func TestMatchesTape(t *testing.T) {
 				}
 				o.WeightDecay = 1e-3
 				o.ValueWeight = 0.7
+				o.OwnershipWeight, o.ScoreWeight = 0.8, 0.6
 				o.BatchNormMomentum = 0.2
 				o.Seed = 11
 				ref, err := tape.NewTrainer(w, o)
@@ -111,18 +138,19 @@ func TestMatchesTape(t *testing.T) {
 				rng := rand.New(rand.NewPCG(7, 7))
 				for step := range 3 {
 					b := randomBatch(spec, o.BatchSize, rng)
-					lr, err := ref.Step(b.in, b.policy, b.value, b.mask)
+					lr, err := ref.StepBatch(b.tape())
 					if err != nil {
 						t.Fatal(err)
 					}
-					lf, err := fast.Step(b.in, b.policy, b.value, b.mask)
+					lf, err := fast.StepBatch(b.tape())
 					if err != nil {
 						t.Fatal(err)
 					}
 					for _, c := range []struct {
 						name      string
 						got, want float64
-					}{{"policy", lf.Policy, lr.Policy}, {"value", lf.Value, lr.Value}, {"l2", lf.L2, lr.L2}, {"total", lf.Total, lr.Total}, {"accuracy", lf.Accuracy, lr.Accuracy}} {
+					}{{"policy", lf.Policy, lr.Policy}, {"value", lf.Value, lr.Value}, {"ownership", lf.Ownership, lr.Ownership}, {"score", lf.Score, lr.Score},
+						{"l2", lf.L2, lr.L2}, {"total", lf.Total, lr.Total}, {"accuracy", lf.Accuracy, lr.Accuracy}} {
 						if !closeTo(c.got, c.want, 1e-4) {
 							t.Errorf("step %d: loss %s = %.7g; tape %.7g", step, c.name, c.got, c.want)
 						}

@@ -144,8 +144,11 @@ func (h *policyHead) backward() {
 }
 
 // valueHead is the value head after its 1x1 convolution and ReLU (conv,
-// output hv): flattened into xv (n x k), dense to hidden units and ReLU
-// (h1), dropout (h1d), dense to one unit z, v = tanh(z).
+// output hv): flattened into xv (n x k; k = vf*area) or, pooled, the
+// per-channel means and maxima (k = 2*vf, the winners' indices in arg),
+// dense to hidden units and ReLU (h1), dropout (h1d), dense to one unit
+// z, v = tanh(z). The score head, if any, reads xv too: dense to shid
+// units and ReLU (sh1), dense to the score.
 type valueHead struct {
 	t       *Trainer
 	conv    *convLayer
@@ -159,13 +162,25 @@ type valueHead struct {
 	w1, b1  *param
 	w2, b2  *param
 	v, dz   []float32 // n: the values, and the gradient of the loss by z
+
+	pool bool
+	arg  []int32 // n x vf: the index in the map of each channel's maximum
+
+	sw1, sb1, sw2, sb2 *param    // score head, nil without one
+	shid               int       // its hidden units
+	sh1, dsh1          []float32 // n x shid, after ReLU
+	score, dscore      []float32 // n: the scores, and the gradient of the loss by them
 }
 
 func (h *valueHead) forward() {
 	t := h.t
 	n, k, hid := t.n, h.k, h.hidden
 	h.conv.forward()
-	gather(h.xv, h.hv.x, n, h.hv.shape.C, h.area)
+	if h.pool {
+		h.poolForward()
+	} else {
+		gather(h.xv, h.hv.x, n, h.hv.shape.C, h.area)
+	}
 	t.gemm(false, true, n, hid, k, 1, h.xv, k, h.w1.w, k, 0, h.h1, hid)
 	for s := range n {
 		row := h.h1[s*hid:][:hid]
@@ -184,6 +199,63 @@ func (h *valueHead) forward() {
 			z += v * h.w2.w[i]
 		}
 		h.v[s] = float32(math.Tanh(float64(z)))
+	}
+	if h.sw1 == nil {
+		return
+	}
+	sh := h.shid
+	t.gemm(false, true, n, sh, k, 1, h.xv, k, h.sw1.w, k, 0, h.sh1, sh)
+	for s := range n {
+		row := h.sh1[s*sh:][:sh]
+		for i, b := range h.sb1.w {
+			row[i] = max(row[i]+b, 0)
+		}
+		sc := h.sb2.w[0]
+		for i, v := range row {
+			sc += v * h.sw2.w[i]
+		}
+		h.score[s] = sc
+	}
+}
+
+// poolForward writes each position's channel means (summed in float64)
+// and maxima (the first in map order on ties) into xv and the maxima's
+// indices into arg.
+func (h *valueHead) poolForward() {
+	n, vf, area, k := h.t.n, h.hv.shape.C, h.area, h.k
+	cs := n * area
+	for s := range n {
+		for c := range vf {
+			plane := h.hv.x[c*cs+s*area:][:area]
+			var sum float64
+			best := 0
+			for i, v := range plane {
+				sum += float64(v)
+				if v > plane[best] {
+					best = i
+				}
+			}
+			h.xv[s*k+c] = float32(sum / float64(area))
+			h.xv[s*k+vf+c] = plane[best]
+			h.arg[s*vf+c] = int32(best)
+		}
+	}
+}
+
+// poolBackward spreads the gradient of xv over the map: a mean's to every
+// point (divided by the area), a maximum's to its winner.
+func (h *valueHead) poolBackward() {
+	n, vf, area, k := h.t.n, h.hv.shape.C, h.area, h.k
+	cs := n * area
+	for s := range n {
+		for c := range vf {
+			g := h.hv.g[c*cs+s*area:][:area]
+			dm := h.dxv[s*k+c] / float32(area)
+			for i := range g {
+				g[i] = dm
+			}
+			g[h.arg[s*vf+c]] += h.dxv[s*k+vf+c]
+		}
 	}
 }
 
@@ -214,6 +286,64 @@ func (h *valueHead) backward() {
 	h.b2.g[0] = db2
 	t.gemm(true, false, hid, k, n, 1, h.dh1, hid, h.xv, k, 0, h.w1.g, k)
 	t.gemm(false, false, n, k, hid, 1, h.dh1, hid, h.w1.w, k, 0, h.dxv, k)
-	scatter(h.hv.g, h.dxv, n, h.hv.shape.C, h.area)
+	if h.sw1 != nil {
+		h.scoreBackward()
+	}
+	if h.pool {
+		h.poolBackward()
+	} else {
+		scatter(h.hv.g, h.dxv, n, h.hv.shape.C, h.area)
+	}
+	h.conv.backward()
+}
+
+// scoreBackward computes the score head's gradients from dscore and adds
+// its part of the gradient of xv into dxv.
+func (h *valueHead) scoreBackward() {
+	t := h.t
+	n, k, sh := t.n, h.k, h.shid
+	clear(h.sw2.g)
+	clear(h.sb1.g)
+	var db2 float32
+	for s, ds := range h.dscore {
+		db2 += ds
+		row := h.sh1[s*sh:][:sh]
+		d := h.dsh1[s*sh:][:sh]
+		for i, v := range row {
+			h.sw2.g[i] += ds * v
+			g := ds * h.sw2.w[i]
+			if v <= 0 {
+				g = 0
+			}
+			d[i] = g
+			h.sb1.g[i] += g
+		}
+	}
+	h.sb2.g[0] = db2
+	t.gemm(true, false, sh, k, n, 1, h.dsh1, sh, h.xv, k, 0, h.sw1.g, k)
+	t.gemm(false, false, n, k, sh, 1, h.dsh1, sh, h.sw1.w, k, 1, h.dxv, k)
+}
+
+// ownershipHead is 1x1 conv and ReLU (conv, trunk -> ho), a 1x1
+// convolution to one channel (out, ho -> oz: channel-major with one
+// channel is n x area) and tanh (own).
+type ownershipHead struct {
+	t         *Trainer
+	conv, out *convLayer
+	ho, oz    *act
+	own       []float32 // n x area
+}
+
+func (h *ownershipHead) forward() {
+	h.conv.forward()
+	h.out.forward()
+	for i, v := range h.oz.x {
+		h.own[i] = float32(math.Tanh(float64(v)))
+	}
+}
+
+// backward runs from oz.g, which the loss wrote (the tanh included).
+func (h *ownershipHead) backward() {
+	h.out.backward()
 	h.conv.backward()
 }

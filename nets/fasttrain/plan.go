@@ -167,7 +167,11 @@ func (t *Trainer) convs() []*convLayer {
 			cs = append(cs, c)
 		}
 	}
-	return append(cs, t.ph.conv, t.vh.conv)
+	cs = append(cs, t.ph.conv, t.vh.conv)
+	if t.oh != nil {
+		cs = append(cs, t.oh.conv, t.oh.out)
+	}
+	return cs
 }
 
 // conv returns a k x k convolution layer with parameters prefix.w and
@@ -263,7 +267,8 @@ func (b *builder) heads(trunk *act) error {
 	}
 	t.ph = ph
 
-	// Value: 1x1 conv + ReLU, flatten, dense + ReLU, dropout, dense, tanh.
+	// Value: 1x1 conv + ReLU, flatten or pool, dense + ReLU, dropout,
+	// dense, tanh; and the score head on the same features.
 	vf, hidden := spec.Value.Filters, spec.Value.Hidden
 	hv := b.newAct(nets.Shape{C: vf, H: ts.H, W: ts.W}, true)
 	vc, err := b.conv("value.conv", trunk, hv, 1, true, false)
@@ -271,10 +276,30 @@ func (b *builder) heads(trunk *act) error {
 		return err
 	}
 	vc.needDX = grad
-	vh := &valueHead{t: t, conv: vc, hv: hv, area: area, k: vf * area, hidden: hidden,
-		xv: make([]float32, n*vf*area), dxv: make([]float32, n*vf*area),
+	k := vf * area
+	if spec.Value.Pooled() {
+		k = 2 * vf
+	}
+	vh := &valueHead{t: t, conv: vc, hv: hv, area: area, k: k, hidden: hidden,
+		xv: make([]float32, n*k), dxv: make([]float32, n*k),
 		h1: make([]float32, n*hidden), dh1: make([]float32, n*hidden),
-		v: make([]float32, n), dz: make([]float32, n)}
+		v: make([]float32, n), dz: make([]float32, n), pool: spec.Value.Pooled()}
+	if vh.pool {
+		vh.arg = make([]int32, n*vf)
+	}
+	if sh := spec.Score.Hidden; sh > 0 {
+		vh.shid = sh
+		vh.sh1, vh.dsh1 = make([]float32, n*sh), make([]float32, n*sh)
+		vh.score, vh.dscore = make([]float32, n), make([]float32, n)
+		for _, x := range []struct {
+			p    **param
+			name string
+		}{{&vh.sw1, "score.fc1.w"}, {&vh.sb1, "score.fc1.b"}, {&vh.sw2, "score.fc2.w"}, {&vh.sb2, "score.fc2.b"}} {
+			if *x.p, err = b.param(x.name); err != nil {
+				return err
+			}
+		}
+	}
 	vh.h1d = vh.h1
 	if r := spec.Value.Dropout; r > 0 {
 		d := &dropMask{rate: r, c: 1, hw: hidden, mask: make([]float32, n*hidden)}
@@ -291,5 +316,21 @@ func (b *builder) heads(trunk *act) error {
 		}
 	}
 	t.vh = vh
+
+	// Ownership: 1x1 conv + ReLU, 1x1 conv to one channel, tanh.
+	if of := spec.Ownership.Filters; of > 0 {
+		ho := b.newAct(nets.Shape{C: of, H: ts.H, W: ts.W}, true)
+		oc, err := b.conv("ownership.conv", trunk, ho, 1, true, true)
+		if err != nil {
+			return err
+		}
+		oc.needDX = grad
+		oz := b.newAct(nets.Shape{C: 1, H: ts.H, W: ts.W}, true)
+		out, err := b.conv("ownership.out", ho, oz, 1, false, false)
+		if err != nil {
+			return err
+		}
+		t.oh = &ownershipHead{t: t, conv: oc, out: out, ho: ho, oz: oz, own: make([]float32, n*area)}
+	}
 	return nil
 }

@@ -58,7 +58,8 @@ type Trainer struct {
 	drops   []*dropMask // in nets/tape's draw order
 	ph      *policyHead
 	vh      *valueHead
-	scratch []*scratch // per worker
+	oh      *ownershipHead // nil without an ownership head
+	scratch []*scratch     // per worker
 	gemm    func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
 	inputFn func(w, t int)
 
@@ -73,6 +74,10 @@ type Trainer struct {
 	polT   []float32 // normalised policy targets, n x moves
 	valT   []float32
 	valW   []float32 // value mask / number of masked-in samples
+	ownT   []float32 // ownership targets, n x area (zeros without)
+	ownW   []float32 // ownership mask / masked-in samples / area
+	scT    []float32 // score targets
+	scW    []float32 // score mask / masked-in samples
 	closed bool
 }
 
@@ -155,6 +160,10 @@ func New(w *nets.Weights, opts tape.TrainOptions, o Options) (*Trainer, error) {
 	t.polT = make([]float32, t.n*t.moves)
 	t.valT = make([]float32, t.n)
 	t.valW = make([]float32, t.n)
+	t.ownT = make([]float32, t.n*w.Spec.Area())
+	t.ownW = make([]float32, t.n)
+	t.scT = make([]float32, t.n)
+	t.scW = make([]float32, t.n)
 	return t, nil
 }
 
@@ -183,10 +192,16 @@ func (t *Trainer) Threads() int { return t.pool.t }
 // valueMask n weights, 0 meaning no value target. A non-finite loss is
 // an error and leaves the weights unchanged.
 func (t *Trainer) Step(in, policyTarget, valueTarget, valueMask []float32) (tape.Loss, error) {
+	return t.StepBatch(tape.Batch{In: in, Policy: policyTarget, Value: valueTarget, ValueMask: valueMask})
+}
+
+// StepBatch is Step with ownership and score targets (see tape.Batch),
+// as nets/tape.Trainer.StepBatch.
+func (t *Trainer) StepBatch(b tape.Batch) (tape.Loss, error) {
 	if t.closed {
 		return tape.Loss{}, ErrClosed
 	}
-	withPolicy, err := t.prepare(in, policyTarget, valueTarget, valueMask)
+	withPolicy, err := t.prepare(b)
 	if err != nil {
 		return tape.Loss{}, err
 	}
@@ -207,12 +222,12 @@ func (t *Trainer) Step(in, policyTarget, valueTarget, valueMask []float32) (tape
 // prepare checks the batch, normalises the targets into the trainer's
 // buffers and keeps in for the input phase. It returns the number of
 // samples with a policy target.
-func (t *Trainer) prepare(in, policyTarget, valueTarget, valueMask []float32) (int, error) {
+func (t *Trainer) prepare(b tape.Batch) (int, error) {
 	n, moves := t.n, t.moves
-	if len(in) != n*t.inLen || len(policyTarget) != n*moves || len(valueTarget) != n || len(valueMask) != n {
-		return 0, fmt.Errorf("fasttrain: step wants %d samples: in %d (want %d), policy %d (want %d), value %d and mask %d (want %d)",
-			n, len(in), n*t.inLen, len(policyTarget), n*moves, len(valueTarget), len(valueMask), n)
+	if err := b.Check(t.spec, n, t.inLen); err != nil {
+		return 0, fmt.Errorf("fasttrain: %w", err)
 	}
+	in, policyTarget, valueTarget, valueMask := b.In, b.Policy, b.Value, b.ValueMask
 	withPolicy := 0
 	for s := range n {
 		row, dst := policyTarget[s*moves:(s+1)*moves], t.polT[s*moves:(s+1)*moves]
@@ -246,6 +261,22 @@ func (t *Trainer) prepare(in, policyTarget, valueTarget, valueMask []float32) (i
 		}
 	}
 	copy(t.valT, valueTarget)
+	if err := tape.MaskWeights(b.OwnershipMask, 1/float64(t.spec.Area()), t.ownW); err != nil {
+		return 0, fmt.Errorf("fasttrain: ownership %w", err)
+	}
+	if b.Ownership != nil {
+		copy(t.ownT, b.Ownership)
+	} else {
+		clear(t.ownT)
+	}
+	if err := tape.MaskWeights(b.ScoreMask, 1, t.scW); err != nil {
+		return 0, fmt.Errorf("fasttrain: score %w", err)
+	}
+	if b.Score != nil {
+		copy(t.scT, b.Score)
+	} else {
+		clear(t.scT)
+	}
 	t.in = in
 	return withPolicy, nil
 }
@@ -282,6 +313,9 @@ func (t *Trainer) forward() tape.Loss {
 	}
 	t.ph.forward()
 	t.vh.forward()
+	if t.oh != nil {
+		t.oh.forward()
+	}
 	return t.loss()
 }
 
@@ -342,6 +376,42 @@ func (t *Trainer) loss() tape.Loss {
 		t.vh.dz[s] = float32(vw * 2 * float64(t.valW[s]) * diff * (1 - v*v))
 	}
 	l.Value = val
+	if t.oh != nil {
+		// d/dz of ow * sum w_s (tanh(z) - t)^2 = ow * 2 w_s (o - t)(1 - o^2).
+		ow := t.opts.OwnershipWeight
+		area := t.spec.Area()
+		var own float64
+		for s := range n {
+			ws := float64(t.ownW[s])
+			o := t.oh.own[s*area:][:area]
+			tg := t.ownT[s*area:][:area]
+			dz := t.oh.oz.g[s*area:][:area]
+			for i, v := range o {
+				d := float64(v) - float64(tg[i])
+				own += ws * d * d
+				dz[i] = float32(ow * 2 * ws * d * (1 - float64(v)*float64(v)))
+			}
+		}
+		l.Ownership = own
+	}
+	if t.vh.sw1 != nil {
+		// Huber on (score - target)/ScoreScale, threshold 1; its
+		// derivative by the score is the clamped scaled error / ScoreScale.
+		sw := t.opts.ScoreWeight
+		var sc float64
+		for s := range n {
+			d := (float64(t.vh.score[s]) - float64(t.scT[s])) / tape.ScoreScale
+			a := math.Abs(d)
+			h := a * a / 2
+			if a > 1 {
+				h = a - 0.5
+			}
+			ws := float64(t.scW[s])
+			sc += ws * h
+			t.vh.dscore[s] = float32(sw * ws * max(-1, min(1, d)) / tape.ScoreScale)
+		}
+		l.Score = sc
+	}
 	if wd := t.opts.WeightDecay; wd > 0 {
 		var sq float64
 		for _, p := range t.params {
@@ -353,7 +423,7 @@ func (t *Trainer) loss() tape.Loss {
 		}
 		l.L2 = wd * sq
 	}
-	l.Total = l.Policy + vw*l.Value + l.L2
+	l.Total = l.Policy + vw*l.Value + t.opts.OwnershipWeight*l.Ownership + t.opts.ScoreWeight*l.Score + l.L2
 	return l
 }
 
@@ -384,6 +454,9 @@ func argmax(v []float32) int {
 func (t *Trainer) backward() {
 	t.vh.backward()
 	t.ph.backward()
+	if t.oh != nil {
+		t.oh.backward()
+	}
 	for i := len(t.layers) - 1; i >= 0; i-- {
 		t.layers[i].backward()
 	}

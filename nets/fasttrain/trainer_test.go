@@ -27,7 +27,7 @@ func TestResumeExact(t *testing.T) {
 			}
 			step := func(tr *Trainer, b batch) tape.Loss {
 				t.Helper()
-				l, err := tr.Step(b.in, b.policy, b.value, b.mask)
+				l, err := tr.StepBatch(b.tape())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -161,7 +161,7 @@ func TestErrors(t *testing.T) {
 	if err := tr.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tr.Step(b.in, b.policy, b.value, b.mask); !errors.Is(err, ErrClosed) {
+	if _, err := tr.StepBatch(b.tape()); !errors.Is(err, ErrClosed) {
 		t.Errorf("Step after Close = %v", err)
 	}
 	o.BatchSize = 0
@@ -183,24 +183,26 @@ func TestStepDoesNotAllocate(t *testing.T) {
 	if raceEnabled {
 		t.Skip("race")
 	}
-	spec := netstest.TinySpecs()["convhead"]
-	o := tape.DefaultTrainOptions()
-	o.BatchSize = 4
-	tr, err := New(randomWeights(t, spec, 1), o, Options{Threads: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.Close()
-	b := randomBatch(spec, 4, rand.New(rand.NewPCG(1, 1)))
-	if _, err := tr.Step(b.in, b.policy, b.value, b.mask); err != nil {
-		t.Fatal(err)
-	}
-	if a := testing.AllocsPerRun(20, func() {
-		if _, err := tr.Step(b.in, b.policy, b.value, b.mask); err != nil {
+	for _, name := range []string{"convhead", "heads"} {
+		spec := netstest.TinySpecs()[name]
+		o := tape.DefaultTrainOptions()
+		o.BatchSize = 4
+		tr, err := New(randomWeights(t, spec, 1), o, Options{Threads: 3})
+		if err != nil {
 			t.Fatal(err)
 		}
-	}); a > 0 {
-		t.Errorf("Step allocates %v times", a)
+		b := randomBatch(spec, 4, rand.New(rand.NewPCG(1, 1)))
+		if _, err := tr.StepBatch(b.tape()); err != nil {
+			t.Fatal(err)
+		}
+		if a := testing.AllocsPerRun(20, func() {
+			if _, err := tr.StepBatch(b.tape()); err != nil {
+				t.Fatal(err)
+			}
+		}); a > 0 {
+			t.Errorf("%s: Step allocates %v times", name, a)
+		}
+		tr.Close()
 	}
 }
 
@@ -219,7 +221,7 @@ func TestOverfits(t *testing.T) {
 			b := randomBatch(spec, 4, rand.New(rand.NewPCG(1, 2)))
 			var first, last tape.Loss
 			for i := range 100 {
-				l, err := tr.Step(b.in, b.policy, b.value, b.mask)
+				l, err := tr.StepBatch(b.tape())
 				if err != nil {
 					t.Fatal(err)
 				}

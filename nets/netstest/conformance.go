@@ -59,21 +59,26 @@ func SingleLayerSpecs(size int, policyKind string) []nets.Spec {
 }
 
 // Conformance runs the suite every backend must pass, as subtests of t
-// named after name. For each spec (SingleLayerSpecs with both head kinds
-// and several RandomSpecs) at each of Sizes, with random weights, it runs
-// batches of BatchSizes random inputs (MixedInputs) through newBackend and
-// reference and requires, per batch:
+// named after name. For each spec (SingleLayerSpecs with both head kinds,
+// several RandomSpecs, HeadSpecs and random specs WithHeads) at each of
+// Sizes, with random weights, it runs batches of BatchSizes random inputs
+// (MixedInputs) through newBackend and reference and requires, per batch:
 //
-//   - Forward returns nil on both;
+//   - Forward returns nil on both (ForwardOutputs with the ownership and
+//     score buffers for a spec with those heads: both backends must then
+//     be nets.HeadsBackends);
 //   - every output value written (buffers are poisoned with NaN) and
-//     finite, values in [-1, 1];
+//     finite, values and ownerships in [-1, 1];
 //   - the input left unchanged;
-//   - policy and value each within Tolerance of the reference.
+//   - policy, value, ownership and score each within Tolerance of the
+//     reference.
 //
 // It also requires that Forward returns an error, without panicking, for
 // a cancelled context, a negative batch size and input, policy or value
-// buffers that are too short, and that Spec() returns the weights' spec.
-// Both backends are closed at the end of each case.
+// buffers that are too short (and for a HeadsBackend, ownership and score
+// buffers too short or asked of a network without the head), and that
+// Spec() returns the weights' spec. Both backends are closed at the end of
+// each case.
 func Conformance(t *testing.T, name string, newBackend, reference func(*nets.Weights) (nets.Backend, error)) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(0x7e9e9, uint64(len(name))))
@@ -93,9 +98,38 @@ func Conformance(t *testing.T, name string, newBackend, reference func(*nets.Wei
 				conformOne(t, spec, seed, newBackend, reference)
 			})
 		}
+		// The heads of issue 14, from a generator of their own so that the
+		// cases above keep their seeds.
+		hrng := rand.New(rand.NewPCG(0x14, uint64(size)))
+		specs = HeadSpecs(size)
+		for i := range 3 {
+			kind := []string{"dense", "conv"}[i%2]
+			s := WithHeads(hrng, randomSpec(hrng, size, kind, i == 2))
+			s.Name = fmt.Sprintf("random-heads%d-%s-%d", i, kind, size)
+			specs = append(specs, s)
+		}
+		for _, spec := range specs {
+			seed := hrng.Uint64()
+			t.Run(name+"/"+spec.Name, func(t *testing.T) {
+				conformOne(t, spec, seed, newBackend, reference)
+			})
+		}
 	}
 	t.Run(name+"/errors", func(t *testing.T) {
 		spec := randomSpec(rng, 9, "dense", true)
+		w, err := RandomWeights(spec, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := newBackend(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		CheckErrors(t, b)
+	})
+	t.Run(name+"/errors-heads", func(t *testing.T) {
+		spec := HeadSpecs(9)[1]
 		w, err := RandomWeights(spec, rng)
 		if err != nil {
 			t.Fatal(err)
@@ -135,16 +169,33 @@ func conformOne(t reporter, spec nets.Spec, seed uint64, newBackend, reference f
 	if got := b.Spec(); got.Name != spec.Name || got.BoardSize != spec.BoardSize || len(got.Trunk) != len(spec.Trunk) {
 		t.Fatalf("Spec() = %+v; want %+v", got, spec)
 	}
-	moves := spec.Moves()
+	moves, area := spec.Moves(), spec.Area()
+	heads := spec.HasOwnership() || spec.HasScore()
 	for _, n := range BatchSizes {
 		in := MixedInputs(rng, spec, n)
 		saved := append([]float32(nil), in...)
 		policy, value := poisoned(n*moves), poisoned(n)
 		rpolicy, rvalue := poisoned(n*moves), poisoned(n)
-		if err := safeForward(b, context.Background(), in, n, policy, value); err != nil {
+		out := nets.Outputs{Policy: policy, Value: value}
+		rout := nets.Outputs{Policy: rpolicy, Value: rvalue}
+		if spec.HasOwnership() {
+			out.Ownership, rout.Ownership = poisoned(n*area), poisoned(n*area)
+		}
+		if spec.HasScore() {
+			out.Score, rout.Score = poisoned(n), poisoned(n)
+		}
+		if heads {
+			if _, ok := b.(nets.HeadsBackend); !ok {
+				t.Fatalf("%T is not a nets.HeadsBackend", b)
+			}
+			if _, ok := ref.(nets.HeadsBackend); !ok {
+				t.Fatalf("reference %T is not a nets.HeadsBackend", ref)
+			}
+		}
+		if err := safeForwardOutputs(b, context.Background(), in, n, out); err != nil {
 			t.Fatalf("batch %d: Forward = %v", n, err)
 		}
-		if err := safeForward(ref, context.Background(), saved, n, rpolicy, rvalue); err != nil {
+		if err := safeForwardOutputs(ref, context.Background(), saved, n, rout); err != nil {
 			t.Fatalf("batch %d: reference Forward = %v", n, err)
 		}
 		for i := range in {
@@ -168,6 +219,37 @@ func conformOne(t reporter, spec nets.Spec, seed uint64, newBackend, reference f
 		}
 		if e := RelErr(value, rvalue); !(e <= Tolerance) {
 			t.Errorf("batch %d: value relative error %.3g > %g (values %v, reference %v)", n, e, Tolerance, value, rvalue)
+		}
+		if out.Ownership != nil {
+			if i := firstNonFinite(out.Ownership); i >= 0 {
+				t.Fatalf("batch %d: ownership[%d] = %v (not written or not finite)", n, i, out.Ownership[i])
+			}
+			for i, v := range out.Ownership {
+				if v < -1 || v > 1 {
+					t.Fatalf("batch %d: ownership[%d] = %v outside [-1, 1]", n, i, v)
+				}
+			}
+			if e := RelErr(out.Ownership, rout.Ownership); !(e <= Tolerance) {
+				t.Errorf("batch %d: ownership relative error %.3g > %g (first values %v, reference %v)", n, e, Tolerance, head(out.Ownership), head(rout.Ownership))
+			}
+		}
+		if out.Score != nil {
+			if i := firstNonFinite(out.Score); i >= 0 {
+				t.Fatalf("batch %d: score[%d] = %v (not written or not finite)", n, i, out.Score[i])
+			}
+			if e := RelErr(out.Score, rout.Score); !(e <= Tolerance) {
+				t.Errorf("batch %d: score relative error %.3g > %g (values %v, reference %v)", n, e, Tolerance, out.Score, rout.Score)
+			}
+		}
+		// Forward alone still gives the policy and value.
+		if heads {
+			p2, v2 := poisoned(n*moves), poisoned(n)
+			if err := safeForward(b, context.Background(), saved, n, p2, v2); err != nil {
+				t.Fatalf("batch %d: Forward without the heads = %v", n, err)
+			}
+			if RelErr(p2, policy) > Tolerance || RelErr(v2, value) > Tolerance {
+				t.Errorf("batch %d: Forward gives other policy or value than ForwardOutputs", n)
+			}
 		}
 	}
 }
@@ -208,10 +290,62 @@ func CheckErrors(t *testing.T, b nets.Backend) {
 			t.Errorf("Forward with %s = nil; want an error", c.name)
 		}
 	}
+	if hb, isHeads := b.(nets.HeadsBackend); isHeads {
+		area := spec.Area()
+		full := nets.Outputs{Policy: ok(n * moves), Value: ok(n)}
+		if spec.HasOwnership() {
+			full.Ownership = ok(n * area)
+		}
+		if spec.HasScore() {
+			full.Score = ok(n)
+		}
+		var bad []struct {
+			name string
+			out  nets.Outputs
+		}
+		add := func(name string, f func(o *nets.Outputs)) {
+			o := full
+			f(&o)
+			bad = append(bad, struct {
+				name string
+				out  nets.Outputs
+			}{name, o})
+		}
+		if spec.HasOwnership() {
+			add("short ownership", func(o *nets.Outputs) { o.Ownership = ok(n*area - 1) })
+		} else {
+			add("ownership without the head", func(o *nets.Outputs) { o.Ownership = ok(n * area) })
+		}
+		if spec.HasScore() {
+			add("short score", func(o *nets.Outputs) { o.Score = ok(n - 1) })
+		} else {
+			add("score without the head", func(o *nets.Outputs) { o.Score = ok(n) })
+		}
+		add("short policy", func(o *nets.Outputs) { o.Policy = ok(n*moves - 1) })
+		for _, c := range bad {
+			if err := safeForwardOutputs(hb, bg, in, n, c.out); err == nil {
+				t.Errorf("ForwardOutputs with %s = nil; want an error", c.name)
+			}
+		}
+		if err := safeForwardOutputs(hb, bg, in, n, full); err != nil {
+			t.Errorf("ForwardOutputs after the bad calls = %v", err)
+		}
+	}
 	// The backend still works afterwards.
 	if err := safeForward(b, bg, in, n, ok(n*moves), ok(n)); err != nil {
 		t.Errorf("Forward after the bad calls = %v", err)
 	}
+}
+
+// safeForwardOutputs calls nets.ForwardOutputs and turns a panic into an
+// error.
+func safeForwardOutputs(b nets.Backend, ctx context.Context, in []float32, n int, out nets.Outputs) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("ForwardOutputs panicked: %v", r)
+		}
+	}()
+	return nets.ForwardOutputs(ctx, b, in, n, out)
 }
 
 // safeForward calls Forward and turns a panic into an error.

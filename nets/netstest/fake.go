@@ -31,7 +31,7 @@ type Fake struct {
 	gate  <-chan struct{}
 }
 
-var _ nets.Backend = (*Fake)(nil)
+var _ nets.HeadsBackend = (*Fake)(nil)
 
 // NewFake returns a Fake for spec, which must be valid.
 func NewFake(spec nets.Spec) *Fake {
@@ -84,6 +84,13 @@ func (f *Fake) Overlaps() int { return int(f.overlaps.Load()) }
 // Forward records the batch, honours the injected delay, gate and error,
 // checks ctx and the buffer sizes, and writes FakeEval of each position.
 func (f *Fake) Forward(ctx context.Context, in []float32, n int, policy, value []float32) error {
+	return f.ForwardOutputs(ctx, in, n, nets.Outputs{Policy: policy, Value: value})
+}
+
+// ForwardOutputs is Forward with the ownership and score outputs of
+// FakeEvalOutputs, for a spec with those heads.
+func (f *Fake) ForwardOutputs(ctx context.Context, in []float32, n int, out nets.Outputs) error {
+	policy, value := out.Policy, out.Value
 	if f.active.Add(1) > 1 {
 		f.overlaps.Add(1)
 	}
@@ -96,6 +103,8 @@ func (f *Fake) Forward(ctx context.Context, in []float32, n int, policy, value [
 	switch {
 	case n < 0 || len(in) < n*f.inLen || len(policy) < n*moves || len(value) < n:
 		return fmt.Errorf("netstest: fake: bad buffers for batch %d: %d, %d, %d values", n, len(in), len(policy), len(value))
+	case f.spec.CheckOutputs(n, out) != nil:
+		return fmt.Errorf("netstest: fake: %w", f.spec.CheckOutputs(n, out))
 	case ctx.Err() != nil:
 		return ctx.Err()
 	}
@@ -118,10 +127,35 @@ func (f *Fake) Forward(ctx context.Context, in []float32, n int, policy, value [
 	if err != nil {
 		return err
 	}
+	area := f.spec.Area()
 	for i := range n {
-		FakeEval(f.spec, in[i*f.inLen:(i+1)*f.inLen], policy[i*moves:(i+1)*moves], value[i:i+1])
+		o := nets.Outputs{Policy: policy[i*moves : (i+1)*moves], Value: value[i : i+1]}
+		if out.Ownership != nil {
+			o.Ownership = out.Ownership[i*area : (i+1)*area]
+		}
+		if out.Score != nil {
+			o.Score = out.Score[i : i+1]
+		}
+		FakeEvalOutputs(f.spec, in[i*f.inLen:(i+1)*f.inLen], o)
 	}
 	return nil
+}
+
+// FakeEvalOutputs is FakeEval with the optional outputs: with h as there,
+// Ownership[j] = tanh(h/1000 + j/100) and Score[0] = h/100, where out
+// has them.
+func FakeEvalOutputs(spec nets.Spec, in []float32, out nets.Outputs) {
+	FakeEval(spec, in, out.Policy, out.Value)
+	var h float64
+	for k, v := range in {
+		h += float64(v) * float64(k%7+1)
+	}
+	for j := range out.Ownership {
+		out.Ownership[j] = float32(math.Tanh(h/1000 + float64(j)/100))
+	}
+	if out.Score != nil {
+		out.Score[0] = float32(h / 100)
+	}
 }
 
 // FakeEval writes the Fake's outputs for one position: with h the sum of

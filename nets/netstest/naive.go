@@ -18,7 +18,7 @@ type Naive struct {
 	params map[string][]float32 // full tensor names -> data
 }
 
-var _ nets.Backend = (*Naive)(nil)
+var _ nets.HeadsBackend = (*Naive)(nil)
 
 // NewNaive returns a Naive backend for w, which it copies. It fails if
 // w.Check fails.
@@ -46,24 +46,39 @@ func (n *Naive) Close() error { return nil }
 // Forward evaluates count positions one at a time. It checks the buffer
 // sizes and ctx (before each position).
 func (n *Naive) Forward(ctx context.Context, in []float32, count int, policy, value []float32) error {
-	inLen, moves := n.in.Len(), n.spec.Moves()
+	return n.ForwardOutputs(ctx, in, count, nets.Outputs{Policy: policy, Value: value})
+}
+
+// ForwardOutputs is Forward with the ownership and score heads.
+func (n *Naive) ForwardOutputs(ctx context.Context, in []float32, count int, out nets.Outputs) error {
+	inLen, moves, area := n.in.Len(), n.spec.Moves(), n.spec.Area()
 	switch {
 	case count < 0:
 		return fmt.Errorf("netstest: naive: negative batch size %d", count)
 	case len(in) < count*inLen:
 		return fmt.Errorf("netstest: naive: input has %d values, want %d", len(in), count*inLen)
-	case len(policy) < count*moves:
-		return fmt.Errorf("netstest: naive: policy buffer has %d values, want %d", len(policy), count*moves)
-	case len(value) < count:
-		return fmt.Errorf("netstest: naive: value buffer has %d values, want %d", len(value), count)
+	case len(out.Policy) < count*moves:
+		return fmt.Errorf("netstest: naive: policy buffer has %d values, want %d", len(out.Policy), count*moves)
+	case len(out.Value) < count:
+		return fmt.Errorf("netstest: naive: value buffer has %d values, want %d", len(out.Value), count)
+	case out.Ownership != nil && (!n.spec.HasOwnership() || len(out.Ownership) < count*area):
+		return fmt.Errorf("netstest: naive: ownership buffer of %d values (head: %v)", len(out.Ownership), n.spec.HasOwnership())
+	case out.Score != nil && (!n.spec.HasScore() || len(out.Score) < count):
+		return fmt.Errorf("netstest: naive: score buffer of %d values (head: %v)", len(out.Score), n.spec.HasScore())
 	}
 	for i := range count {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		p, v := n.forwardOne(in[i*inLen : (i+1)*inLen])
-		copy(policy[i*moves:(i+1)*moves], p)
-		value[i] = v
+		r := n.forwardOne(in[i*inLen : (i+1)*inLen])
+		copy(out.Policy[i*moves:(i+1)*moves], r.policy)
+		out.Value[i] = r.value
+		if out.Ownership != nil {
+			copy(out.Ownership[i*area:(i+1)*area], r.own)
+		}
+		if out.Score != nil {
+			out.Score[i] = r.score
+		}
 	}
 	return ctx.Err()
 }
@@ -78,7 +93,15 @@ func (n *Naive) sub(prefix string, short ...string) map[string][]float32 {
 	return m
 }
 
-func (n *Naive) forwardOne(in []float32) ([]float32, float32) {
+// result is one position's outputs.
+type result struct {
+	policy []float32
+	value  float32
+	own    []float32 // nil without an ownership head
+	score  float32
+}
+
+func (n *Naive) forwardOne(in []float32) result {
 	x, sh := append([]float32(nil), in...), n.in
 	for i, l := range n.spec.Trunk {
 		prefix := fmt.Sprintf("trunk.%d", i)
@@ -104,15 +127,54 @@ func (n *Naive) forwardOne(in []float32) ([]float32, float32) {
 		logits = append(pts, pass...)
 	}
 
-	// Value head.
+	// Value head, flat or pooled.
 	v, vsh := conv1(n.spec.Value.Filters, "value.conv", x, sh)
 	v, vsh = NaiveLayer(relu, nil, v, vsh)
+	if n.spec.Value.Kind == "pool" {
+		v, vsh = NaivePool(v, vsh)
+	}
+	pooled, psh := v, vsh
 	v, vsh = dense(n.spec.Value.Hidden, "value.fc1", v, vsh)
 	v, vsh = NaiveLayer(relu, nil, v, vsh)
 	v, vsh = NaiveLayer(nets.Layer{Kind: nets.KindDropout, Rate: n.spec.Value.Dropout}, nil, v, vsh)
 	v, vsh = dense(1, "value.fc2", v, vsh)
 	v, _ = NaiveLayer(nets.Layer{Kind: nets.KindTanh}, nil, v, vsh)
-	return logits, v[0]
+	r := result{policy: logits, value: v[0]}
+
+	// Ownership head: 1x1 conv, ReLU, 1x1 conv to one channel, tanh.
+	if f := n.spec.Ownership.Filters; f > 0 {
+		o, osh := conv1(f, "ownership.conv", x, sh)
+		o, osh = NaiveLayer(relu, nil, o, osh)
+		o, osh = conv1(1, "ownership.out", o, osh)
+		r.own, _ = NaiveLayer(nets.Layer{Kind: nets.KindTanh}, nil, o, osh)
+	}
+	// Score head: on the value head's pooled features, dense, ReLU, dense.
+	if h := n.spec.Score.Hidden; h > 0 {
+		s, ssh := dense(h, "score.fc1", pooled, psh)
+		s, ssh = NaiveLayer(relu, nil, s, ssh)
+		s, _ = dense(1, "score.fc2", s, ssh)
+		r.score = s[0]
+	}
+	return r
+}
+
+// NaivePool is the pooled value head's global pooling: for a map of shape
+// sh, per channel the mean over the map, then per channel the maximum, as
+// 2*C values (shape 2C x 1 x 1).
+func NaivePool(in []float32, sh nets.Shape) ([]float32, nets.Shape) {
+	hw := sh.H * sh.W
+	out := make([]float32, 2*sh.C)
+	for c := range sh.C {
+		var sum float64
+		m := math.Inf(-1)
+		for _, v := range in[c*hw : (c+1)*hw] {
+			sum += float64(v)
+			m = max(m, float64(v))
+		}
+		out[c] = float32(sum / float64(hw))
+		out[sh.C+c] = float32(m)
+	}
+	return out, nets.Shape{C: 2 * sh.C, H: 1, W: 1}
 }
 
 // defaults returns l with zero parameters replaced by the documented

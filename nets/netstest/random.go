@@ -144,13 +144,37 @@ func RandomGame(rng *rand.Rand, size, moves int) *board.Game {
 // one after another: random games of 0 to 1.2*size*size moves, each under
 // a random symmetry.
 func EncodedInputs(rng *rand.Rand, size, n int) []float32 {
-	plane := nets.NumPlanesV1 * size * size
+	return EncodedInputsOf(rng, nets.MustFeatureSet(nets.FeaturesV1), size, n)
+}
+
+// EncodedInputsOf is EncodedInputs with the feature set fs.
+func EncodedInputsOf(rng *rand.Rand, fs nets.FeatureSet, size, n int) []float32 {
+	plane := fs.Planes() * size * size
 	out := make([]float32, n*plane)
 	for i := range n {
 		g := RandomGame(rng, size, rng.IntN(size*size*6/5+1))
-		nets.Encode(g, nets.Symmetry(rng.IntN(nets.NumSymmetries)), out[i*plane:(i+1)*plane])
+		fs.Encode(g, nets.Symmetry(rng.IntN(nets.NumSymmetries)), out[i*plane:(i+1)*plane])
 	}
 	return out
+}
+
+// WithHeads returns spec with a random choice of the heads of issue 14
+// where they fit: a pooled value head (half the time), an ownership head
+// (when the trunk keeps the board size) and a score head (with a pooled
+// value head), and the v2 features sometimes.
+func WithHeads(rng *rand.Rand, spec nets.Spec) nets.Spec {
+	if rng.IntN(2) == 0 {
+		spec.Value.Kind = nets.ValuePool
+		spec.Score.Hidden = rng.IntN(6) // 0: none
+	}
+	spec.Ownership.Filters = 1 + rng.IntN(3)
+	if spec.Validate() != nil {
+		spec.Ownership.Filters = 0
+	}
+	if rng.IntN(2) == 0 {
+		spec.Features = nets.FeaturesV2
+	}
+	return spec
 }
 
 // NoiseInputs returns n inputs of shape sh filled with normal noise of a
@@ -174,10 +198,11 @@ func MixedInputs(rng *rand.Rand, spec nets.Spec, n int) []float32 {
 	if err != nil {
 		panic(err)
 	}
+	fs := nets.MustFeatureSet(spec.Features)
 	out := make([]float32, 0, n*sh.Len())
 	for i := range n {
 		if i%2 == 0 {
-			out = append(out, EncodedInputs(rng, spec.BoardSize, 1)...)
+			out = append(out, EncodedInputsOf(rng, fs, spec.BoardSize, 1)...)
 		} else {
 			out = append(out, NoiseInputs(rng, sh, 1)...)
 		}

@@ -32,7 +32,7 @@ type inferGraph struct {
 	vm G.VM
 }
 
-var _ nets.Backend = (*Backend)(nil)
+var _ nets.HeadsBackend = (*Backend)(nil)
 
 // ErrClosed is returned by Forward after Close.
 var ErrClosed = errors.New("tape: backend closed")
@@ -72,12 +72,21 @@ func (b *Backend) bucket(n int) int {
 // len(in) >= n*InputShape().Len(), len(policy) >= n*Moves(),
 // len(value) >= n.
 func (b *Backend) Forward(ctx context.Context, in []float32, n int, policy, value []float32) error {
+	return b.ForwardOutputs(ctx, in, n, nets.Outputs{Policy: policy, Value: value})
+}
+
+// ForwardOutputs implements nets.HeadsBackend.
+func (b *Backend) ForwardOutputs(ctx context.Context, in []float32, n int, out nets.Outputs) error {
 	moves := b.w.Spec.Moves()
+	policy, value := out.Policy, out.Value
 	switch {
 	case n < 1 || n > b.maxBatch:
 		return fmt.Errorf("tape: batch of %d outside [1, %d]", n, b.maxBatch)
 	case len(in) < n*b.inLen || len(policy) < n*moves || len(value) < n:
 		return fmt.Errorf("tape: buffers too short for %d positions (in %d, policy %d, value %d)", n, len(in), len(policy), len(value))
+	}
+	if err := b.w.Spec.CheckOutputs(n, out); err != nil {
+		return fmt.Errorf("tape: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -106,6 +115,13 @@ func (b *Backend) Forward(ctx context.Context, in []float32, n int, policy, valu
 	}
 	copy(policy[:n*moves], ig.ng.policy.Value().Data().([]float32))
 	copy(value[:n], ig.ng.value.Value().Data().([]float32))
+	if out.Ownership != nil {
+		area := b.w.Spec.Area()
+		copy(out.Ownership[:n*area], ig.ng.own.Value().Data().([]float32))
+	}
+	if out.Score != nil {
+		copy(out.Score[:n], ig.ng.score.Value().Data().([]float32))
+	}
 	return nil
 }
 

@@ -74,10 +74,30 @@ func TestForwardMatchesNaive(t *testing.T) {
 				in := randomInput(spec, n, rng)
 				policy := make([]float32, n*spec.Moves())
 				value := make([]float32, n)
-				if err := be.Forward(context.Background(), in, n, policy, value); err != nil {
+				out := nets.Outputs{Policy: policy, Value: value}
+				if spec.HasOwnership() {
+					out.Ownership = make([]float32, n*spec.Area())
+				}
+				if spec.HasScore() {
+					out.Score = make([]float32, n)
+				}
+				if err := be.ForwardOutputs(context.Background(), in, n, out); err != nil {
 					t.Fatal(err)
 				}
-				wantP, wantV := naiveForward(w, in, n)
+				wantP, wantV, wantO, wantS := naiveForwardHeads(w, in, n)
+				if len(wantO) != len(out.Ownership) || len(wantS) != len(out.Score) {
+					t.Fatalf("ownership %d and score %d values; want %d and %d", len(out.Ownership), len(out.Score), len(wantO), len(wantS))
+				}
+				for i := range wantO {
+					if !closeTo(float64(out.Ownership[i]), wantO[i], 1e-4) {
+						t.Fatalf("n=%d: ownership[%d] = %v; want %v", n, i, out.Ownership[i], wantO[i])
+					}
+				}
+				for i := range wantS {
+					if !closeTo(float64(out.Score[i]), wantS[i], 1e-4) {
+						t.Fatalf("n=%d: score[%d] = %v; want %v", n, i, out.Score[i], wantS[i])
+					}
+				}
 				for i := range wantP {
 					if !closeTo(float64(policy[i]), wantP[i], 1e-4) {
 						t.Fatalf("n=%d: policy[%d] = %v; want %v", n, i, policy[i], wantP[i])

@@ -8,12 +8,19 @@
 // ([NewTrainer]) use batch statistics, multiply by dropout masks drawn from
 // the trainer's seeded generator, and add the loss: mean policy
 // cross-entropy against target distributions, a masked mean squared value
-// error times a weight, and an L2 penalty on the weights.
+// error times a weight, for networks with those heads a masked mean squared
+// ownership error (averaged over the points) and a masked Huber loss of
+// the score error over [ScoreScale] points, each times its weight, and an
+// L2 penalty on the weights ([Loss], [Batch]).
 //
 // Layer semantics follow nets/doc.go exactly. LRN is built from primitives
 // (a square, a 1x1 convolution with a constant banded filter for the
 // channel window sum, a power); max pooling is gorgonia's MaxPool2D, whose
-// padding acts as -inf; dense weights are held transposed inside graphs.
+// padding acts as -inf; a pooled value head's maxima are a MaxPool2D over
+// the whole map and its means a Mean along one axis of a (batch, C, H*W)
+// view (gorgonia's Mean along two axes of the 4-d map mixes up channels);
+// the score loss's Huber is built from Abs; dense weights are held
+// transposed inside graphs.
 //
 // The optimizers (SGD with momentum, Adam) are implemented here over the
 // gradients gorgonia computes, rather than gorgonia's solvers, because the

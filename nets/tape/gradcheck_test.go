@@ -95,7 +95,7 @@ func layerCheck(t *testing.T, shape []int, outLen int, xform func(float64) float
 		if y, err = layer(b, x); err != nil {
 			return
 		}
-		r := G.NewTensor(g, tensor.Float64, len(shape), G.WithShape(y.Shape()...), G.WithName("r"), G.WithValue(tensor.New(tensor.WithShape(y.Shape()...), tensor.WithBacking(normals(rng, y.Shape().TotalSize())))))
+		r := G.NewTensor(g, tensor.Float64, y.Shape().Dims(), G.WithShape(y.Shape()...), G.WithName("r"), G.WithValue(tensor.New(tensor.WithShape(y.Shape()...), tensor.WithBacking(normals(rng, y.Shape().TotalSize())))))
 		var prod *G.Node
 		if prod, err = G.HadamardProd(y, r); err != nil {
 			return
@@ -171,14 +171,16 @@ func TestMaxPoolGradient(t *testing.T) {
 
 // TestNetGradient checks the training loss's gradient with respect to
 // every parameter tensor of small networks that use every layer kind and
-// both policy heads, with dropout masks, masked value targets, soft policy
-// targets and L2.
+// every head (both policy heads, flat and pooled value heads, ownership
+// and score), with dropout masks, masked value, ownership and score
+// targets (score errors on both sides of the Huber threshold), soft
+// policy targets and L2.
 func TestNetGradient(t *testing.T) {
 	for name, spec := range netstest.TinySpecs() {
 		t.Run(name, func(t *testing.T) {
 			w := randomWeights(t, spec, 21)
 			const batch = 3
-			ng, err := buildGraph(w, graphOpts{batch: batch, train: true, dt: tensor.Float64, l2: 1e-2, vw: 0.7})
+			ng, err := buildGraph(w, graphOpts{batch: batch, train: true, dt: tensor.Float64, l2: 1e-2, vw: 0.7, ow: 0.8, sw: 0.6})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -210,6 +212,20 @@ func TestNetGradient(t *testing.T) {
 			setData(ng.polTarget, pt)
 			setData(ng.valTarget, []float32{0.5, -1, 1})
 			setData(ng.valWeight, []float32{0.5, 0, 0.5})
+			if ng.own != nil {
+				area := spec.Area()
+				ot := make([]float32, batch*area)
+				for i := range ot {
+					ot[i] = float32(rng.IntN(3) - 1)
+				}
+				setData(ng.ownTarget, ot)
+				setData(ng.ownWeight, []float32{0.5 / float32(area), 0.5 / float32(area), 0})
+			}
+			if ng.score != nil {
+				// errors of a few points and of tens: both Huber regimes
+				setData(ng.scTarget, []float32{3, -24, 37})
+				setData(ng.scWeight, []float32{0.25, 0.25, 0.5})
+			}
 			if len(ng.drops) == 0 && name == "convhead" {
 				t.Fatal("no dropout masks in the training graph")
 			}
@@ -241,6 +257,30 @@ func TestNetGradient(t *testing.T) {
 				}
 				c.check(ng.params[i], first[info.Name], 12, rng)
 			}
+		})
+	}
+}
+
+// TestGlobalPoolGradient checks the pooled value head's pooling (means,
+// then maxima, per channel) and its gradient.
+func TestGlobalPoolGradient(t *testing.T) {
+	for _, sh := range []nets.Shape{{C: 3, H: 5, W: 5}, {C: 2, H: 3, W: 3}, {C: 1, H: 2, W: 2}} {
+		t.Run(fmt.Sprintf("%dx%dx%d", sh.C, sh.H, sh.W), func(t *testing.T) {
+			layerCheck(t, []int{2, sh.C, sh.H, sh.W}, 2*sh.C, func(v float64) float64 { return v },
+				func(b *builder, x *G.Node) (*G.Node, error) { return b.globalPool(x, sh) },
+				func(x []float64) []float64 {
+					out := make([]float64, 2*sh.C)
+					hw := sh.H * sh.W
+					for c := range sh.C {
+						m := math.Inf(-1)
+						for _, v := range x[c*hw : (c+1)*hw] {
+							out[c] += v / float64(hw)
+							m = max(m, v)
+						}
+						out[sh.C+c] = m
+					}
+					return out
+				})
 		})
 	}
 }

@@ -32,6 +32,8 @@ type netGraph struct {
 	input  *G.Node // (batch, C, H, W)
 	policy *G.Node // (batch, Moves) logits
 	value  *G.Node // (batch) in [-1, 1]
+	own    *G.Node // (batch, H*W) in [-1, 1], or nil
+	score  *G.Node // (batch), or nil
 
 	// Training only.
 	drops     []dropout            // mask inputs, filled before each run
@@ -41,6 +43,12 @@ type netGraph struct {
 	valWeight *G.Node              // (batch): mask / number of masked-in samples
 	polLoss   *G.Node              // scalar: mean cross-entropy
 	valLoss   *G.Node              // scalar: masked mean squared error
+	ownTarget *G.Node              // (batch, H*W); with ownership
+	ownWeight *G.Node              // (batch): mask / masked-in samples / H*W
+	ownLoss   *G.Node              // scalar: masked mean over samples and points of the squared error; or nil
+	scTarget  *G.Node              // (batch); with score
+	scWeight  *G.Node              // (batch): mask / masked-in samples
+	scLoss    *G.Node              // scalar: masked mean Huber loss of the scaled error; or nil
 	l2Loss    *G.Node              // scalar or nil
 	cost      *G.Node              // scalar
 	reads     map[*G.Node]*G.Value // filled by Read nodes; see trainMachine
@@ -68,6 +76,8 @@ type graphOpts struct {
 	dt    tensor.Dtype // tensor.Float32 or tensor.Float64
 	l2    float64      // training: L2 coefficient on weights (".w")
 	vw    float64      // training: value loss weight
+	ow    float64      // training: ownership loss weight
+	sw    float64      // training: score loss weight
 }
 
 // isTransposed reports whether a parameter is stored in the graph
@@ -169,8 +179,19 @@ func (b *builder) build(w *nets.Weights) error {
 	if ng.policy, err = b.policyHead(x, t); err != nil {
 		return fmt.Errorf("policy head: %w", err)
 	}
-	if ng.value, err = b.valueHead(x, t); err != nil {
+	var pooled *G.Node
+	if ng.value, pooled, err = b.valueHead(x, t); err != nil {
 		return fmt.Errorf("value head: %w", err)
+	}
+	if spec.HasOwnership() {
+		if ng.own, err = b.ownershipHead(x, t); err != nil {
+			return fmt.Errorf("ownership head: %w", err)
+		}
+	}
+	if spec.HasScore() {
+		if ng.score, err = b.scoreHead(pooled); err != nil {
+			return fmt.Errorf("score head: %w", err)
+		}
 	}
 	if b.o.train {
 		return b.loss()
@@ -445,41 +466,123 @@ func (b *builder) policyHead(x *G.Node, t nets.Shape) (*G.Node, error) {
 	return G.Concat(1, points, pass)
 }
 
-func (b *builder) valueHead(x *G.Node, t nets.Shape) (*G.Node, error) {
+// valueHead returns the value and, for a pooled head, the pooled
+// features (batch, 2*Filters) the score head shares.
+func (b *builder) valueHead(x *G.Node, t nets.Shape) (value, pooled *G.Node, err error) {
 	vh := b.ng.spec.Value
 	h, err := b.headConv(x, "value.conv")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	flat, err := flatten(h)
+	var feat *G.Node
+	if vh.Pooled() {
+		if pooled, err = b.globalPool(h, t); err != nil {
+			return nil, nil, err
+		}
+		feat = pooled
+	} else if feat, err = flatten(h); err != nil {
+		return nil, nil, err
+	}
+	hid, err := b.denseParam(feat, "value.fc1")
+	if err != nil {
+		return nil, nil, err
+	}
+	if hid, err = G.Rectify(hid); err != nil {
+		return nil, nil, err
+	}
+	if hid, err = b.dropout(hid, vh.Dropout, "value.mask"); err != nil {
+		return nil, nil, err
+	}
+	out, err := b.denseParam(hid, "value.fc2")
+	if err != nil {
+		return nil, nil, err
+	}
+	// Reshape before tanh, not after: gorgonia's tanh gradient reads its
+	// output, which a later in-place op on a reshaped alias overwrites
+	// (the finite-difference test catches it).
+	if out, err = G.Reshape(out, tensor.Shape{b.o.batch}); err != nil {
+		return nil, nil, err
+	}
+	value, err = G.Tanh(out)
+	return value, pooled, err
+}
+
+// globalPool returns, for h (batch, C, H, W), the per-channel means over
+// the map followed by the per-channel maxima: (batch, 2C). The maxima are
+// a max pooling whose window is the whole map.
+func (b *builder) globalPool(h *G.Node, t nets.Shape) (*G.Node, error) {
+	c := h.Shape()[1]
+	// The mean along one axis of a (batch, C, H*W) view: gorgonia's Mean
+	// along axes 2 and 3 of the 4-d map mixes up channels and samples
+	// (TestGlobalPoolGradient).
+	flat, err := G.Reshape(h, tensor.Shape{b.o.batch, c, t.H * t.W})
 	if err != nil {
 		return nil, err
 	}
-	hid, err := b.denseParam(flat, "value.fc1")
+	mean, err := G.Mean(flat, 2)
+	if err != nil {
+		return nil, err
+	}
+	mx, err := G.MaxPool2D(h, tensor.Shape{t.H, t.W}, []int{0, 0}, []int{1, 1})
+	if err != nil {
+		return nil, err
+	}
+	if mx, err = G.Reshape(mx, tensor.Shape{b.o.batch, c}); err != nil {
+		return nil, err
+	}
+	return G.Concat(1, mean, mx)
+}
+
+// ownershipHead is 1x1 conv, ReLU, 1x1 conv to one channel, tanh:
+// (batch, H*W).
+func (b *builder) ownershipHead(x *G.Node, t nets.Shape) (*G.Node, error) {
+	h, err := b.headConv(x, "ownership.conv")
+	if err != nil {
+		return nil, err
+	}
+	w, err := b.param("ownership.out.w")
+	if err != nil {
+		return nil, err
+	}
+	bias, err := b.param("ownership.out.b")
+	if err != nil {
+		return nil, err
+	}
+	o, err := conv(h, w, bias, 1)
+	if err != nil {
+		return nil, err
+	}
+	// Reshape before tanh (see valueHead).
+	if o, err = G.Reshape(o, tensor.Shape{b.o.batch, t.H * t.W}); err != nil {
+		return nil, err
+	}
+	return G.Tanh(o)
+}
+
+// scoreHead is dense, ReLU, dense on the value head's pooled features:
+// (batch).
+func (b *builder) scoreHead(pooled *G.Node) (*G.Node, error) {
+	if pooled == nil {
+		return nil, fmt.Errorf("the score head needs a pooled value head")
+	}
+	hid, err := b.denseParam(pooled, "score.fc1")
 	if err != nil {
 		return nil, err
 	}
 	if hid, err = G.Rectify(hid); err != nil {
 		return nil, err
 	}
-	if hid, err = b.dropout(hid, vh.Dropout, "value.mask"); err != nil {
-		return nil, err
-	}
-	out, err := b.denseParam(hid, "value.fc2")
+	out, err := b.denseParam(hid, "score.fc2")
 	if err != nil {
 		return nil, err
 	}
-	// Reshape before tanh, not after: gorgonia's tanh gradient reads its
-	// output, which a later in-place op on a reshaped alias overwrites
-	// (the finite-difference test catches it).
-	if out, err = G.Reshape(out, tensor.Shape{b.o.batch}); err != nil {
-		return nil, err
-	}
-	return G.Tanh(out)
+	return G.Reshape(out, tensor.Shape{b.o.batch})
 }
 
 // loss adds the training targets and the loss: mean policy cross-entropy
 // against the target distributions + vw * masked mean squared value error
+// + ow * masked mean squared ownership error (averaged over the points)
+// + sw * masked mean Huber loss of the score error / ScoreScale
 // + l2 * sum of squared weights.
 func (b *builder) loss() error {
 	ng := b.ng
@@ -549,6 +652,16 @@ func (b *builder) loss() error {
 	if ng.cost, err = G.Add(ng.polLoss, vl); err != nil {
 		return err
 	}
+	if ng.own != nil {
+		if err := b.ownershipLoss(); err != nil {
+			return err
+		}
+	}
+	if ng.score != nil {
+		if err := b.scoreLoss(); err != nil {
+			return err
+		}
+	}
 	if b.o.l2 > 0 {
 		var terms G.Nodes
 		for i, info := range ng.infos {
@@ -576,6 +689,111 @@ func (b *builder) loss() error {
 		}
 	}
 	return nil
+}
+
+// addCost adds w * loss to the cost.
+func (b *builder) addCost(loss *G.Node, w float64) error {
+	l, err := G.Mul(loss, b.scalar(w))
+	if err != nil {
+		return err
+	}
+	b.ng.cost, err = G.Add(b.ng.cost, l)
+	return err
+}
+
+// ownershipLoss: sum over samples and points of ownWeight * (own -
+// target)^2, the weights holding mask / masked-in samples / points.
+func (b *builder) ownershipLoss() error {
+	ng := b.ng
+	area := ng.own.Shape()[1]
+	ng.ownTarget = b.inputNode("ownership.target", b.o.batch, area)
+	ng.ownWeight = b.inputNode("ownership.weight", b.o.batch)
+	diff, err := G.Sub(ng.own, ng.ownTarget)
+	if err != nil {
+		return err
+	}
+	sq, err := G.Square(diff)
+	if err != nil {
+		return err
+	}
+	per, err := G.Sum(sq, 1)
+	if err != nil {
+		return err
+	}
+	w, err := G.HadamardProd(per, ng.ownWeight)
+	if err != nil {
+		return err
+	}
+	if ng.ownLoss, err = G.Sum(w); err != nil {
+		return err
+	}
+	return b.addCost(ng.ownLoss, b.o.ow)
+}
+
+// scoreLoss: sum over samples of scWeight * huber((score - target) /
+// ScoreScale) with huber(d) = d^2/2 for |d| <= 1, |d| - 1/2 beyond,
+// written as m^2/2 + (a - m) with a = |d| and m = min(a, 1) = (a + 1 -
+// |a - 1|)/2.
+func (b *builder) scoreLoss() error {
+	ng := b.ng
+	ng.scTarget = b.inputNode("score.target", b.o.batch)
+	ng.scWeight = b.inputNode("score.weight", b.o.batch)
+	diff, err := G.Sub(ng.score, ng.scTarget)
+	if err != nil {
+		return err
+	}
+	d, err := G.Mul(diff, b.scalar(1/ScoreScale))
+	if err != nil {
+		return err
+	}
+	a, err := G.Abs(d)
+	if err != nil {
+		return err
+	}
+	am1, err := G.Sub(a, b.scalar(1))
+	if err != nil {
+		return err
+	}
+	absAm1, err := G.Abs(am1)
+	if err != nil {
+		return err
+	}
+	ap1, err := G.Add(a, b.scalar(1))
+	if err != nil {
+		return err
+	}
+	m2, err := G.Sub(ap1, absAm1)
+	if err != nil {
+		return err
+	}
+	m, err := G.Mul(m2, b.scalar(0.5))
+	if err != nil {
+		return err
+	}
+	msq, err := G.Square(m)
+	if err != nil {
+		return err
+	}
+	half, err := G.Mul(msq, b.scalar(0.5))
+	if err != nil {
+		return err
+	}
+	lin, err := G.Sub(a, m)
+	if err != nil {
+		return err
+	}
+	hub, err := G.Add(half, lin)
+	if err != nil {
+		return err
+	}
+	w, err := G.HadamardProd(hub, ng.scWeight)
+	if err != nil {
+		return err
+	}
+	if ng.scLoss, err = G.Sum(w); err != nil {
+		return err
+	}
+	return b.addCost(ng.scLoss, b.o.sw)
 }
 
 // learnables returns the trainable parameter nodes, in Params order.

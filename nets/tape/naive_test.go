@@ -11,6 +11,13 @@ import (
 // inference semantics in nets/doc.go, written from the documentation and
 // not from the graph code, for checking the backend.
 func naiveForward(w *nets.Weights, in []float32, n int) (policy, value []float64) {
+	policy, value, _, _ = naiveForwardHeads(w, in, n)
+	return policy, value
+}
+
+// naiveForwardHeads is naiveForward with the ownership (n*H*W) and score
+// (n) outputs, nil without the heads.
+func naiveForwardHeads(w *nets.Weights, in []float32, n int) (policy, value, own, score []float64) {
 	spec := w.Spec
 	shapes, err := spec.TrunkShapes()
 	if err != nil {
@@ -80,11 +87,36 @@ func naiveForward(w *nets.Weights, in []float32, n int) (policy, value []float64
 			policy = append(policy, naiveDense(ph, tensor("policy.pass.w"), tensor("policy.pass.b"))...)
 		}
 		vh := relu(naiveConv(x, t, tensor("value.conv.w"), tensor("value.conv.b"), spec.Value.Filters, 1))
-		hid := relu(naiveDense(vh, tensor("value.fc1.w"), tensor("value.fc1.b")))
+		feat := vh
+		if spec.Value.Kind == nets.ValuePool {
+			// means, then maxima, per channel
+			area := t.H * t.W
+			feat = make([]float64, 2*spec.Value.Filters)
+			for c := range spec.Value.Filters {
+				m := math.Inf(-1)
+				for _, v := range vh[c*area : (c+1)*area] {
+					feat[c] += v / float64(area)
+					m = math.Max(m, v)
+				}
+				feat[spec.Value.Filters+c] = m
+			}
+		}
+		hid := relu(naiveDense(feat, tensor("value.fc1.w"), tensor("value.fc1.b")))
 		out := naiveDense(hid, tensor("value.fc2.w"), tensor("value.fc2.b"))
 		value = append(value, math.Tanh(out[0]))
+		if spec.HasOwnership() {
+			oh := relu(naiveConv(x, t, tensor("ownership.conv.w"), tensor("ownership.conv.b"), spec.Ownership.Filters, 1))
+			o := naiveConv(oh, nets.Shape{C: spec.Ownership.Filters, H: t.H, W: t.W}, tensor("ownership.out.w"), tensor("ownership.out.b"), 1, 1)
+			for _, v := range o {
+				own = append(own, math.Tanh(v))
+			}
+		}
+		if spec.HasScore() {
+			sh := relu(naiveDense(feat, tensor("score.fc1.w"), tensor("score.fc1.b")))
+			score = append(score, naiveDense(sh, tensor("score.fc2.w"), tensor("score.fc2.b"))[0])
+		}
 	}
-	return policy, value
+	return policy, value, own, score
 }
 
 func naiveConv(x []float64, in nets.Shape, w, b []float64, filters, k int) []float64 {

@@ -29,6 +29,10 @@ type TrainOptions struct {
 	WeightDecay float64
 	// ValueWeight multiplies the value loss in the total.
 	ValueWeight float64
+	// OwnershipWeight and ScoreWeight multiply the ownership and score
+	// losses (networks with those heads; see Loss).
+	OwnershipWeight float64
+	ScoreWeight     float64
 	// BatchNormMomentum is the weight of each batch in the running batch
 	// norm statistics: running = (1-m)*running + m*batch, with the batch
 	// variance unbiased (times count/(count-1)).
@@ -39,8 +43,9 @@ type TrainOptions struct {
 }
 
 // DefaultTrainOptions returns SGD with momentum 0.9 at learning rate 0.01,
-// batch 64, weight decay 1e-4, value weight 1, batch norm momentum 0.1, and
-// Adam's usual betas and epsilon should Optimizer be switched to Adam.
+// batch 64, weight decay 1e-4, value, ownership and score weights 1, batch
+// norm momentum 0.1, and Adam's usual betas and epsilon should Optimizer
+// be switched to Adam.
 func DefaultTrainOptions() TrainOptions {
 	return TrainOptions{
 		BatchSize:         64,
@@ -52,6 +57,8 @@ func DefaultTrainOptions() TrainOptions {
 		Epsilon:           1e-8,
 		WeightDecay:       1e-4,
 		ValueWeight:       1,
+		OwnershipWeight:   1,
+		ScoreWeight:       1,
 		BatchNormMomentum: 0.1,
 		Seed:              1,
 	}
@@ -72,20 +79,105 @@ func (o TrainOptions) Validate() error {
 		return fmt.Errorf("tape: Adam needs betas in [0, 1) and epsilon > 0, have %v, %v, %v", o.Beta1, o.Beta2, o.Epsilon)
 	case o.WeightDecay < 0 || o.ValueWeight < 0:
 		return fmt.Errorf("tape: weight decay %v and value weight %v must not be negative", o.WeightDecay, o.ValueWeight)
+	case o.OwnershipWeight < 0 || o.ScoreWeight < 0:
+		return fmt.Errorf("tape: ownership weight %v and score weight %v must not be negative", o.OwnershipWeight, o.ScoreWeight)
 	case o.BatchNormMomentum < 0 || o.BatchNormMomentum > 1:
 		return fmt.Errorf("tape: batch norm momentum %v outside [0, 1]", o.BatchNormMomentum)
 	}
 	return nil
 }
 
+// ScoreScale is the score error, in points, that the score loss counts as
+// one: the loss is Huber(error/ScoreScale) with threshold 1, squared up to
+// 10 points off and linear beyond, so that badly scored games do not
+// dominate.
+const ScoreScale = 10.0
+
 // Loss is what one training step measured on its batch, before the
 // update.
 type Loss struct {
-	Policy   float64 // mean cross-entropy against the target distributions
-	Value    float64 // mean squared error over samples with a value target
-	L2       float64 // WeightDecay * sum of squared weights
-	Total    float64 // Policy + ValueWeight*Value + L2, the minimised loss
+	Policy float64 // mean cross-entropy against the target distributions
+	Value  float64 // mean squared error over samples with a value target
+	// Ownership is the mean over samples with an ownership target of the
+	// mean over the points of (ownership - target)^2; Score the mean over
+	// samples with a score target of h((score - target)/ScoreScale), with
+	// h(d) = d^2/2 for |d| <= 1 and |d| - 1/2 beyond (Huber). Zero for
+	// networks without the heads.
+	Ownership float64
+	Score     float64
+	L2        float64 // WeightDecay * sum of squared weights
+	// Total is Policy + ValueWeight*Value + OwnershipWeight*Ownership +
+	// ScoreWeight*Score + L2, the minimised loss.
+	Total    float64
 	Accuracy float64 // share of samples with a policy target whose top logit is the target's top move
+}
+
+// Batch is one training batch of BatchSize samples (n). The ownership and
+// score parts may be nil (no sample has those targets); a network without
+// the heads ignores them.
+type Batch struct {
+	// In holds the encoded positions (NCHW).
+	In []float32
+	// Policy holds n*Moves() values: per sample a distribution (one-hot
+	// for game records, visit counts for self-play; rows are normalised,
+	// and an all-zero row means no policy target).
+	Policy []float32
+	// Value holds n results in [-1, 1] for the side to move; ValueMask n
+	// weights, 0 meaning no value target.
+	Value, ValueMask []float32
+	// Ownership holds n*size*size final owners in [-1, 1] (+1: the side
+	// to move), in the frame of the input; OwnershipMask n weights.
+	Ownership, OwnershipMask []float32
+	// Score holds n final score margins for the side to move, in points;
+	// ScoreMask n weights.
+	Score, ScoreMask []float32
+}
+
+// Check returns the batch's problems for a trainer of n samples of inLen
+// inputs and spec's outputs: sizes, ownership targets outside [-1, 1],
+// scores not finite. Both trainers call it.
+func (b *Batch) Check(spec nets.Spec, n, inLen int) error {
+	moves, area := spec.Moves(), spec.Area()
+	switch {
+	case len(b.In) != n*inLen || len(b.Policy) != n*moves || len(b.Value) != n || len(b.ValueMask) != n:
+		return fmt.Errorf("step wants %d samples: in %d (want %d), policy %d (want %d), value %d and mask %d (want %d)",
+			n, len(b.In), n*inLen, len(b.Policy), n*moves, len(b.Value), len(b.ValueMask), n)
+	case (b.Ownership == nil) != (b.OwnershipMask == nil) || b.Ownership != nil && (len(b.Ownership) != n*area || len(b.OwnershipMask) != n):
+		return fmt.Errorf("ownership targets %d and mask %d; want %d and %d (or neither)", len(b.Ownership), len(b.OwnershipMask), n*area, n)
+	case (b.Score == nil) != (b.ScoreMask == nil) || b.Score != nil && (len(b.Score) != n || len(b.ScoreMask) != n):
+		return fmt.Errorf("score targets %d and mask %d; want %d each (or neither)", len(b.Score), len(b.ScoreMask), n)
+	}
+	for _, v := range b.Ownership {
+		if !(v >= -1 && v <= 1) {
+			return fmt.Errorf("ownership target %v outside [-1, 1]", v)
+		}
+	}
+	for _, v := range b.Score {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("score target %v", v)
+		}
+	}
+	return nil
+}
+
+// MaskWeights writes into dst the weights mask[s] / sum(mask) * scale (all
+// zero when the sum is 0, or mask is nil); a negative mask is an error.
+// Both trainers weight their masked losses with it.
+func MaskWeights(mask []float32, scale float64, dst []float32) error {
+	var sum float64
+	for _, m := range mask {
+		if m < 0 || math.IsNaN(float64(m)) {
+			return fmt.Errorf("mask value %v", m)
+		}
+		sum += float64(m)
+	}
+	for s := range dst {
+		dst[s] = 0
+		if sum > 0 && s < len(mask) {
+			dst[s] = float32(float64(mask[s]) / sum * scale)
+		}
+	}
+	return nil
 }
 
 // Trainer trains a network with the training graph on a TapeMachine. It
@@ -107,6 +199,9 @@ type Trainer struct {
 	rng    *rand.Rand
 	polBuf []float32
 	valBuf []float32
+	ownBuf []float32 // ownership weights
+	scBuf  []float32 // score weights
+	zeros  []float32 // n*area zeros: targets of a batch without them
 }
 
 // NewTrainer returns a trainer starting from (a copy of) w.
@@ -114,7 +209,8 @@ func NewTrainer(w *nets.Weights, opts TrainOptions) (*Trainer, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	ng, err := buildGraph(w, graphOpts{batch: opts.BatchSize, train: true, dt: tensor.Float32, l2: opts.WeightDecay, vw: opts.ValueWeight})
+	ng, err := buildGraph(w, graphOpts{batch: opts.BatchSize, train: true, dt: tensor.Float32, l2: opts.WeightDecay,
+		vw: opts.ValueWeight, ow: opts.OwnershipWeight, sw: opts.ScoreWeight})
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +234,9 @@ func NewTrainer(w *nets.Weights, opts TrainOptions) (*Trainer, error) {
 	t.rng = rand.New(t.pcg)
 	t.polBuf = make([]float32, opts.BatchSize*w.Spec.Moves())
 	t.valBuf = make([]float32, opts.BatchSize)
+	t.ownBuf = make([]float32, opts.BatchSize)
+	t.scBuf = make([]float32, opts.BatchSize)
+	t.zeros = make([]float32, opts.BatchSize*w.Spec.Area())
 	return t, nil
 }
 
@@ -165,7 +264,7 @@ func (ng *netGraph) trainMachine() (vm G.VM, err error) {
 			ng.reads[n] = v
 		}
 	}
-	for _, n := range []*G.Node{ng.policy, ng.polLoss, ng.valLoss, ng.l2Loss, ng.cost} {
+	for _, n := range []*G.Node{ng.policy, ng.polLoss, ng.valLoss, ng.ownLoss, ng.scLoss, ng.l2Loss, ng.cost} {
 		read(n)
 	}
 	for _, s := range ng.bnStats {
@@ -186,18 +285,20 @@ func (t *Trainer) SetLearningRate(lr float64) { t.lr = lr }
 // state).
 func (t *Trainer) Steps() int64 { return t.opt.Steps() }
 
-// Step trains on one batch of exactly BatchSize samples and returns the
-// batch's loss before the update. in holds the encoded positions (NCHW);
-// policyTarget n*Moves() values, per sample a distribution (one-hot for
-// game records, visit counts for self-play; rows are normalised, and an
-// all-zero row means no policy target); valueTarget n results in [-1, 1]
-// for the side to move; valueMask n weights, 0 meaning no value target.
+// Step trains on one batch of exactly BatchSize samples without ownership
+// and score targets: StepBatch with the Batch of those fields.
 func (t *Trainer) Step(in, policyTarget, valueTarget, valueMask []float32) (Loss, error) {
+	return t.StepBatch(Batch{In: in, Policy: policyTarget, Value: valueTarget, ValueMask: valueMask})
+}
+
+// StepBatch trains on one batch of exactly BatchSize samples (see Batch)
+// and returns the batch's loss before the update.
+func (t *Trainer) StepBatch(bt Batch) (Loss, error) {
 	n, moves := t.opts.BatchSize, t.spec.Moves()
-	if len(in) != n*t.inLen || len(policyTarget) != n*moves || len(valueTarget) != n || len(valueMask) != n {
-		return Loss{}, fmt.Errorf("tape: step wants %d samples: in %d (want %d), policy %d (want %d), value %d and mask %d (want %d)",
-			n, len(in), n*t.inLen, len(policyTarget), n*moves, len(valueTarget), len(valueMask), n)
+	if err := bt.Check(t.spec, n, t.inLen); err != nil {
+		return Loss{}, fmt.Errorf("tape: %w", err)
 	}
+	in, policyTarget, valueTarget, valueMask := bt.In, bt.Policy, bt.Value, bt.ValueMask
 	ng := t.ng
 	setData(ng.input, in)
 
@@ -237,6 +338,28 @@ func (t *Trainer) Step(in, policyTarget, valueTarget, valueMask []float32) (Loss
 		}
 	}
 	setData(ng.valWeight, t.valBuf)
+	if ng.own != nil {
+		if err := MaskWeights(bt.OwnershipMask, 1/float64(t.spec.Area()), t.ownBuf); err != nil {
+			return Loss{}, fmt.Errorf("tape: ownership %w", err)
+		}
+		setData(ng.ownWeight, t.ownBuf)
+		if bt.Ownership != nil {
+			setData(ng.ownTarget, bt.Ownership)
+		} else {
+			setData(ng.ownTarget, t.zeros)
+		}
+	}
+	if ng.score != nil {
+		if err := MaskWeights(bt.ScoreMask, 1, t.scBuf); err != nil {
+			return Loss{}, fmt.Errorf("tape: score %w", err)
+		}
+		setData(ng.scWeight, t.scBuf)
+		if bt.Score != nil {
+			setData(ng.scTarget, bt.Score)
+		} else {
+			setData(ng.scTarget, t.zeros[:n])
+		}
+	}
 	// Dropout masks: inverted dropout.
 	for _, d := range ng.drops {
 		mask := d.mask.Value().Data().([]float32)
@@ -261,6 +384,12 @@ func (t *Trainer) Step(in, policyTarget, valueTarget, valueMask []float32) (Loss
 	}
 	if ng.l2Loss != nil {
 		loss.L2 = scalarOf(ng.read(ng.l2Loss))
+	}
+	if ng.ownLoss != nil {
+		loss.Ownership = scalarOf(ng.read(ng.ownLoss))
+	}
+	if ng.scLoss != nil {
+		loss.Score = scalarOf(ng.read(ng.scLoss))
 	}
 	if math.IsNaN(loss.Total) || math.IsInf(loss.Total, 0) {
 		return loss, fmt.Errorf("tape: loss is %v; weights left unchanged", loss.Total)

@@ -407,3 +407,103 @@ func TestOptimizersMatchGorgonia(t *testing.T) {
 		}
 	}
 }
+
+// headTargets returns ownership targets (-1, 0 or 1 per point) and score
+// targets (points, some beyond the Huber threshold) for n samples.
+func headTargets(spec nets.Spec, n int, rng *rand.Rand) (own, score []float32) {
+	own = make([]float32, n*spec.Area())
+	for i := range own {
+		own[i] = float32(rng.IntN(3) - 1)
+	}
+	score = make([]float32, n)
+	for s := range score {
+		score[s] = float32(rng.NormFloat64() * 20)
+	}
+	return own, score
+}
+
+// TestHeadLossValues checks the ownership and score losses a step reports
+// against the naive forward pass, with weighted masks, on specs without
+// dropout or batch norm in what the heads see.
+func TestHeadLossValues(t *testing.T) {
+	for _, name := range []string{"flatown", "poolscore"} {
+		t.Run(name, func(t *testing.T) {
+			spec := netstest.TinySpecs()[name]
+			o := DefaultTrainOptions()
+			o.BatchSize = 3
+			o.WeightDecay = 0
+			o.ValueWeight, o.OwnershipWeight, o.ScoreWeight = 0.5, 0.7, 0.3
+			w := randomWeights(t, spec, 43)
+			tr, err := NewTrainer(w, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tr.Close()
+			rng := rand.New(rand.NewPCG(7, 8))
+			b := randomBatch(spec, 3, rng)
+			own, score := headTargets(spec, 3, rng)
+			bt := Batch{In: b.in, Policy: b.policy, Value: b.value, ValueMask: b.mask,
+				Ownership: own, OwnershipMask: []float32{1, 0, 3}, Score: score, ScoreMask: []float32{2, 1, 0}}
+			l, err := tr.StepBatch(bt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, gotOwn, gotScore := naiveForwardHeads(w, b.in, 3)
+			area := spec.Area()
+			var wantOwn, wantScore float64
+			if spec.HasOwnership() {
+				for s, m := range bt.OwnershipMask {
+					for i := range area {
+						wantOwn += float64(m) / 4 * sq(gotOwn[s*area+i]-float64(own[s*area+i])) / float64(area)
+					}
+				}
+			}
+			if spec.HasScore() {
+				for s, m := range bt.ScoreMask {
+					d := math.Abs(gotScore[s]-float64(score[s])) / ScoreScale
+					h := d * d / 2
+					if d > 1 {
+						h = d - 0.5
+					}
+					wantScore += float64(m) / 3 * h
+				}
+			}
+			if !closeTo(l.Ownership, wantOwn, 1e-4) || !closeTo(l.Score, wantScore, 1e-4) {
+				t.Errorf("ownership loss %v, score loss %v; want %v, %v", l.Ownership, l.Score, wantOwn, wantScore)
+			}
+			if want := l.Policy + 0.5*l.Value + 0.7*l.Ownership + 0.3*l.Score; !closeTo(l.Total, want, 1e-5) {
+				t.Errorf("total %v; want %v", l.Total, want)
+			}
+		})
+	}
+}
+
+// TestStepBatchRejects: targets of the wrong size or out of range.
+func TestStepBatchRejects(t *testing.T) {
+	spec := netstest.TinySpecs()["heads"]
+	o := DefaultTrainOptions()
+	o.BatchSize = 2
+	tr := newTestTrainer(t, spec, o)
+	rng := rand.New(rand.NewPCG(1, 2))
+	b := randomBatch(spec, 2, rng)
+	own, score := headTargets(spec, 2, rng)
+	good := Batch{In: b.in, Policy: b.policy, Value: b.value, ValueMask: b.mask, Ownership: own, OwnershipMask: []float32{1, 1}, Score: score, ScoreMask: []float32{1, 0}}
+	if _, err := tr.StepBatch(good); err != nil {
+		t.Fatalf("good batch: %v", err)
+	}
+	for name, f := range map[string]func(b *Batch){
+		"short ownership":         func(b *Batch) { b.Ownership = b.Ownership[1:] },
+		"ownership without mask":  func(b *Batch) { b.OwnershipMask = nil },
+		"ownership out of range":  func(b *Batch) { b.Ownership = append([]float32{2}, b.Ownership[1:]...) },
+		"negative ownership mask": func(b *Batch) { b.OwnershipMask = []float32{-1, 1} },
+		"short score":             func(b *Batch) { b.Score = b.Score[:1] },
+		"NaN score":               func(b *Batch) { b.Score = []float32{float32(math.NaN()), 0} },
+		"negative score mask":     func(b *Batch) { b.ScoreMask = []float32{1, -2} },
+	} {
+		bt := good
+		f(&bt)
+		if _, err := tr.StepBatch(bt); err == nil {
+			t.Errorf("%s: StepBatch = nil error", name)
+		}
+	}
+}
