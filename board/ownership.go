@@ -53,3 +53,21 @@ func (p *Position) addOwners(sum *[numPoints]int32) {
 		}
 	})
 }
+
+// AreaOwners writes the Tromp-Taylor owner of every point of p into dst
+// (indexed like Points(size), allocated if too short) and returns it: +1
+// a Black stone or an empty point reaching only Black, -1 the same for
+// White, 0 an empty point reaching both or neither.
+func (p *Position) AreaOwners(dst []int8) []int8 {
+	var sum [numPoints]int32
+	p.addOwners(&sum)
+	pts := Points(p.size)
+	if len(dst) < len(pts) {
+		dst = make([]int8, len(pts))
+	}
+	dst = dst[:len(pts)]
+	for i, pt := range pts {
+		dst[i] = int8(sum[pt])
+	}
+	return dst
+}

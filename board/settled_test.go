@@ -98,3 +98,31 @@ func TestLargestBoardCorner(t *testing.T) {
 		t.Fatal("PassLoses: Black owns the board by Tromp-Taylor")
 	}
 }
+
+func TestAreaOwners(t *testing.T) {
+	p := mustDiagram(t, `
+		. X O .
+		X X O O
+		. X . O
+		X X O .`)
+	got := p.AreaOwners(nil)
+	want := []int8{
+		1, 1, -1, -1,
+		1, 1, -1, -1,
+		1, 1, 0, -1, // C2 touches B2: neutral
+		1, 1, -1, -1,
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("AreaOwners = %v; want %v", got, want)
+		}
+	}
+	b, w := p.AreaScore()
+	sum := 0
+	for _, o := range got {
+		sum += int(o)
+	}
+	if sum != b-w {
+		t.Fatalf("owners sum to %d; AreaScore %d-%d", sum, b, w)
+	}
+}

@@ -129,7 +129,7 @@ func Count(p *board.Position, toMove board.Color, komi float64, cfg FinalConfig)
 		// Place, not Play: removing stones is no move.
 		_ = q.Place(board.Empty, dead)
 	}
-	f := Final{Size: size, Owner: areaOwners(&q), Dead: dead}
+	f := Final{Size: size, Owner: q.AreaOwners(nil), Dead: dead}
 	var b, w int
 	for _, o := range f.Owner {
 		switch o {
@@ -141,69 +141,6 @@ func Count(p *board.Position, toMove board.Color, komi float64, cfg FinalConfig)
 	}
 	f.Score = float64(b-w) - komi
 	return f
-}
-
-// areaOwners returns the Tromp-Taylor owner of every point of p (+1
-// Black, -1 White, 0 neither), by Points order.
-func areaOwners(p *board.Position) []int8 {
-	n := p.Size()
-	pts := board.Points(n)
-	owner := make([]int8, len(pts))
-	index := func(pt board.Point) int { x, y := pt.XY(); return y*n + x }
-	done := make([]bool, len(pts))
-	var stack, region []board.Point
-	for i, pt := range pts {
-		switch p.At(pt) {
-		case board.Black:
-			owner[i] = 1
-			continue
-		case board.White:
-			owner[i] = -1
-			continue
-		}
-		if done[i] {
-			continue
-		}
-		stack = append(stack[:0], pt)
-		region = region[:0]
-		done[i] = true
-		var reachB, reachW bool
-		for len(stack) > 0 {
-			s := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			region = append(region, s)
-			x, y := s.XY()
-			for _, d := range [4][2]int{{0, -1}, {-1, 0}, {1, 0}, {0, 1}} {
-				nx, ny := x+d[0], y+d[1]
-				if nx < 0 || ny < 0 || nx >= p.Size() || ny >= p.Size() {
-					continue
-				}
-				nb := board.PointAt(nx, ny)
-				switch p.At(nb) {
-				case board.Black:
-					reachB = true
-				case board.White:
-					reachW = true
-				default:
-					if j := index(nb); !done[j] {
-						done[j] = true
-						stack = append(stack, nb)
-					}
-				}
-			}
-		}
-		var v int8
-		switch {
-		case reachB && !reachW:
-			v = 1
-		case reachW && !reachB:
-			v = -1
-		}
-		for _, s := range region {
-			owner[index(s)] = v
-		}
-	}
-	return owner
 }
 
 // Reasons a game has no final targets (GameFinal).
