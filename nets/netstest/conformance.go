@@ -115,32 +115,23 @@ func Conformance(t *testing.T, name string, newBackend, reference func(*nets.Wei
 			})
 		}
 	}
-	t.Run(name+"/errors", func(t *testing.T) {
-		spec := randomSpec(rng, 9, "dense", true)
-		w, err := RandomWeights(spec, rng)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := newBackend(w)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer b.Close()
-		CheckErrors(t, b)
-	})
-	t.Run(name+"/errors-heads", func(t *testing.T) {
-		spec := HeadSpecs(9)[1]
-		w, err := RandomWeights(spec, rng)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := newBackend(w)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer b.Close()
-		CheckErrors(t, b)
-	})
+	for _, e := range []struct {
+		sub  string
+		spec nets.Spec
+	}{{"errors", randomSpec(rng, 9, "dense", true)}, {"errors-heads", HeadSpecs(9)[1]}} {
+		t.Run(name+"/"+e.sub, func(t *testing.T) {
+			w, err := RandomWeights(e.spec, rng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := newBackend(w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			CheckErrors(t, b)
+		})
+	}
 }
 
 // reporter is the part of testing.TB that conformOne uses; Fatalf must not
