@@ -99,6 +99,9 @@ func TestPinnedOutputs(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
+		if spec.Features != nets.FeaturesV1 || spec.HasOwnership() || spec.Score.Hidden > 0 || spec.Value.Pooled() {
+			continue // a spec newer than the pins (issue 14's heads or features)
+		}
 		w, err := nets.NewWeights(spec, rand.New(rand.NewPCG(1, 1)))
 		if err != nil {
 			t.Fatal(err)
