@@ -254,6 +254,9 @@ var rolloutPolicies = map[string]func(*rollout.Policy){
 	},
 	"heavy-no-nakade":    func(p *rollout.Policy) { p.Nakade = 0 },
 	"heavy-no-selfatari": func(p *rollout.Policy) { p.SelfAtari = false },
+	"heavy-no-nakade-no-selfatari": func(p *rollout.Policy) {
+		p.Nakade, p.SelfAtari = 0, false
+	},
 }
 
 func rolloutPolicy(name string) (rollout.Policy, error) {
@@ -262,7 +265,7 @@ func rolloutPolicy(name string) (rollout.Policy, error) {
 	}
 	f, ok := rolloutPolicies[name]
 	if !ok {
-		return rollout.Policy{}, usageError("--rollout-policy %q: want one of heavy, light, heavy-no-patterns, heavy-no-tactics, heavy-no-nakade, heavy-no-selfatari", name)
+		return rollout.Policy{}, usageError("--rollout-policy %q: want one of heavy, light, heavy-no-patterns, heavy-no-tactics, heavy-no-nakade, heavy-no-selfatari, heavy-no-nakade-no-selfatari", name)
 	}
 	p := rollout.DefaultPolicy()
 	f(&p)
