@@ -97,10 +97,11 @@ func (e *PlayoutEvaluator) evaluate(ctx context.Context, s *board.State, priors 
 	return e.value(s, moves, rng), ctx.Err()
 }
 
-// lastPoint is the state's last move, or Pass.
+// lastPoint is the state's last move, or rollout.NoMove before any
+// (a setup position: nobody passed).
 func lastPoint(s *board.State) board.Point {
 	if s.NumRecent == 0 {
-		return board.Pass
+		return rollout.NoMove
 	}
 	return s.Recent[0].Point
 }

@@ -388,7 +388,8 @@ func TestTerminalPasses(t *testing.T) {
 	}
 }
 
-func TestHeuristicPriors(t *testing.T) {
+// TestKnowledgePriors: the playout evaluator's priors (rollout.Priors).
+func TestKnowledgePriors(t *testing.T) {
 	// Black to move can capture the white stone at B2 (in atari) by
 	// playing B1; the prior of the capture must beat a quiet move, and a
 	// move filling Black's own eye must be far below both.
@@ -415,7 +416,9 @@ func TestHeuristicPriors(t *testing.T) {
 	g.Setup(board.White, wh)
 	st := g.State()
 	pri := make([]float32, 26)
-	HeuristicPriors(&st, pri)
+	if _, err := NewPlayoutEvaluator(1, 1).Evaluate(context.Background(), &st, pri); err != nil {
+		t.Fatal(err)
+	}
 	at := func(v string) float32 {
 		pt, _ := board.ParseGTP(v, 5)
 		x, y := pt.XY()

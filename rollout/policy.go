@@ -106,6 +106,9 @@ type Result struct {
 // randomness is drawn from rng once (a seed fixes the playout); nothing
 // allocates except appends to *moves beyond its capacity.
 func (p Policy) Playout(pos *board.Position, toMove board.Color, last board.Point, komi float64, maxMoves int, rng *rand.Rand, moves *[]board.Move) Result {
+	if last < 0 { // NoMove
+		last = board.Pass
+	}
 	var s runner
 	s.pos, s.size, s.on = pos, pos.Size(), &onBoard[pos.Size()] // here, not in a callee: pos must not escape
 	s.init(p, rng)

@@ -27,8 +27,8 @@ const (
 // ataris that catch, defence of two-liberty chains, 3x3 pattern moves
 // (more next to last), the vital points of eye spaces; self-ataris and
 // filling one's own eye weigh little, plain moves on the first line little
-// while the board is emptier than a quarter, pass little unless last is a pass (or
-// unknown) on a board with stones. Illegal moves get 0. The values are
+// while the board is emptier than a quarter, pass little unless last is a pass on a
+// board with stones (NoMove: no last move). Illegal moves get 0. The values are
 // non-negative, on no particular scale. pos is only read. Nothing
 // allocates. Precondition: len(priors) >= size*size+1.
 func Priors(pos *board.Position, toMove board.Color, last board.Point, priors []float32) {
@@ -171,9 +171,14 @@ func Priors(pos *board.Position, toMove board.Color, last board.Point, priors []
 	}
 }
 
+// NoMove is the last move of a position no move led to (a game's start,
+// a setup): unlike board.Pass, it does not mean the opponent passed, so
+// Priors keeps pass small. Playout reads it as Pass.
+const NoMove board.Point = -1
+
 // near reports whether a and b are neighbours or diagonal neighbours.
 func near(a, b board.Point) bool {
-	if b == board.Pass {
+	if b <= board.Pass { // Pass or NoMove
 		return false
 	}
 	d := a - b

@@ -1,6 +1,7 @@
 package rollout
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -166,5 +167,33 @@ func TestPriorsIllegalAndPass(t *testing.T) {
 	}
 	if w := prior(t, p, priorsOf(t, p, board.White, board.Pass), "pass"); w != priorPassAfter {
 		t.Errorf("pass prior after a pass %v; want %v", w, priorPassAfter)
+	}
+}
+
+// TestPriorsNoMove: after a setup (no last move) pass stays small; after
+// the opponent's pass it weighs as a plain move.
+func TestPriorsNoMove(t *testing.T) {
+	pos, err := board.ParseDiagram(`
+		. . . . .
+		. X . . .
+		. . . . .
+		. . . O .
+		. . . . .`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pri := make([]float32, 26)
+	Priors(pos, board.Black, NoMove, pri)
+	quiet := pri[2*5+2] // C3
+	if pri[25] >= quiet {
+		t.Errorf("no last move: pass prior %v not below a quiet move %v", pri[25], quiet)
+	}
+	Priors(pos, board.Black, board.Pass, pri)
+	if pri[25] < pri[2*5+2] {
+		t.Errorf("after a pass: pass prior %v below a quiet move %v", pri[25], pri[2*5+2])
+	}
+	var p board.Position = *pos
+	if r := DefaultPolicy().Playout(&p, board.Black, NoMove, 0.5, 0, rand.New(rand.NewPCG(1, 2)), nil); r.Moves == 0 {
+		t.Error("a playout from NoMove played nothing")
 	}
 }
