@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/tengen-go/tengen/board"
+	"github.com/tengen-go/tengen/match"
 	"github.com/tengen-go/tengen/mcts"
 	"github.com/tengen-go/tengen/nets"
 )
@@ -102,8 +103,8 @@ func (c GateConfig) Decide(games []GateGame) Decision {
 		byIndex[g.Index] = g
 	}
 	var d Decision
-	lower := math.Log(c.Beta / (1 - c.Alpha))
-	upper := math.Log((1 - c.Beta) / c.Alpha)
+	test := match.SPRT{Elo0: c.Elo0, Elo1: c.Elo1, Alpha: c.Alpha, Beta: c.Beta}
+	lower, upper := test.Bounds()
 	need := c.Threshold * float64(c.Games)
 	score := 0.0
 	for k := 0; k < c.Games; k++ {
@@ -121,7 +122,7 @@ func (c GateConfig) Decide(games []GateGame) Decision {
 		default:
 			d.Draws++
 		}
-		d.LLR = llr(float64(d.Wins)+float64(d.Draws)/2, float64(d.Losses)+float64(d.Draws)/2, c.Elo0, c.Elo1)
+		d.LLR = test.LLR(d.Wins, d.Losses, d.Draws)
 		switch {
 		case c.SPRT && d.LLR >= upper:
 			d.Decided, d.Promote, d.Reason = true, true, fmt.Sprintf("SPRT accepted H1 (elo >= %g): LLR %.3f >= %.3f", c.Elo1, d.LLR, upper)
@@ -146,14 +147,6 @@ func (c GateConfig) Decide(games []GateGame) Decision {
 	}
 	d.Elo, d.EloLow, d.EloHigh = Elo(score, d.Games)
 	return d
-}
-
-// llr is the log likelihood ratio of H1 (p = score at elo1) against H0
-// (p at elo0) after w wins and l losses (Bernoulli; a draw counts as half
-// of each).
-func llr(w, l, elo0, elo1 float64) float64 {
-	p0, p1 := ScoreFromElo(elo0), ScoreFromElo(elo1)
-	return w*math.Log(p1/p0) + l*math.Log((1-p1)/(1-p0))
 }
 
 // ScoreFromElo is the expected score of a player rated elo above the
