@@ -66,3 +66,16 @@ func (p *Position) Settled(c Color) bool {
 	var buf [8]Point
 	return len(p.UnsettledMoves(c, buf[:0])) == 0
 }
+
+// MovesBeforePass appends to dst[:0] the moves c should play rather than
+// pass, and returns it: the unsettled moves (UnsettledMoves), or, when
+// every region belongs to one side but passing would lose by the
+// Tromp-Taylor count with komi (PassLoses), every sensible move
+// (SensibleMoves). Empty: passing loses nothing.
+func (p *Position) MovesBeforePass(c Color, komi float64, dst []Point) []Point {
+	dst = p.UnsettledMoves(c, dst)
+	if len(dst) == 0 && p.PassLoses(c, komi) {
+		dst = p.SensibleMoves(c, dst)
+	}
+	return dst
+}

@@ -126,3 +126,26 @@ func TestAreaOwners(t *testing.T) {
 		t.Fatalf("owners sum to %d; AreaScore %d-%d", sum, b, w)
 	}
 }
+
+func TestMovesBeforePass(t *testing.T) {
+	open := mustDiagram(t, `
+		. X . O .
+		X X . O O
+		. X . O .
+		X X . O O
+		. X . O .`)
+	if got := gtpList(open, open.MovesBeforePass(White, 0.5, nil)); got != "C1 C2 C3 C4 C5" {
+		t.Errorf("neutral points: %q", got)
+	}
+	p, err := NewPosition(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Play(Black, PointAt(2, 2)); err != nil {
+		t.Fatal(err)
+	}
+	// Black owns the board: White must play, Black may pass.
+	if len(p.MovesBeforePass(White, 7.5, nil)) != 24 || len(p.MovesBeforePass(Black, 7.5, nil)) != 0 {
+		t.Errorf("one black stone: White %d moves, Black %d", len(p.MovesBeforePass(White, 7.5, nil)), len(p.MovesBeforePass(Black, 7.5, nil)))
+	}
+}

@@ -428,12 +428,7 @@ func (s *Searcher) bestMove(moves []MoveStat) (board.Point, float64) {
 	if best != board.Pass {
 		return best, winrate
 	}
-	open := s.root.Pos.UnsettledMoves(s.root.ToMove, nil)
-	if len(open) == 0 && s.root.Pos.PassLoses(s.root.ToMove, s.root.Komi) {
-		// Every region is one side's, and by that count passing loses:
-		// play on where it does no harm (Leela Zero's rule).
-		open = s.root.Pos.SensibleMoves(s.root.ToMove, nil)
-	}
+	open := s.root.Pos.MovesBeforePass(s.root.ToMove, s.root.Komi, nil)
 	if len(open) == 0 {
 		return best, winrate
 	}

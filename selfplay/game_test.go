@@ -203,11 +203,7 @@ func TestPassyEvaluatorPlaysOut(t *testing.T) {
 			}
 			if m.Point == board.Pass {
 				pos := g.Position()
-				open := pos.UnsettledMoves(m.Color, nil)
-				if pos.PassLoses(m.Color, g.Komi()) {
-					open = pos.SensibleMoves(m.Color, nil)
-				}
-				for _, q := range open {
+				for _, q := range pos.MovesBeforePass(m.Color, g.Komi(), nil) {
 					if g.Legal(m.Color, q) {
 						t.Fatalf("visits %d move %d: %v passed while %s was open\n%s", visits, i+1, m.Color, q.GTP(5), pos)
 					}

@@ -204,6 +204,9 @@ func (m *modelRun) cmd(want byte, format string, args ...any) (string, error) {
 
 var colours = [3]string{"", "b", "w"}
 
+// finalScore is the form of a final_score reply.
+var finalScore = regexp.MustCompile(`^(0|[BW]\+[0-9]+(\.[0-9]+)?)$`)
+
 func (m *modelRun) randomColour() board.Color {
 	if m.rng.IntN(2) == 0 {
 		return board.Black
@@ -316,7 +319,7 @@ func (m *modelRun) step() error {
 		if err != nil {
 			return err
 		}
-		if !regexp.MustCompile(`^(0|[BW]\+[0-9]+(\.[0-9]+)?)$`).MatchString(text) {
+		if !finalScore.MatchString(text) {
 			return m.fail("final_score %q", text)
 		}
 	case r < 90:
@@ -372,11 +375,7 @@ func (m *modelRun) genmove(name string) error {
 	}
 	if pt == board.Pass {
 		pos := m.g.Position()
-		open := pos.UnsettledMoves(c, nil)
-		if pos.PassLoses(c, m.g.Komi()) {
-			open = pos.SensibleMoves(c, nil)
-		}
-		for _, q := range open {
+		for _, q := range pos.MovesBeforePass(c, m.g.Komi(), nil) {
 			if m.g.Legal(c, q) {
 				srv, _ := m.s.send("all_legal " + colours[c])
 				return m.fail("%s %s passed while %s is open (server's all_legal: %q)\n%s", name, colours[c], q.GTP(n), srv, pos)
