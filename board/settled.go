@@ -61,12 +61,6 @@ func (p *Position) PassLoses(c Color, komi float64) bool {
 	return score < 0
 }
 
-// Settled reports whether c has no unsettled move (UnsettledMoves).
-func (p *Position) Settled(c Color) bool {
-	var buf [8]Point
-	return len(p.UnsettledMoves(c, buf[:0])) == 0
-}
-
 // MovesBeforePass appends to dst[:0] the moves c should play rather than
 // pass, and returns it: the unsettled moves (UnsettledMoves), or, when
 // every region belongs to one side but passing would lose by the

@@ -64,8 +64,8 @@ func TestUnsettledMoves(t *testing.T) {
 			if got != tc.want {
 				t.Errorf("UnsettledMoves(%v) = %q, want %q\n%s", tc.c, got, tc.want, p)
 			}
-			if p.Settled(tc.c) != (tc.want == "") {
-				t.Errorf("Settled = %v, want %v", p.Settled(tc.c), tc.want == "")
+			if settled := len(p.UnsettledMoves(tc.c, nil)) == 0; settled != (tc.want == "") {
+				t.Errorf("settled = %v, want %v", settled, tc.want == "")
 			}
 		})
 	}

@@ -345,7 +345,7 @@ func searchOptions(opts gtp.SearchOptions, c board.Color, g *board.Game) mcts.Op
 			mo.Allow = append(mo.Allow, f.Moves...)
 		}
 	}
-	if opts.Cleanup && !g.Position().Settled(c) {
+	if opts.Cleanup && len(g.Position().MovesBeforePass(c, g.Komi(), nil)) > 0 {
 		// KGS cleanup: keep playing until the dead stones are captured
 		// (and never fill an own eye to avoid passing).
 		mo.Avoid = append(mo.Avoid, board.Pass)
