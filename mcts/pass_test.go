@@ -167,7 +167,9 @@ func TestReuseAfterTerminalPass(t *testing.T) {
 func TestStopEarly(t *testing.T) {
 	g := newGame(t, 9)
 	// One move with nearly all the prior: it gets nearly all the visits.
-	e := &fixedEval{priors: map[int]float32{40: 1000}, value: func(*board.State) float32 { return 0 }}
+	// The delay bounds the visit rate so that a fast machine does not
+	// fill the node arena (which also ends a search) before the limit.
+	e := &fixedEval{priors: map[int]float32{40: 1000}, value: func(*board.State) float32 { return 0 }, delay: 200 * time.Microsecond}
 	for _, early := range []bool{false, true} {
 		s := mustSearcher(t, e, DefaultConfig())
 		s.SetGame(g)

@@ -18,10 +18,14 @@ type fixedEval struct {
 	value  func(s *board.State) float32
 	calls  atomic.Int64
 	err    error
+	delay  time.Duration // per evaluation, to bound the visit rate
 }
 
 func (f *fixedEval) Evaluate(ctx context.Context, s *board.State, priors []float32) (float32, error) {
 	f.calls.Add(1)
+	if f.delay > 0 {
+		time.Sleep(f.delay)
+	}
 	if f.err != nil {
 		return 0, f.err
 	}
