@@ -75,7 +75,7 @@ type SearchOptions struct {
 	// Interval is how often to call Report; Report is nil when nobody
 	// listens (plain genmove).
 	Interval time.Duration
-	Report   func([]MoveStat)
+	Report   func(Analysis)
 }
 
 // MoveFilter is one lz-analyze avoid or allow clause: Moves for Color, in
@@ -87,17 +87,53 @@ type MoveFilter struct {
 	UntilDepth int
 }
 
-// MoveStat is the analysis of one root move, as lz-analyze shows it. Its
-// fields match mcts.MoveStat, so an adapter converts with
-// gtp.MoveStat(ms).
+// MoveStat is the analysis of one root move, as lz-analyze and
+// kata-analyze show it. Its fields match mcts.MoveStat, so an adapter
+// converts with gtp.MoveStat(ms).
 type MoveStat struct {
 	Move    board.Point
 	Visits  int
 	Winrate float64 // for the side to move at the root, 0..1
-	Prior   float64
-	LCB     float64 // lower confidence bound of the winrate
-	Order   int     // rank by visits, from 0
-	PV      []board.Point
+	// ScoreLead is the expected final score after the move in points for
+	// the side to move at the root (komi included), and ScoreStdev its
+	// spread; valid when HasScore.
+	ScoreLead  float64
+	ScoreStdev float64
+	HasScore   bool
+	Prior      float64
+	LCB        float64 // lower confidence bound of the winrate
+	Order      int     // rank by visits, from 0
+	PV         []board.Point
+}
+
+// RootInfo is the analysis of the position itself. Its fields match
+// mcts.RootInfo, so an adapter converts with gtp.RootInfo(ri).
+type RootInfo struct {
+	Visits  int
+	Winrate float64 // for the side to move, 0..1
+	// ScoreLead and ScoreStdev are for the side to move, valid when
+	// HasScore.
+	ScoreLead  float64
+	ScoreStdev float64
+	HasScore   bool
+	// Ownership is the expected final owner of every point
+	// (board.Points order, row-major from the top left), +1 Black, -1
+	// White; nil when the Player has no estimate.
+	Ownership []float32
+}
+
+// Analysis is one analysis report: the root moves and the root.
+type Analysis struct {
+	Moves []MoveStat
+	Root  RootInfo
+}
+
+// Estimator is a Player whose analysis carries score leads and
+// ownership (RootInfo.HasScore, MoveStat.HasScore). Only such a Player
+// gets kata-analyze and kata-genmove_analyze: KataGo's format has no way
+// to say a score is unknown, and an invented number would mislead.
+type Estimator interface {
+	Estimates() bool
 }
 
 // ServerConfig configures a Server.
@@ -253,12 +289,27 @@ func NewServer(p Player, cfg ServerConfig) (*Server, error) {
 // read while Serve runs.
 func (s *Server) Game() *board.Game { return s.game }
 
-// Commands returns the names of the supported commands, as list_commands
-// shows them.
+// Commands returns the names of the commands every Player supports (a
+// Player without optional capabilities: list_commands with
+// gtptest.Player).
 func Commands() []string {
-	names := make([]string, len(commandTable))
-	for i, c := range commandTable {
-		names[i] = c.name
+	var names []string
+	for _, c := range commandTable {
+		if c.needs == nil {
+			names = append(names, c.name)
+		}
+	}
+	return names
+}
+
+// Commands returns the names of the commands this server supports with
+// its Player, as list_commands shows them.
+func (s *Server) Commands() []string {
+	var names []string
+	for _, c := range commandTable {
+		if c.needs == nil || c.needs(s) {
+			names = append(names, c.name)
+		}
 	}
 	return names
 }
@@ -367,7 +418,7 @@ func isID(s string) bool {
 
 // dispatch runs one command and writes its reply. It reports quit.
 func (s *Server) dispatch(ctx context.Context, in *lineReader, id, name string, args []string) (quit bool) {
-	c, ok := lookup(name)
+	c, ok := s.lookup(name)
 	if !ok {
 		if name == "" {
 			s.fail(id, "empty command")

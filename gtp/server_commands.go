@@ -22,6 +22,9 @@ type command struct {
 	run  handler
 	// interruptible commands run until the next input line arrives.
 	interruptible bool
+	// needs, when set, says whether the server's Player supports the
+	// command; otherwise it is unknown (list_commands, known_command).
+	needs func(*Server) bool
 }
 
 // commandTable is the one list of commands: dispatch, list_commands and
@@ -35,8 +38,8 @@ func init() {
 		{name: "name", run: func(s *Server, _ context.Context, _ *exchange) (string, error) { return s.cfg.Name, nil }},
 		{name: "version", run: func(s *Server, _ context.Context, _ *exchange) (string, error) { return s.cfg.Version, nil }},
 		{name: "known_command", run: cmdKnownCommand},
-		{name: "list_commands", run: func(*Server, context.Context, *exchange) (string, error) {
-			return strings.Join(Commands(), "\n"), nil
+		{name: "list_commands", run: func(s *Server, _ context.Context, _ *exchange) (string, error) {
+			return strings.Join(s.Commands(), "\n"), nil
 		}},
 		{name: "quit", run: func(*Server, context.Context, *exchange) (string, error) { return "", nil }},
 		{name: "boardsize", run: cmdBoardsize},
@@ -71,6 +74,8 @@ func init() {
 		{name: "list_stones", run: cmdListStones},
 		{name: "lz-analyze", run: cmdLzAnalyze, interruptible: true},
 		{name: "lz-genmove_analyze", run: cmdLzGenmoveAnalyze},
+		{name: "kata-analyze", run: cmdKataAnalyze, interruptible: true, needs: estimates},
+		{name: "kata-genmove_analyze", run: cmdKataGenmoveAnalyze, needs: estimates},
 		{name: "gogui-analyze_commands", run: func(*Server, context.Context, *exchange) (string, error) {
 			return strings.Join(goguiAnalyzeCommands, "\n"), nil
 		}},
@@ -88,9 +93,17 @@ var goguiAnalyzeCommands = []string{
 	"string/Show board/showboard",
 }
 
-func lookup(name string) (command, bool) {
+// estimates reports whether the Player's analysis has scores and
+// ownership (Estimator).
+func estimates(s *Server) bool {
+	e, ok := s.player.(Estimator)
+	return ok && e.Estimates()
+}
+
+// lookup finds a command the server supports with its Player.
+func (s *Server) lookup(name string) (command, bool) {
 	for _, c := range commandTable {
-		if c.name == name {
+		if c.name == name && (c.needs == nil || c.needs(s)) {
 			return c, true
 		}
 	}
@@ -107,11 +120,11 @@ func wantArgs(x *exchange, n int) error {
 	return nil
 }
 
-func cmdKnownCommand(_ *Server, _ context.Context, x *exchange) (string, error) {
+func cmdKnownCommand(s *Server, _ context.Context, x *exchange) (string, error) {
 	if err := wantArgs(x, 1); err != nil {
 		return "", err
 	}
-	_, ok := lookup(x.args[0])
+	_, ok := s.lookup(x.args[0])
 	return strconv.FormatBool(ok), nil
 }
 

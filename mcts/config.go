@@ -9,7 +9,7 @@ import (
 // Config holds the search parameters fixed for a Searcher's life.
 type Config struct {
 	Threads  int // search goroutines (default 1)
-	MaxNodes int // node arena limit (default 4,000,000, about 200 MB)
+	MaxNodes int // node arena limit (default 4,000,000, about 350 MB when full)
 
 	// PUCT: c(N) = CInit + log((1+N+CBase)/CBase) (AlphaZero).
 	CInit float64

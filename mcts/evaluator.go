@@ -31,3 +31,28 @@ type WorkerEvaluator interface {
 	Evaluator
 	Worker() (e Evaluator, release func())
 }
+
+// Estimate is what an EstimateEvaluator says about a leaf besides its
+// value: the expected final score and who owns each point at the end.
+type Estimate struct {
+	// Score is the expected final score margin in points (komi included)
+	// for the side to move at the leaf, valid when HasScore.
+	Score    float32
+	HasScore bool
+	// Ownership has one entry per point (row-major from the top left,
+	// board.Points order), in [-1, 1]: +1 the side to move at the leaf
+	// owns the point at the end, -1 its opponent. The search hands in a
+	// slice of that length; an evaluator without ownership sets it to nil.
+	Ownership []float32
+}
+
+// EstimateEvaluator is an Evaluator that also estimates the final score
+// and ownership (from playouts, or from a network's score and ownership
+// heads). The search averages them over its visits: score leads per move
+// and the root's ownership (kata-analyze, the analysis engine).
+type EstimateEvaluator interface {
+	Evaluator
+	// EvaluateEstimate is EvaluateAMAF (moves may be nil: no RAVE) that
+	// also fills est.
+	EvaluateEstimate(ctx context.Context, s *board.State, priors []float32, moves *[]board.Move, est *Estimate) (float32, error)
+}

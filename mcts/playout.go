@@ -44,8 +44,10 @@ func NewPlayoutEvaluator(playouts int, seed uint64) *PlayoutEvaluator {
 const DefaultScoreWeight = 0.1
 
 var (
-	_ AMAFEvaluator   = (*PlayoutEvaluator)(nil)
-	_ WorkerEvaluator = (*PlayoutEvaluator)(nil)
+	_ AMAFEvaluator     = (*PlayoutEvaluator)(nil)
+	_ WorkerEvaluator   = (*PlayoutEvaluator)(nil)
+	_ EstimateEvaluator = (*PlayoutEvaluator)(nil)
+	_ EstimateEvaluator = (*playoutWorker)(nil)
 )
 
 // playoutWorker is one goroutine's view of a PlayoutEvaluator.
@@ -70,23 +72,33 @@ func (e *PlayoutEvaluator) Worker() (Evaluator, func()) {
 
 // Evaluate implements Evaluator.
 func (e *PlayoutEvaluator) Evaluate(ctx context.Context, s *board.State, priors []float32) (float32, error) {
-	return e.evaluate(ctx, s, priors, nil, e.newRand())
+	return e.evaluate(ctx, s, priors, nil, e.newRand(), nil)
 }
 
 // EvaluateAMAF implements AMAFEvaluator.
 func (e *PlayoutEvaluator) EvaluateAMAF(ctx context.Context, s *board.State, priors []float32, moves *[]board.Move) (float32, error) {
-	return e.evaluate(ctx, s, priors, moves, e.newRand())
+	return e.evaluate(ctx, s, priors, moves, e.newRand(), nil)
+}
+
+// EvaluateEstimate implements EstimateEvaluator: the score and ownership
+// are the playouts' final positions (Tromp-Taylor area).
+func (e *PlayoutEvaluator) EvaluateEstimate(ctx context.Context, s *board.State, priors []float32, moves *[]board.Move, est *Estimate) (float32, error) {
+	return e.evaluate(ctx, s, priors, moves, e.newRand(), est)
 }
 
 func (w *playoutWorker) Evaluate(ctx context.Context, s *board.State, priors []float32) (float32, error) {
-	return w.e.evaluate(ctx, s, priors, nil, w.rng)
+	return w.e.evaluate(ctx, s, priors, nil, w.rng, nil)
 }
 
 func (w *playoutWorker) EvaluateAMAF(ctx context.Context, s *board.State, priors []float32, moves *[]board.Move) (float32, error) {
-	return w.e.evaluate(ctx, s, priors, moves, w.rng)
+	return w.e.evaluate(ctx, s, priors, moves, w.rng, nil)
 }
 
-func (e *PlayoutEvaluator) evaluate(ctx context.Context, s *board.State, priors []float32, moves *[]board.Move, rng *rand.Rand) (float32, error) {
+func (w *playoutWorker) EvaluateEstimate(ctx context.Context, s *board.State, priors []float32, moves *[]board.Move, est *Estimate) (float32, error) {
+	return w.e.evaluate(ctx, s, priors, moves, w.rng, est)
+}
+
+func (e *PlayoutEvaluator) evaluate(ctx context.Context, s *board.State, priors []float32, moves *[]board.Move, rng *rand.Rand, est *Estimate) (float32, error) {
 	if e.Uniform {
 		for i := range priors {
 			priors[i] = 1
@@ -94,7 +106,7 @@ func (e *PlayoutEvaluator) evaluate(ctx context.Context, s *board.State, priors 
 	} else {
 		rollout.Priors(&s.Pos, s.ToMove, lastPoint(s), priors)
 	}
-	return e.value(s, moves, rng), ctx.Err()
+	return e.value(s, moves, rng, est), ctx.Err()
 }
 
 // lastPoint is the state's last move, or rollout.NoMove before any
@@ -107,11 +119,17 @@ func lastPoint(s *board.State) board.Point {
 }
 
 // value plays e.Playouts playouts from s and returns their mean value
-// for s.ToMove; the first playout's moves go to moves (RAVE).
-func (e *PlayoutEvaluator) value(s *board.State, moves *[]board.Move, rng *rand.Rand) float32 {
+// for s.ToMove; the first playout's moves go to moves (RAVE). With est,
+// it also writes the playouts' mean score and final ownership for
+// s.ToMove there.
+func (e *PlayoutEvaluator) value(s *board.State, moves *[]board.Move, rng *rand.Rand, est *Estimate) float32 {
 	n := max(e.Playouts, 1)
 	scale := 0.4 * float64(s.Pos.Size())
-	sum := 0.0
+	sum, scoreSum := 0.0, 0.0
+	var owners [board.MaxSize * board.MaxSize]int8
+	if est != nil && est.Ownership != nil {
+		clear(est.Ownership)
+	}
 	for i := range n {
 		p := s.Pos
 		var rec *[]board.Move
@@ -119,10 +137,27 @@ func (e *PlayoutEvaluator) value(s *board.State, moves *[]board.Move, rng *rand.
 			rec = moves
 		}
 		score := e.Policy.Playout(&p, s.ToMove, lastPoint(s), s.Komi, 0, rng, rec).Score
+		sign := float32(1)
 		if s.ToMove == board.White {
 			score = -score
+			sign = -1
 		}
 		sum += scoreValue(score, scale, e.ScoreWeight)
+		scoreSum += score
+		if est != nil && est.Ownership != nil {
+			own := p.AreaOwners(owners[:0])
+			for j, o := range own {
+				est.Ownership[j] += sign * float32(o)
+			}
+		}
+	}
+	if est != nil {
+		est.Score, est.HasScore = float32(scoreSum/float64(n)), true
+		if n > 1 && est.Ownership != nil {
+			for j := range est.Ownership {
+				est.Ownership[j] /= float32(n)
+			}
+		}
 	}
 	return float32(sum / float64(n))
 }
@@ -159,8 +194,9 @@ type MixedEvaluator struct {
 }
 
 var (
-	_ AMAFEvaluator   = (*MixedEvaluator)(nil)
-	_ WorkerEvaluator = (*MixedEvaluator)(nil)
+	_ AMAFEvaluator     = (*MixedEvaluator)(nil)
+	_ WorkerEvaluator   = (*MixedEvaluator)(nil)
+	_ EstimateEvaluator = (*MixedEvaluator)(nil)
 )
 
 // Worker implements WorkerEvaluator.
@@ -179,14 +215,23 @@ func (m *MixedEvaluator) Evaluate(ctx context.Context, s *board.State, priors []
 
 // EvaluateAMAF implements AMAFEvaluator.
 func (m *MixedEvaluator) EvaluateAMAF(ctx context.Context, s *board.State, priors []float32, moves *[]board.Move) (float32, error) {
+	return m.EvaluateEstimate(ctx, s, priors, moves, nil)
+}
+
+// EvaluateEstimate implements EstimateEvaluator: score and ownership
+// from the playouts; none at Lambda 0, which plays no playouts.
+func (m *MixedEvaluator) EvaluateEstimate(ctx context.Context, s *board.State, priors []float32, moves *[]board.Move, est *Estimate) (float32, error) {
 	v, err := m.Net.Evaluate(ctx, s, priors)
 	if err != nil || m.Lambda == 0 {
+		if est != nil {
+			est.HasScore, est.Ownership = false, nil
+		}
 		return v, err
 	}
 	rng := m.rng
 	if rng == nil {
 		rng = m.Playouts.newRand()
 	}
-	z := m.Playouts.value(s, moves, rng)
+	z := m.Playouts.value(s, moves, rng, est)
 	return float32((1-m.Lambda)*float64(v) + m.Lambda*float64(z)), ctx.Err()
 }

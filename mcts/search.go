@@ -37,6 +37,8 @@ type Searcher struct {
 	noised   bool
 	rng      *rand.Rand
 	treeFull bool
+	own      []float64 // sum of the root's final ownership estimates, +1 Black
+	ownN     int       // simulations that brought an ownership estimate
 }
 
 // NewSearcher returns a searcher evaluating leaves with eval.
@@ -85,6 +87,13 @@ func (s *Searcher) SetGame(g *board.Game) {
 	s.root = st
 	s.rootMoves = moves
 	s.noised = false
+	n := g.Size() * g.Size()
+	if cap(s.own) < n {
+		s.own = make([]float64, n)
+	}
+	s.own = s.own[:n]
+	clear(s.own)
+	s.ownN = 0
 }
 
 // advance walks the tree down the given moves from the root and, if the
@@ -130,10 +139,17 @@ type MoveStat struct {
 	Move    board.Point
 	Visits  int
 	Winrate float64 // for the side to move at the root, 0..1
-	Prior   float64
-	LCB     float64 // lower confidence bound of the winrate
-	Order   int     // rank by visits, from 0
-	PV      []board.Point
+	// ScoreLead is the mean final score estimate after the move, in
+	// points for the side to move at the root (komi included), valid
+	// when HasScore (an EstimateEvaluator, or game ends in the tree);
+	// ScoreStdev is the spread of the estimates.
+	ScoreLead  float64
+	ScoreStdev float64
+	HasScore   bool
+	Prior      float64
+	LCB        float64 // lower confidence bound of the winrate
+	Order      int     // rank by visits, from 0
+	PV         []board.Point
 }
 
 // Result is the outcome of a search.
@@ -147,14 +163,34 @@ type Result struct {
 	Elapsed   time.Duration
 	Moves     []MoveStat // root moves by visits
 	Collision int        // simulations abandoned because another goroutine held the leaf
+	// Root is the root's own estimate (RootInfo at the end).
+	Root RootInfo
+}
+
+// RootInfo is the search's estimate of the root position over all its
+// visits: the quantities kata-analyze and the analysis engine report
+// for the position itself.
+type RootInfo struct {
+	Visits  int
+	Winrate float64 // for the side to move, 0..1
+	// ScoreLead is the mean final score in points for the side to move
+	// (komi included), valid when HasScore.
+	ScoreLead  float64
+	ScoreStdev float64
+	HasScore   bool
+	// Ownership is the mean final ownership of every point (board.Points
+	// order, row-major from the top left), +1 Black and -1 White; nil
+	// when the evaluator gives none.
+	Ownership []float32
 }
 
 // Options are per-search settings.
 type Options struct {
 	Limits Limits
-	// Analysis, if set, receives a snapshot of the root moves every
-	// Interval (and once at the end) from the search's own goroutine.
-	Analysis func([]MoveStat)
+	// Analysis, if set, receives a snapshot of the root moves and the
+	// root's estimate every Interval (and once at the end) from the
+	// search's own goroutine.
+	Analysis func([]MoveStat, RootInfo)
 	Interval time.Duration
 	// Avoid lists root moves not to search; if Allow is not empty, only
 	// those root moves are searched (lz-analyze avoid/allow).
@@ -269,7 +305,7 @@ func (s *Searcher) Search(ctx context.Context, opts Options) (Result, error) {
 		for {
 			select {
 			case <-tick.C:
-				opts.Analysis(s.Snapshot())
+				opts.Analysis(s.Snapshot(), s.RootInfo())
 			case <-finished:
 				break loop
 			}
@@ -283,7 +319,7 @@ func (s *Searcher) Search(ctx context.Context, opts Options) (Result, error) {
 	res := s.result(start, int(completed.Load()))
 	res.Collision = int(collisions.Load())
 	if opts.Analysis != nil {
-		opts.Analysis(res.Moves)
+		opts.Analysis(res.Moves, res.Root)
 	}
 	return res, nil
 }
@@ -390,7 +426,32 @@ func (s *Searcher) result(start time.Time, playouts int) Result {
 	}
 	res.Best, res.Winrate = s.bestMove(moves)
 	s.mu.Unlock()
+	res.Root = s.RootInfo()
 	return res
+}
+
+// RootInfo returns the root's estimate so far. Safe to call while a
+// search runs (from its Analysis callback, say).
+func (s *Searcher) RootInfo() RootInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	root := &s.tree.nodes[0]
+	info := RootInfo{Visits: int(root.n), Winrate: 0.5}
+	if root.n > 0 {
+		info.Winrate = (-root.w/float64(root.n) + 1) / 2
+	}
+	if root.sn > 0 {
+		mean := root.score / float64(root.sn)
+		info.ScoreLead, info.HasScore = -mean, true
+		info.ScoreStdev = math.Sqrt(math.Max(root.score2/float64(root.sn)-mean*mean, 0))
+	}
+	if s.ownN > 0 {
+		info.Ownership = make([]float32, len(s.own))
+		for i, o := range s.own {
+			info.Ownership[i] = float32(o / float64(s.ownN))
+		}
+	}
+	return info
 }
 
 // bestMove chooses the move to play from the root: the most visited one;
@@ -469,14 +530,20 @@ func (s *Searcher) Snapshot() []MoveStat {
 		if nd.n == 0 || nd.prior < 0 { // unvisited, or excluded by avoid/allow (visits from an earlier search)
 			continue
 		}
-		out = append(out, MoveStat{
+		ms := MoveStat{
 			Move:    nd.move,
 			Visits:  int(nd.n),
 			Winrate: (nd.w/float64(nd.n) + 1) / 2,
 			Prior:   float64(abs32prior(nd.prior)),
 			LCB:     (nd.lcb() + 1) / 2,
 			PV:      s.pv(c),
-		})
+		}
+		if nd.sn > 0 {
+			mean := nd.score / float64(nd.sn)
+			ms.ScoreLead, ms.HasScore = mean, true
+			ms.ScoreStdev = math.Sqrt(math.Max(nd.score2/float64(nd.sn)-mean*mean, 0))
+		}
+		out = append(out, ms)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Visits != out[j].Visits {
@@ -527,6 +594,11 @@ type worker struct {
 	keys   []uint64
 	legal  []board.Point
 
+	// The leaf's score and ownership estimate (EstimateEvaluator).
+	est    Estimate
+	ownBuf []float32
+	owners []int8
+
 	// RAVE: the playout's moves and the first-play marks by point.
 	playout   []board.Move
 	markStamp [1024]uint32
@@ -576,19 +648,34 @@ func (w *worker) simulate(ctx context.Context) (bool, error) {
 		(len(w.moves) >= 2 || s.game.ConsecutivePasses() >= 1)
 	if over || terminal {
 		value = terminalValue(&st)
+		w.terminalEstimate(&st)
 		s.mu.Lock()
 		leaf = &s.tree.nodes[w.path[len(w.path)-1]]
 		if leaf.state == expanding {
 			leaf.state = expanded // no children: terminal
 		}
 		w.backup(value)
+		w.backupEstimate(&st)
 		s.mu.Unlock()
 		return true, nil
 	}
 	var v float32
 	var err error
 	amaf := false
-	if ae, ok := w.eval.(AMAFEvaluator); ok && s.cfg.RAVEEquiv > 0 {
+	w.est.HasScore, w.est.Ownership = false, nil
+	if ee, ok := w.eval.(EstimateEvaluator); ok {
+		n := st.Pos.Size() * st.Pos.Size()
+		if cap(w.ownBuf) < n {
+			w.ownBuf = make([]float32, n)
+		}
+		w.est.Ownership = w.ownBuf[:n]
+		var moves *[]board.Move
+		if _, ok := w.eval.(AMAFEvaluator); ok && s.cfg.RAVEEquiv > 0 {
+			w.playout = w.playout[:0]
+			moves, amaf = &w.playout, true
+		}
+		v, err = ee.EvaluateEstimate(ctx, &st, w.priors, moves, &w.est)
+	} else if ae, ok := w.eval.(AMAFEvaluator); ok && s.cfg.RAVEEquiv > 0 {
 		w.playout = w.playout[:0]
 		v, err = ae.EvaluateAMAF(ctx, &st, w.priors, &w.playout)
 		amaf = true
@@ -611,9 +698,11 @@ func (w *worker) simulate(ctx context.Context) (bool, error) {
 		s.tree.nodes[leafIdx].state = unexpanded
 		s.treeFull = true
 		w.backup(value)
+		w.backupEstimate(&st)
 		return true, errTreeFull
 	}
 	w.backup(value)
+	w.backupEstimate(&st)
 	if amaf {
 		w.backupAMAF(value)
 	}
@@ -664,6 +753,54 @@ func (w *worker) backupAMAF(value float32) {
 		}
 		color = color.Opponent()
 		v = -v
+	}
+}
+
+// terminalEstimate sets w.est to a finished game's exact score and
+// ownership for the side to move.
+func (w *worker) terminalEstimate(st *board.State) {
+	b, wh := st.Pos.AreaScore()
+	score := float64(b-wh) - st.Komi
+	sign := float32(1)
+	if st.ToMove == board.White {
+		score, sign = -score, -1
+	}
+	w.est.Score, w.est.HasScore = float32(score), true
+	w.owners = st.Pos.AreaOwners(w.owners)
+	n := len(w.owners)
+	if cap(w.ownBuf) < n {
+		w.ownBuf = make([]float32, n)
+	}
+	w.est.Ownership = w.ownBuf[:n]
+	for i, o := range w.owners {
+		w.est.Ownership[i] = sign * float32(o)
+	}
+}
+
+// backupEstimate adds w.est (for the side to move at the leaf, st) to
+// the path's score sums, alternating sides, and its ownership to the
+// root's. Lock held.
+func (w *worker) backupEstimate(st *board.State) {
+	s := w.s
+	if w.est.HasScore {
+		v := -float64(w.est.Score) // for the player who moved into the leaf
+		for i := len(w.path) - 1; i >= 0; i-- {
+			nd := &s.tree.nodes[w.path[i]]
+			nd.sn++
+			nd.score += v
+			nd.score2 += v * v
+			v = -v
+		}
+	}
+	if own := w.est.Ownership; own != nil && len(own) == len(s.own) {
+		sign := 1.0
+		if st.ToMove == board.White {
+			sign = -1
+		}
+		for i, o := range own {
+			s.own[i] += sign * float64(o)
+		}
+		s.ownN++
 	}
 }
 

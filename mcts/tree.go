@@ -19,6 +19,9 @@ type node struct {
 	w, w2  float64 // sum of values and of their squares
 	amafW  float64 // sum of all-moves-as-first values (RAVE)
 	amafN  int32   // all-moves-as-first visits
+	score  float64 // sum of final score estimates (points) for the player who moved into the node
+	score2 float64 // and of their squares
+	sn     int32   // visits that brought a score estimate
 	n      int32   // completed visits
 	vl     int32   // visits in flight (virtual loss)
 	first  int32   // index of the first child; children are contiguous

@@ -58,9 +58,18 @@ type engine struct {
 }
 
 var (
-	_ gtp.Player   = (*engine)(nil)
-	_ gtp.Ponderer = (*engine)(nil)
+	_ gtp.Player    = (*engine)(nil)
+	_ gtp.Ponderer  = (*engine)(nil)
+	_ gtp.Estimator = (*engine)(nil)
 )
+
+// Estimates implements gtp.Estimator: score leads and ownership come from
+// the playouts (the playout evaluator, and the hybrid with lambda above
+// 0); the embedded networks have no trained score or ownership head, so
+// --evaluator net (or --lambda 0) has none and kata-analyze is off.
+func (e *engine) Estimates() bool {
+	return e.cfg.evaluator != "net" && e.cfg.lambda != 0
+}
 
 // netEntry is one loaded network and its batcher.
 type netEntry struct {
@@ -333,7 +342,9 @@ const defaultRAVEEquiv = 1000
 func searchOptions(opts gtp.SearchOptions, c board.Color, g *board.Game) mcts.Options {
 	mo := mcts.Options{Interval: opts.Interval}
 	if opts.Report != nil {
-		mo.Analysis = func(ms []mcts.MoveStat) { opts.Report(toGTPStats(ms)) }
+		mo.Analysis = func(ms []mcts.MoveStat, root mcts.RootInfo) {
+			opts.Report(gtp.Analysis{Moves: toGTPStats(ms), Root: gtp.RootInfo(root)})
+		}
 	}
 	for _, f := range opts.Avoid {
 		if f.Color == c && f.UntilDepth >= 1 {

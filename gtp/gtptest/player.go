@@ -30,6 +30,10 @@ type Player struct {
 	ResignAfter int
 	// Fail makes GenMove and Analyze fail with this error.
 	Fail error
+	// Scores makes the Player a gtp.Estimator: its reports carry made-up
+	// score leads and a root ownership of +1 for every Black stone, -1
+	// for every White stone and 0 elsewhere (kata-analyze).
+	Scores bool
 
 	mu    sync.Mutex
 	calls []Call
@@ -43,7 +47,13 @@ type Call struct {
 	Opts   gtp.SearchOptions
 }
 
-var _ gtp.Player = (*Player)(nil)
+var (
+	_ gtp.Player    = (*Player)(nil)
+	_ gtp.Estimator = (*Player)(nil)
+)
+
+// Estimates implements gtp.Estimator.
+func (p *Player) Estimates() bool { return p.Scores }
 
 // Calls returns the calls so far (Opts without Report).
 func (p *Player) Calls() []Call {
@@ -68,7 +78,7 @@ func (p *Player) GenMove(ctx context.Context, g *board.Game, c board.Color, opts
 	ranked := Ranked(g, c, opts)
 	if opts.Report != nil {
 		for range max(p.Reports, 1) {
-			opts.Report(Stats(ranked))
+			opts.Report(p.analysis(g, Stats(ranked)))
 		}
 	}
 	if d := p.Delay; d > 0 {
@@ -100,7 +110,7 @@ func (p *Player) Analyze(ctx context.Context, g *board.Game, c board.Color, opts
 	if opts.Report == nil {
 		return errors.New("gtptest: Analyze without Report")
 	}
-	stats := Stats(Ranked(g, c, opts))
+	stats := p.analysis(g, Stats(Ranked(g, c, opts)))
 	for range max(p.Reports, 1) {
 		opts.Report(stats)
 	}
@@ -118,6 +128,31 @@ func (p *Player) Analyze(ctx context.Context, g *board.Game, c board.Color, opts
 			opts.Report(stats)
 		}
 	}
+}
+
+// analysis wraps stats into a report, with the made-up estimates when
+// p.Scores.
+func (p *Player) analysis(g *board.Game, stats []gtp.MoveStat) gtp.Analysis {
+	a := gtp.Analysis{Moves: stats, Root: gtp.RootInfo{Visits: 200, Winrate: 0.55}}
+	if !p.Scores {
+		return a
+	}
+	for i := range a.Moves {
+		a.Moves[i].ScoreLead, a.Moves[i].ScoreStdev, a.Moves[i].HasScore = 3.5-float64(i), 10, true
+	}
+	a.Root.ScoreLead, a.Root.ScoreStdev, a.Root.HasScore = 2.5, 12, true
+	pos := g.Position()
+	for _, pt := range board.Points(g.Size()) {
+		v := float32(0)
+		switch pos.At(pt) {
+		case board.Black:
+			v = 1
+		case board.White:
+			v = -1
+		}
+		a.Root.Ownership = append(a.Root.Ownership, v)
+	}
+	return a
 }
 
 // Ranked returns c's candidate moves in g, best first: legal, not c's
