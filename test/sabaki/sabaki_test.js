@@ -2,9 +2,9 @@
 // Drives a GTP engine the way Sabaki does, through @sabaki/gtp (the
 // library Sabaki uses): the pipelined attach, ControllerStateTracker syncs
 // (komi before boardsize, undo navigation, replay), genmove,
-// lz-genmove_analyze, lz-analyze stopped by a new command, the
-// interval/avoid/allow forms, info lines parsed as Sabaki parses them, and
-// detach with quit.
+// lz-genmove_analyze, lz-analyze and kata-analyze (with ownership) stopped
+// by a new command, the interval/avoid/allow forms, info lines parsed as
+// Sabaki parses them, and detach with quit.
 //
 //   TENGEN_ENGINE=/path/to/tengen TENGEN_ENGINE_ARGS="gtp --visits 50" node sabaki_test.js
 'use strict'
@@ -71,6 +71,54 @@ function checkInfo(line, boardsize) {
   return moves
 }
 
+// checkKataInfo checks a kata-analyze line as Sabaki and Lizzie read it:
+// the ownership part split off first, then info segments with float
+// winrates, scoreLead and prior; ownership exactly size*size numbers in
+// [-1, 1]; rootInfo (when asked) with the visits the moves add up to.
+function checkKataInfo(line, boardsize, wantOwnership) {
+  assert.ok(line.startsWith('info move '), `kata info line ${line.slice(0, 200)}`)
+  let [info, ownership] = line.split(/\s*ownership\s+/)
+  let root = null
+  const r = info.split(/\s*rootInfo\s+/)
+  if (r.length > 1) {
+    info = r[0]
+    const t = r[1].trim().split(/\s+/)
+    root = {}
+    for (let i = 0; i + 1 < t.length; i += 2) root[t[i]] = t[i + 1]
+  }
+  const moves = []
+  for (const raw of info.split(/\s*info\s+/).slice(1)) {
+    const tokens = raw.trim().split(/\s+/)
+    const pvAt = tokens.indexOf('pv')
+    assert.ok(pvAt > 0, `no pv in ${raw}`)
+    const entry = {pv: tokens.slice(pvAt + 1)}
+    for (let i = 0; i + 1 < pvAt; i += 2) entry[tokens[i]] = tokens[i + 1]
+    for (const k of ['winrate', 'scoreLead', 'scoreMean', 'scoreStdev', 'prior', 'lcb', 'utility', 'utilityLcb']) {
+      assert.ok(entry[k] != null && Number.isFinite(+entry[k]), `${k} missing or not finite in ${raw}`)
+    }
+    for (const k of ['winrate', 'prior', 'lcb']) assert.ok(+entry[k] >= 0 && +entry[k] <= 1, `${k} ${entry[k]} not in [0, 1]`)
+    assert.ok(Number.isInteger(+entry.visits) && +entry.visits >= 0, `visits in ${raw}`)
+    assert.ok(entry.pv.length > 0 && entry.pv[0] === entry.move, `pv of ${entry.move}: ${entry.pv}`)
+    moves.push({move: entry.move, visits: +entry.visits, winrate: +entry.winrate, scoreLead: +entry.scoreLead, order: +entry.order})
+  }
+  assert.ok(moves.length > 0, `no moves in ${line.slice(0, 200)}`)
+  moves.forEach((m, i) => assert.strictEqual(m.order, i, `order of ${m.move}`))
+  if (root) {
+    const sum = moves.reduce((a, m) => a + m.visits, 0)
+    assert.ok(+root.visits >= sum, `rootInfo visits ${root.visits} < sum of move visits ${sum}`)
+    assert.ok(Number.isFinite(+root.scoreLead), `rootInfo scoreLead ${root.scoreLead}`)
+  }
+  if (wantOwnership) {
+    assert.ok(ownership != null, `no ownership in ${line.slice(0, 200)}`)
+    const own = ownership.trim().split(/\s+/).map(Number)
+    assert.strictEqual(own.length, boardsize * boardsize, 'ownership values')
+    for (const v of own) assert.ok(Number.isFinite(v) && v >= -1 && v <= 1, `ownership value ${v}`)
+  } else {
+    assert.ok(ownership == null, 'ownership without ownership true')
+  }
+  return moves
+}
+
 function withTimeout(promise, ms, what) {
   let timer
   return Promise.race([
@@ -123,7 +171,12 @@ async function main() {
   for (const c of ['lz-analyze', 'lz-genmove_analyze', 'undo', 'set_free_handicap', 'komi', 'boardsize']) {
     assert.ok(commands.includes(c), `${c} not listed`)
   }
-  for (const c of ['kata-analyze', 'kata-genmove_analyze', 'analyze', 'genmove_analyze']) {
+  // Both targets estimate scores (the fake engine by design, tengen with
+  // its playouts), so KataGo's analysis commands are offered.
+  for (const c of ['kata-analyze', 'kata-genmove_analyze']) {
+    assert.ok(commands.includes(c), `${c} not listed`)
+  }
+  for (const c of ['analyze', 'genmove_analyze']) {
     assert.ok(!commands.includes(c), `${c} must not be listed`)
   }
   assert.ok(await tracker.knowsCommand('undo'))
@@ -225,6 +278,32 @@ async function main() {
   })
   begin('lz-analyze without colour')
   await analyze(['10'], size9)
+
+  // kata-analyze as Lizzie and Sabaki send it, stopped by the next
+  // command.
+  const kataAnalyze = async (args, wantOwnership) => {
+    const info = []
+    let onInfo
+    const gotInfo = new Promise(resolve => (onInfo = resolve))
+    const p = controller.sendCommand({name: 'kata-analyze', args}, ({line}) => {
+      if (line.startsWith('info ')) {
+        info.push(line)
+        if (info.length >= 2) onInfo()
+      } else if (line !== '' && !/^=\s*$/.test(line)) {
+        throw new Error(`unexpected line in kata-analyze: ${line.slice(0, 200)}`)
+      }
+    })
+    await withTimeout(gotInfo, 30000, `info lines of kata-analyze ${args.join(' ')}`)
+    const stop = send('name')
+    const [aRes, pRes] = await withTimeout(Promise.all([p, stop]), 30000, 'kata-analyze stop')
+    assert.ok(!aRes.error)
+    assert.ok(pRes.content.startsWith('tengen'))
+    for (const l of info) checkKataInfo(l, 9, wantOwnership)
+  }
+  begin('kata-analyze b 50 ownership true')
+  await kataAnalyze(['b', '50', 'ownership', 'true'], true)
+  begin('kata-analyze interval rootInfo')
+  await kataAnalyze(['W', 'interval', '20', 'rootInfo', 'true', 'maxmoves', '3'], false)
 
   // The engine is still in sync after all that.
   begin('resync')

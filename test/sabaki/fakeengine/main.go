@@ -15,7 +15,7 @@ import (
 )
 
 func main() {
-	p := &gtptest.Player{Periodic: true, Delay: 20 * time.Millisecond}
+	p := &gtptest.Player{Periodic: true, Delay: 20 * time.Millisecond, Scores: true}
 	srv, err := gtp.NewServer(p, gtp.ServerConfig{Name: "tengen-fake", Version: "test", Seed: 1, Log: os.Stderr})
 	if err == nil {
 		err = srv.Serve(context.Background(), os.Stdin, os.Stdout)
