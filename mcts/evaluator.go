@@ -56,3 +56,19 @@ type EstimateEvaluator interface {
 	// also fills est.
 	EvaluateEstimate(ctx context.Context, s *board.State, priors []float32, moves *[]board.Move, est *Estimate) (float32, error)
 }
+
+// PriorRefiner is an Evaluator whose leaf priors are cheap (Go knowledge
+// from the rollout package) and that has better ones for the nodes that
+// earn them: a network's, computed once a node has RefineAt visits, as
+// AlphaGo's expansion threshold does. The search then spends most of its
+// time in playouts and asks the network only about the nodes that
+// matter: the root at once, deeper nodes as they collect visits.
+type PriorRefiner interface {
+	Evaluator
+	// RefineAt is the visit count at which a node's priors are refined;
+	// 0 turns refinement off.
+	RefineAt() int
+	// Refine writes the better priors for s into priors (as Evaluate
+	// does).
+	Refine(ctx context.Context, s *board.State, priors []float32) error
+}

@@ -189,6 +189,13 @@ type MixedEvaluator struct {
 	Net      Evaluator
 	Playouts *PlayoutEvaluator
 	Lambda   float64
+	// ExpandAt, with Lambda 1 (the value is the playouts' alone), makes
+	// the evaluator a PriorRefiner: leaves get the playout evaluator's
+	// cheap priors and the network's priors replace them once a node
+	// has ExpandAt visits (the root at once): AlphaGo's expansion
+	// threshold, so that the search runs at the playouts' speed. 0: the
+	// network evaluates every leaf.
+	ExpandAt int
 
 	rng *rand.Rand // per worker; nil: draw from Playouts
 }
@@ -197,6 +204,7 @@ var (
 	_ AMAFEvaluator     = (*MixedEvaluator)(nil)
 	_ WorkerEvaluator   = (*MixedEvaluator)(nil)
 	_ EstimateEvaluator = (*MixedEvaluator)(nil)
+	_ PriorRefiner      = (*MixedEvaluator)(nil)
 )
 
 // Worker implements WorkerEvaluator.
@@ -205,7 +213,7 @@ func (m *MixedEvaluator) Worker() (Evaluator, func()) {
 	if we, ok := m.Net.(WorkerEvaluator); ok {
 		net, release = we.Worker()
 	}
-	return &MixedEvaluator{Net: net, Playouts: m.Playouts, Lambda: m.Lambda, rng: m.Playouts.newRand()}, release
+	return &MixedEvaluator{Net: net, Playouts: m.Playouts, Lambda: m.Lambda, ExpandAt: m.ExpandAt, rng: m.Playouts.newRand()}, release
 }
 
 // Evaluate implements Evaluator.
@@ -221,6 +229,13 @@ func (m *MixedEvaluator) EvaluateAMAF(ctx context.Context, s *board.State, prior
 // EvaluateEstimate implements EstimateEvaluator: score and ownership
 // from the playouts; none at Lambda 0, which plays no playouts.
 func (m *MixedEvaluator) EvaluateEstimate(ctx context.Context, s *board.State, priors []float32, moves *[]board.Move, est *Estimate) (float32, error) {
+	rng := m.rng
+	if rng == nil {
+		rng = m.Playouts.newRand()
+	}
+	if m.RefineAt() > 0 {
+		return m.Playouts.evaluate(ctx, s, priors, moves, rng, est)
+	}
 	v, err := m.Net.Evaluate(ctx, s, priors)
 	if err != nil || m.Lambda == 0 {
 		if est != nil {
@@ -228,10 +243,21 @@ func (m *MixedEvaluator) EvaluateEstimate(ctx context.Context, s *board.State, p
 		}
 		return v, err
 	}
-	rng := m.rng
-	if rng == nil {
-		rng = m.Playouts.newRand()
-	}
 	z := m.Playouts.value(s, moves, rng, est)
 	return float32((1-m.Lambda)*float64(v) + m.Lambda*float64(z)), ctx.Err()
+}
+
+// RefineAt implements PriorRefiner: ExpandAt when the value is the
+// playouts' alone (Lambda 1), else 0 (every leaf needs the network).
+func (m *MixedEvaluator) RefineAt() int {
+	if m.Lambda < 1 {
+		return 0
+	}
+	return m.ExpandAt
+}
+
+// Refine implements PriorRefiner: the network's priors.
+func (m *MixedEvaluator) Refine(ctx context.Context, s *board.State, priors []float32) error {
+	_, err := m.Net.Evaluate(ctx, s, priors)
+	return err
 }

@@ -37,6 +37,7 @@ type Searcher struct {
 	noised   bool
 	rng      *rand.Rand
 	treeFull bool
+	refineAt int32     // PriorRefiner's threshold; 0: no refinement
 	own      []float64 // sum of the root's final ownership estimates, +1 Black
 	ownN     int       // simulations that brought an ownership estimate
 }
@@ -50,12 +51,19 @@ func NewSearcher(eval Evaluator, cfg Config) (*Searcher, error) {
 		return nil, err
 	}
 	s := &Searcher{cfg: cfg, eval: eval, rng: rand.New(rand.NewPCG(cfg.Seed, 0x6d637473))}
+	if r, ok := eval.(PriorRefiner); ok && r.RefineAt() > 0 {
+		s.refineAt = int32(r.RefineAt())
+	}
 	s.tree.reset(cfg.MaxNodes)
 	return s, nil
 }
 
 // Config returns the searcher's configuration.
 func (s *Searcher) Config() Config { return s.cfg }
+
+// Evaluator returns the searcher's leaf evaluator (the analysis engine
+// asks it for the root's raw policy).
+func (s *Searcher) Evaluator() Evaluator { return s.eval }
 
 // SetGame makes the game's current position the root. When the game
 // continues the previous root's line by a few moves (our move and the
@@ -594,6 +602,10 @@ type worker struct {
 	keys   []uint64
 	legal  []board.Point
 
+	// refining: the path ends at an expanded node whose priors this
+	// simulation refines (PriorRefiner) instead of evaluating a leaf.
+	refining bool
+
 	// The leaf's score and ownership estimate (EstimateEvaluator).
 	est    Estimate
 	ownBuf []float32
@@ -617,6 +629,10 @@ func (w *worker) simulate(ctx context.Context) (bool, error) {
 		return false, errTreeFull
 	}
 	w.selectLeaf()
+	if w.refining {
+		s.mu.Unlock()
+		return false, w.refine(ctx)
+	}
 	leaf := &s.tree.nodes[w.path[len(w.path)-1]]
 	if leaf.state == expanding {
 		// Another goroutine is evaluating this leaf: step back.
@@ -707,6 +723,62 @@ func (w *worker) simulate(ctx context.Context) (bool, error) {
 		w.backupAMAF(value)
 	}
 	return true, nil
+}
+
+// refine computes the better priors of the node ending w.path
+// (PriorRefiner) and puts them on its children, keeping the avoid/allow
+// marks. It counts as no simulation. Called without the lock.
+func (w *worker) refine(ctx context.Context) error {
+	s := w.s
+	st := s.root
+	for _, m := range w.moves {
+		if err := st.Play(m.Color, m.Point); err != nil {
+			panic(fmt.Sprintf("mcts: tree move %v %s illegal: %v", m.Color, m.Point.GTP(st.Pos.Size()), err))
+		}
+	}
+	r, ok := w.eval.(PriorRefiner)
+	var err error
+	if ok {
+		err = r.Refine(ctx, &st, w.priors)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	nd := &s.tree.nodes[w.path[len(w.path)-1]]
+	if !ok || err != nil {
+		nd.refine = unrefined
+		w.undoVirtualLoss()
+		return err
+	}
+	size := st.Pos.Size()
+	children := s.tree.nodes[nd.first : nd.first+nd.nchild]
+	sum := float32(0)
+	for i := range children {
+		sum += max(w.priors[moveIndex(children[i].move, size)], 0)
+	}
+	for i := range children {
+		c := &children[i]
+		p := float32(1) / float32(len(children))
+		if sum > 0 {
+			p = max(w.priors[moveIndex(c.move, size)], 0) / sum
+		}
+		if c.prior < 0 { // excluded by avoid/allow: keep the mark
+			p = -p - 1
+		}
+		c.prior = p
+	}
+	if len(w.path) == 1 && s.noised && len(children) > 1 {
+		// The root's noise went with its old priors: add it again.
+		noise := dirichlet(s.rng, s.cfg.NoiseAlpha, len(children))
+		eps := float32(s.cfg.NoiseEpsilon)
+		for i := range children {
+			if c := &children[i]; c.prior >= 0 {
+				c.prior = (1-eps)*c.prior + eps*float32(noise[i])
+			}
+		}
+	}
+	nd.refine = refined
+	w.undoVirtualLoss()
+	return nil
 }
 
 // backupAMAF adds the all-moves-as-first evidence of one simulation:
@@ -897,12 +969,19 @@ func (w *worker) selectLeaf() {
 	vloss := int32(s.cfg.VirtualLoss)
 	w.path = append(w.path[:0], 0)
 	w.moves = w.moves[:0]
+	w.refining = false
 	color := s.root.ToMove
 	idx := int32(0)
 	t.nodes[0].vl++
 	for {
 		nd := &t.nodes[idx]
 		if nd.state != expanded || nd.nchild == 0 {
+			return
+		}
+		if s.refineAt > 0 && nd.refine == unrefined && (idx == 0 || nd.n >= s.refineAt) {
+			// The root at once, other nodes once they have earned it.
+			nd.refine = refining
+			w.refining = true
 			return
 		}
 		// The parent's value for the side to move here.

@@ -13,6 +13,13 @@ const (
 	expanded
 )
 
+// Prior refinement states (PriorRefiner).
+const (
+	unrefined uint8 = iota
+	refining        // a goroutine is computing its better priors
+	refined
+)
+
 // node is one position of the tree, reached by move from its parent.
 // Values are from the view of the player who played move.
 type node struct {
@@ -29,6 +36,7 @@ type node struct {
 	move   board.Point
 	prior  float32
 	state  uint8
+	refine uint8 // unrefined, refining or refined (PriorRefiner)
 }
 
 // arena holds the nodes of a tree by index; index 0 is the root.
@@ -78,6 +86,9 @@ func (a *arena) compactInto(b *arena, root int32) int {
 			nd.nchild = 0
 			if nd.state == expanding {
 				nd.state = unexpanded
+			}
+			if nd.refine == refining {
+				nd.refine = unrefined
 			}
 			continue
 		}

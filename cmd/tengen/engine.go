@@ -28,6 +28,7 @@ type engineConfig struct {
 	weights   []string // weights files, one per board size
 	rollouts  int      // playouts per evaluation of the playout evaluator
 	lambda    float64  // weight of playouts mixed into the network's value (hybrid); < 0: per size
+	expandAt  int      // hybrid with lambda 1: visits before a node gets the network's priors; < 0: the default
 	evaluator string   // "auto", "playouts", "net" or "hybrid"
 	rave      float64  // RAVE equivalence (0: off); < 0: the default
 	autoTime  bool     // no --visits, --playouts or --time: spend defaultMoveTime per move
@@ -197,7 +198,17 @@ func (e *engine) searcher(size int) (*mcts.Searcher, error) {
 		if lambda < 0 {
 			lambda = defaultLambda(size)
 		}
-		ev = &mcts.MixedEvaluator{Net: n.eval, Playouts: rollouts, Lambda: lambda}
+		expandAt := e.cfg.expandAt
+		if expandAt < 0 {
+			expandAt = defaultExpandAt
+		}
+		ev = &mcts.MixedEvaluator{Net: n.eval, Playouts: rollouts, Lambda: lambda, ExpandAt: expandAt}
+		if lambda == 1 && expandAt > 0 {
+			// The search runs at the playouts' pace: RAVE and one
+			// goroutine per core, as with the playout evaluator.
+			cfg.RAVEEquiv = defaultRAVEEquiv
+			kind = "hybrid-expand"
+		}
 	default:
 		ev = rollouts
 		cfg.RAVEEquiv = defaultRAVEEquiv
@@ -302,7 +313,7 @@ func undecided(res mcts.Result) bool {
 // 8 goroutines gave 25% more visits than 2 on 2 cores).
 func defaultThreads(kind string) int {
 	n := runtime.GOMAXPROCS(0)
-	if kind == "playouts" {
+	if kind == "playouts" || kind == "hybrid-expand" {
 		return n
 	}
 	return min(4*n, 16)
@@ -335,6 +346,11 @@ func defaultEvaluator(size int, haveNet bool) string {
 // the value heads are at chance (issue "Value, ownership and score"), so
 // the leaf value is the playouts' alone and the network gives priors.
 func defaultLambda(size int) float64 { return 1 }
+
+// defaultExpandAt is the hybrid evaluator's expansion threshold (AlphaGo
+// used 40): with lambda 1, a node gets the network's priors once it has
+// this many visits, and the playout evaluator's until then.
+const defaultExpandAt = 40
 
 // defaultRAVEEquiv is the RAVE equivalence of the playout evaluator.
 const defaultRAVEEquiv = 1000

@@ -34,6 +34,7 @@ func engineFlags(fs *pflag.FlagSet) *engineConfig {
 	fs.Uint64Var(&c.seed, "seed", uint64(time.Now().UnixNano()), "random seed")
 	fs.IntVar(&c.rollouts, "rollouts", 1, "random playouts per leaf when searching without a network")
 	fs.Float64Var(&c.lambda, "lambda", -1, "hybrid evaluator: weight of playouts mixed into the network's value (AlphaGo's lambda; default by board size)")
+	fs.IntVar(&c.expandAt, "expand-at", -1, "hybrid with --lambda 1: a node gets the network's priors once it has this many visits (the root at once), the playouts' Go knowledge before (AlphaGo's expansion threshold; default 40; 0: the network evaluates every leaf)")
 	fs.IntVar(&c.maxBatch, "batch", 16, "largest network batch")
 	fs.IntVar(&c.nodes, "nodes", 0, "search tree node limit (0: default 4,000,000)")
 	c.backend.bind(fs, "backend")
