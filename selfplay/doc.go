@@ -29,7 +29,10 @@
 // best network with train.Run over a [Source]: each full-search position
 // encoded under a random board symmetry, with the visit distribution
 // (pass included) transformed by the same symmetry as the policy target
-// and the game's result from the mover's view as the value target.
+// and the game's result from the mover's view as the value target; a game
+// played to two passes adds its counted end (the final ownership and
+// score, dead stones removed as for SGF games by dataset.Count) as the
+// ownership and score targets, which the others lack.
 // [GateCandidate] plays the candidate against the best in-process (a
 // batcher per network), decides by SPRT or a fixed score share, records
 // the result in gating.json (an Elo ladder: generation 0 is rated 0, a
@@ -65,31 +68,45 @@
 // of a fresh directory is created with a hard link ([Dir.Init]), so
 // several workers may start on an empty directory at once.
 //
-// # Chunk format (version 1)
+// # Chunk format (version 2)
 //
 // A chunk is a gzip stream of JSON lines holding one or more games (Run
 // writes one game per chunk). A game is a header line followed by one line
 // per move:
 //
-//	{"format":"tengen-selfplay","version":1,"id":NAME,"network":"gen-000003",
+//	{"format":"tengen-selfplay","version":2,"id":NAME,"network":"gen-000003",
 //	 "network_id":"9f86d081884c","size":9,"komi":7.5,"rules":"chinese",
 //	 "visits":200,"fast_visits":0,"seed":123,"time":"2025-01-01T12:00:00Z",
 //	 "winner":"B","result":"B+3.5","score":3.5,"resigned":false,
-//	 "no_resign":false,"would_resign":[0,0],"moves":57}
+//	 "no_resign":false,"would_resign":[0,0],
+//	 "owner":"BBBBBWWWW...WWW","final_score":5.5,"moves":57}
 //	{"c":"B","m":40,"f":1,"n":200,"q":0.5123,"z":1,"d":[40,150,41,30,81,20]}
 //
 // Header: network_id is the first 12 hex digits of the weights file's
 // SHA-256; visits and fast_visits the search budgets; winner "B", "W" or
-// "" (a draw); score Black's area minus White's minus komi (0 when
-// resigned); would_resign the move number (1-based, 0: never) at which
-// Black's and White's resignation rule fired in a no_resign game; moves
-// the number of move lines that follow. Move: c the colour; m the move
-// played as a policy index (nets.MoveIndex: row-major from the top-left
-// point, size*size for pass); f 1 for a full search (a training position),
-// 0 for a fast one; n the root visits; q the mover's root winrate; z the
-// result for the mover (1, 0, -1); d the visit counts of every visited
-// root move as index, count pairs (pass included). [ReadChunk] checks the
-// structure and consistency (a corrupt or truncated chunk is an error
-// wrapping [ErrCorrupt]); [Record.Replay] checks the moves' legality and
-// the final score.
+// "" (a draw); score the result by the rules the game was played under,
+// Black's Tromp-Taylor area (every stone on the board alive) minus
+// White's minus komi (0 when resigned); would_resign the move number
+// (1-based, 0: never) at which Black's and White's resignation rule fired
+// in a no_resign game; owner and final_score, both present or both absent,
+// the counted end of a game played to two passes ([Record.Owner]): owner
+// one character per point in board.Points order (row-major from the top
+// left), 'B' or 'W' for the point's owner after the dead stones are
+// removed, '.' for neither, and final_score Black's points in owner minus
+// White's minus komi; moves the number of move lines that follow. Move: c
+// the colour; m the move played as a policy index (nets.MoveIndex:
+// row-major from the top-left point, size*size for pass); f 1 for a full
+// search (a training position), 0 for a fast one; n the root visits; q the
+// mover's root winrate; z the result for the mover (1, 0, -1); d the visit
+// counts of every visited root move as index, count pairs (pass included).
+// [ReadChunk] checks the structure and consistency (a corrupt or
+// truncated chunk is an error wrapping [ErrCorrupt]: an owner of the
+// wrong length or with another character, a final_score that is not its
+// count or disagrees with score about the winner, a counted end in a
+// resigned game); [Record.Replay] checks the moves' legality, the final
+// score, and that owner follows from the final position.
+//
+// Version 1 chunks, written before the counted end was recorded, are the
+// same without owner and final_score and still read: their positions have
+// no ownership or score targets.
 package selfplay

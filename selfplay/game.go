@@ -262,6 +262,9 @@ func playGame(ctx context.Context, evs [2]mcts.Evaluator, size int, cfg GameConf
 	} else {
 		rec.Score = g.Score()
 		rec.Winner = scoreWinner(rec.Score)
+		if g.Over() {
+			rec.setFinal(g)
+		}
 	}
 	rec.Result = resultString(rec.Winner, rec.Score, rec.Resigned)
 	rec.Time = time.Now().UTC().Format(time.RFC3339)
@@ -327,6 +330,9 @@ func (r *Record) SGF() *sgf.Node {
 		end += fmt.Sprintf(" (%s resigned)", r.Winner.Opponent())
 	default:
 		end += fmt.Sprintf(" (area score, Black minus White minus komi %g)", r.Score)
+		if r.Owner != nil && r.FinalScore != r.Score {
+			end += fmt.Sprintf("; counted with dead stones removed %g", r.FinalScore)
+		}
 	}
 	if c, ok := last.Get("C"); ok && last != root {
 		end = c + "\n" + end

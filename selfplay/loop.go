@@ -103,8 +103,8 @@ func TrainCandidate(ctx context.Context, d Dir, gen int, cfg TrainConfig, progre
 	if err != nil {
 		return nil, err
 	}
-	if parent.Spec.Features != nets.FeaturesV1 {
-		return nil, fmt.Errorf("selfplay: network %s: features %q; self-play training encodes %q", info.Parent, parent.Spec.Features, nets.FeaturesV1)
+	if _, err := nets.FeatureSetByName(parent.Spec.Features); err != nil {
+		return nil, fmt.Errorf("selfplay: network %s: %w", info.Parent, err)
 	}
 	size := parent.Spec.BoardSize
 	if files, err := ReadList(listPath); err == nil {
@@ -138,8 +138,16 @@ func TrainCandidate(ctx context.Context, d Dir, gen int, cfg TrainConfig, progre
 		fmt.Fprintf(progress, "  skipped %s\n", e)
 	}
 	var ws Stats
+	counted := 0
 	for _, r := range win.Games {
 		ws.Add(r)
+		if r.Owner != nil {
+			counted++
+		}
+	}
+	if parent.Spec.HasOwnership() || parent.Spec.HasScore() {
+		fmt.Fprintf(progress, "generation %d: window: %d of %d games counted to the end (ownership and score targets)\n",
+			gen, counted, len(win.Games))
 	}
 	if ws.NoResign > 0 {
 		fmt.Fprintf(progress, "generation %d: window: %d games without resignation, resignation false positives %d of %d (%.1f%%)\n",
@@ -174,7 +182,7 @@ func TrainCandidate(ctx context.Context, d Dir, gen int, cfg TrainConfig, progre
 		if err == nil {
 			fmt.Fprintf(progress, "generation %d: training resumes from step %d\n", gen, st.Step)
 		}
-		src := &Source{Window: win, Seed: tc.Seed ^ uint64(gen)*0x9e3779b97f4a7c15, Symmetries: cfg.Symmetries}
+		src := &Source{Window: win, Seed: tc.Seed ^ uint64(gen)*0x9e3779b97f4a7c15, Symmetries: cfg.Symmetries, Features: parent.Spec.Features}
 		res, err := train.Run(ctx, tc, src, progress)
 		if err != nil {
 			return nil, err

@@ -12,13 +12,14 @@ import (
 	"strings"
 
 	"github.com/tengen-go/tengen/board"
+	"github.com/tengen-go/tengen/dataset"
 	"github.com/tengen-go/tengen/nets"
 )
 
 // Chunk format identifiers (see the package doc).
 const (
 	ChunkFormat  = "tengen-selfplay"
-	ChunkVersion = 1
+	ChunkVersion = 2          // written; version 1 chunks (no counted end) still read
 	ChunkExt     = ".json.gz" // chunk file names end so
 )
 
@@ -47,14 +48,126 @@ type Record struct {
 	Time       string      // when the game ended, RFC 3339
 	Winner     board.Color // Black, White, or Empty for a draw
 	Result     string      // SGF RE value: "B+R", "W+3.5", "0"
-	Score      float64     // Black's area minus White's minus komi (0 if resigned)
-	Resigned   bool        // the loser resigned
-	NoResign   bool        // resignation was disabled (false-positive check)
+	// Score is the game's result by its rules: the Tromp-Taylor area
+	// score of the final position (every stone on the board alive),
+	// Black's area minus White's minus komi, which Winner and Result
+	// follow; 0 if resigned.
+	Score    float64
+	Resigned bool // the loser resigned
+	NoResign bool // resignation was disabled (false-positive check)
 	// WouldResign is, for Black and White, the 1-based move number at
 	// which that side's resignation rule fired in a game with NoResign
 	// (0: never): a false positive when that side did not lose.
 	WouldResign [2]int
-	Moves       []Move
+	// Owner and FinalScore are the counted end of a game played to two
+	// passes, the ownership and score targets of its positions: the final
+	// position scored by dataset.Count (dead stones judged by playouts and
+	// removed, then Tromp-Taylor area; the side to move first in the
+	// playouts; dataset.DefaultFinalConfig), as for SGF games
+	// (dataset.GameFinal). Owner holds per point of board.Points(Size) +1
+	// where Black owns the point, -1 White, 0 neither; FinalScore is
+	// Black's area minus White's minus komi so counted. It differs from
+	// Score only by the dead stones left on the board, and a count whose
+	// winner disagrees with Score's is not kept (dataset.ErrResultClash).
+	// Owner is nil, and FinalScore 0, when there is no counted end:
+	// resigned, cut by the move limit, a clash, or a version 1 chunk.
+	Owner      []int8
+	FinalScore float64
+	Moves      []Move
+}
+
+// Final returns the record's counted end as dataset.Final (Dead not
+// kept: nil), and false when it has none (Owner nil): its positions then
+// have no ownership or score targets.
+func (r *Record) Final() (dataset.Final, bool) {
+	if r.Owner == nil {
+		return dataset.Final{}, false
+	}
+	return dataset.Final{Size: r.Size, Owner: r.Owner, Score: r.FinalScore}, true
+}
+
+// setFinal counts g's final position (two passes) into r.Owner and
+// r.FinalScore, unless the count's winner clashes with r.Score's.
+func (r *Record) setFinal(g *board.Game) {
+	f := dataset.Count(g.Position(), g.ToMove(), g.Komi(), dataset.DefaultFinalConfig())
+	if finalClash(r.Score, f.Score) {
+		return
+	}
+	r.Owner, r.FinalScore = f.Owner, f.Score
+}
+
+// finalClash reports whether a counted score disagrees with the game's
+// score about the winner, as dataset.GameFinal judges a recorded result: a
+// win needs a count with the same sign, a draw one within 2 points.
+func finalClash(score, final float64) bool {
+	switch scoreWinner(score) {
+	case board.Black:
+		return !(final > 0)
+	case board.White:
+		return !(final < 0)
+	}
+	return !(math.Abs(final) <= 2)
+}
+
+// ownerString writes an ownership as the header's "owner": 'B', 'W' or
+// '.' per point; ok is false for a value other than +1, -1, 0.
+func ownerString(owner []int8) (string, bool) {
+	b := make([]byte, len(owner))
+	for i, o := range owner {
+		switch o {
+		case 1:
+			b[i] = 'B'
+		case -1:
+			b[i] = 'W'
+		case 0:
+			b[i] = '.'
+		default:
+			return "", false
+		}
+	}
+	return string(b), true
+}
+
+// parseOwner reads a header's "owner" of size*size points.
+func parseOwner(s string, size int) ([]int8, error) {
+	if len(s) != size*size {
+		return nil, fmt.Errorf("owner of %d points on %dx%d, want %d", len(s), size, size, size*size)
+	}
+	owner := make([]int8, len(s))
+	for i := range len(s) {
+		switch s[i] {
+		case 'B':
+			owner[i] = 1
+		case 'W':
+			owner[i] = -1
+		case '.':
+		default:
+			return nil, fmt.Errorf("owner character %q at point %d (want B, W or .)", s[i], i)
+		}
+	}
+	return owner, nil
+}
+
+// colorSign is +1 for Black, -1 for White, 0 otherwise: the ownership
+// value of a live stone.
+func colorSign(c board.Color) int8 {
+	switch c {
+	case board.Black:
+		return 1
+	case board.White:
+		return -1
+	}
+	return 0
+}
+
+// ownerScore is the area score of an ownership: Black's points minus
+// White's minus komi.
+func ownerScore(owner []int8, komi float64) float64 {
+	n := 0
+	for _, o := range owner {
+		n += int(o)
+	}
+	return float64(n) - komi
 }
 
 // Move is one move of a record with its search.
@@ -121,7 +234,10 @@ type header struct {
 	Resigned    bool    `json:"resigned"`
 	NoResign    bool    `json:"no_resign"`
 	WouldResign [2]int  `json:"would_resign"`
-	Moves       int     `json:"moves"`
+	// From version 2: the counted end, both or neither (Record.Owner).
+	Owner      string   `json:"owner,omitempty"`
+	FinalScore *float64 `json:"final_score,omitempty"`
+	Moves      int      `json:"moves"`
 }
 
 // moveLine is one move's JSON line.
@@ -165,6 +281,14 @@ func (r *Record) AppendJSONLines(b []byte) ([]byte, error) {
 		Size: r.Size, Komi: r.Komi, Rules: r.Rules, Visits: r.Visits, FastVisits: r.FastVisits, Seed: r.Seed,
 		Time: r.Time, Winner: colorString(r.Winner), Result: r.Result, Score: r.Score, Resigned: r.Resigned,
 		NoResign: r.NoResign, WouldResign: r.WouldResign, Moves: len(r.Moves),
+	}
+	if r.Owner != nil {
+		own, ok := ownerString(r.Owner)
+		if !ok || len(r.Owner) != r.Size*r.Size {
+			return nil, fmt.Errorf("selfplay: record %s: ownership of %d points with values other than -1, 0, +1 or not %dx%d", r.ID, len(r.Owner), r.Size, r.Size)
+		}
+		fs := r.FinalScore
+		h.Owner, h.FinalScore = own, &fs
 	}
 	js, err := json.Marshal(h)
 	if err != nil {
@@ -298,8 +422,8 @@ func parseHeader(text []byte, line int) (*Record, int, error) {
 	switch {
 	case h.Format != ChunkFormat:
 		return nil, 0, corrupt(line, "format %q, want %q", h.Format, ChunkFormat)
-	case h.Version != ChunkVersion:
-		return nil, 0, corrupt(line, "version %d, want %d", h.Version, ChunkVersion)
+	case h.Version != 1 && h.Version != ChunkVersion:
+		return nil, 0, corrupt(line, "version %d, want 1 or %d", h.Version, ChunkVersion)
 	case h.Size < 2 || h.Size > board.MaxSize:
 		return nil, 0, corrupt(line, "board size %d", h.Size)
 	case !finite(h.Komi) || math.Abs(h.Komi) > 1000 || !finite(h.Score) || math.Abs(h.Score) > 1000:
@@ -330,7 +454,37 @@ func parseHeader(text []byte, line int) (*Record, int, error) {
 	if want := resultString(winner, h.Score, h.Resigned); h.Result != want {
 		return nil, 0, corrupt(line, "result %q, want %q for winner %q, score %v, resigned %v", h.Result, want, h.Winner, h.Score, h.Resigned)
 	}
+	if err := parseFinal(&h, r); err != nil {
+		return nil, 0, corrupt(line, "%v", err)
+	}
 	return r, h.Moves, nil
+}
+
+// parseFinal reads and checks the header's counted end into r.
+func parseFinal(h *header, r *Record) error {
+	switch {
+	case h.Owner == "" && h.FinalScore == nil:
+		return nil
+	case h.Version < 2:
+		return fmt.Errorf("owner or final_score in a version %d header", h.Version)
+	case h.Owner == "" || h.FinalScore == nil:
+		return fmt.Errorf("owner %q and final_score %v: both or neither", h.Owner, h.FinalScore)
+	case h.Resigned:
+		return fmt.Errorf("owner and final_score in a resigned game")
+	}
+	owner, err := parseOwner(h.Owner, h.Size)
+	if err != nil {
+		return err
+	}
+	fs := *h.FinalScore
+	if want := ownerScore(owner, h.Komi); fs != want {
+		return fmt.Errorf("final_score %v, the owner counts %v with komi %v", fs, want, h.Komi)
+	}
+	if finalClash(h.Score, fs) {
+		return fmt.Errorf("final_score %v disagrees with score %v about the winner", fs, h.Score)
+	}
+	r.Owner, r.FinalScore = owner, fs
+	return nil
 }
 
 func parseMove(text []byte, line int, r *Record) (Move, error) {
@@ -402,8 +556,12 @@ var ErrIllegal = errors.New("selfplay: illegal record")
 // before each move with the game as it stands and the move's index. It
 // checks that the moves are legal, alternate, that the game ends where the
 // record says (two passes, the resignation, or any move count otherwise),
-// and that a scored result matches the final position; the errors wrap
-// ErrIllegal. fn must not change the game; its error ends the replay and is
+// that a scored result matches the final position, and that a counted end
+// (Owner) follows from the final position after two passes: removing the
+// stones that Owner does not give to their colour (the dead ones) leaves a
+// position whose Tromp-Taylor owners are Owner, and FinalScore is their
+// count minus komi (the playouts' verdict itself is not recomputed); the
+// errors wrap ErrIllegal. fn must not change the game; its error ends the replay and is
 // returned as is.
 func (r *Record) Replay(fn func(g *board.Game, i int) error) (*board.Game, error) {
 	rules, err := board.RulesByName(r.Rules)
@@ -436,5 +594,43 @@ func (r *Record) Replay(fn func(g *board.Game, i int) error) (*board.Game, error
 			return nil, fmt.Errorf("%w: %s: final score %v, the record says %v", ErrIllegal, r.ID, s, r.Score)
 		}
 	}
+	if r.Owner != nil {
+		if err := r.checkFinal(g); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrIllegal, r.ID, err)
+		}
+	}
 	return g, nil
+}
+
+// checkFinal checks r's counted end against g, the game replayed.
+func (r *Record) checkFinal(g *board.Game) error {
+	switch {
+	case r.Resigned || !g.Over():
+		return errors.New("a counted end of a game that did not end with two passes")
+	case len(r.Owner) != r.Size*r.Size:
+		return fmt.Errorf("ownership of %d points, want %d", len(r.Owner), r.Size*r.Size)
+	case r.FinalScore != ownerScore(r.Owner, r.Komi):
+		return fmt.Errorf("final score %v, the ownership counts %v", r.FinalScore, ownerScore(r.Owner, r.Komi))
+	case finalClash(r.Score, r.FinalScore):
+		return fmt.Errorf("final score %v disagrees with score %v about the winner", r.FinalScore, r.Score)
+	}
+	p := *g.Position()
+	var dead []board.Point
+	for i, pt := range board.Points(r.Size) {
+		if c := p.At(pt); c != board.Empty && colorSign(c) != r.Owner[i] {
+			dead = append(dead, pt)
+		}
+	}
+	if len(dead) > 0 {
+		if err := p.Place(board.Empty, dead); err != nil {
+			return fmt.Errorf("removing the dead stones: %v", err)
+		}
+	}
+	for i, o := range p.AreaOwners(nil) {
+		if o != r.Owner[i] {
+			return fmt.Errorf("ownership of %s is %d; the final position without its dead stones gives %d",
+				board.Points(r.Size)[i].GTP(r.Size), r.Owner[i], o)
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -69,8 +70,8 @@ func TestReadChunkCorrupt(t *testing.T) {
 		{"no trailer", data[:len(data)-4], "truncated"},
 		{"no game", rawChunk(""), "no game"},
 		{"bad json", rawChunk("{\"format\":\n"), "line 1"},
-		{"unknown field", edit(`"version":1`, `"version":1,"extra":1`), "unknown field"},
-		{"version", edit(`"version":1`, `"version":2`), "version 2"},
+		{"unknown field", edit(`"version":2`, `"version":2,"extra":1`), "unknown field"},
+		{"version", edit(`"version":2`, `"version":3`), "version 3"},
 		{"format", edit(`"tengen-selfplay"`, `"other"`), "format"},
 		{"size", edit(`"size":7`, `"size":99`), "board size"},
 		{"rules", edit(`"rules":"chinese"`, `"rules":"klingon"`), "rules"},
@@ -171,6 +172,18 @@ func FuzzReadChunk(f *testing.F) {
 {"c":"B","m":4,"f":1,"n":1,"q":0.5,"z":-1,"d":[4,1]}
 {"c":"W","m":4,"f":0,"n":1,"q":0.5,"z":1,"d":[]}
 `))
+	f.Add([]byte(`{"format":"tengen-selfplay","version":2,"id":"x","network":"n","network_id":"","size":2,"komi":0.5,"rules":"chinese","visits":1,"fast_visits":0,"seed":0,"time":"","winner":"W","result":"W+0.5","score":-0.5,"resigned":false,"no_resign":false,"would_resign":[0,0],"owner":"....","final_score":-0.5,"moves":2}
+{"c":"B","m":4,"f":1,"n":1,"q":0.5,"z":-1,"d":[4,1]}
+{"c":"W","m":4,"f":0,"n":1,"q":0.5,"z":1,"d":[]}
+`))
+	if v1, err := os.ReadFile("testdata/v1-7x7.json.gz"); err == nil {
+		f.Add(v1)
+	}
+	if r, err := deadStoneRecord(0.5); err == nil {
+		if data, err := ChunkBytes(r); err == nil {
+			f.Add(data)
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if !bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
 			data = rawChunk(string(data))

@@ -167,9 +167,14 @@ func ReadList(path string) ([]GameFile, error) {
 }
 
 // Source streams a window's training positions to train.Run: every full
-// search of every game, encoded with the input features of package nets,
-// its visit distribution as the policy target (PolicyDist) and the game's
-// result from the mover's view as the value target. Each pass (epoch)
+// search of every game, encoded with the input features of package nets
+// (Features), its visit distribution as the policy target (PolicyDist),
+// the game's result from the mover's view as the value target and, for a
+// game with a counted end (Record.Final), the final ownership and score
+// from the mover's view as the ownership and score targets, transformed
+// like the input (dataset.Final.ForMover, as for SGF games); positions of
+// games without one (resigned, cut by the move limit, version 1 chunks)
+// have none (Ownership nil, HasScore false: masked). Each pass (epoch)
 // visits the games in a fresh order drawn from Seed and the epoch; with
 // Symmetries each position gets one of the 8 board symmetries, drawn per
 // epoch, game and move, and its input and visit distribution are
@@ -179,6 +184,9 @@ type Source struct {
 	Window     *Window
 	Seed       uint64
 	Symmetries bool
+	// Features is the input feature set (nets.FeatureSetByName; empty:
+	// nets.FeaturesV1): the trained network's Spec.Features.
+	Features string
 }
 
 var _ train.Source = (*Source)(nil)
@@ -191,6 +199,15 @@ func (s *Source) order(epoch int) []int {
 
 // Pass implements train.Source.
 func (s *Source) Pass(ctx context.Context, from train.Position, fn func(train.Position, *dataset.Example) error) error {
+	name := s.Features
+	if name == "" {
+		name = nets.FeaturesV1
+	}
+	fs, err := nets.FeatureSetByName(name)
+	if err != nil {
+		return fmt.Errorf("selfplay: %w", err)
+	}
+	planes := fs.Planes()
 	order := s.order(from.Epoch)
 	var ex dataset.Example
 	var buf []float32
@@ -203,12 +220,13 @@ func (s *Source) Pass(ctx context.Context, from train.Position, fn func(train.Po
 		r := s.Window.Games[gi]
 		size := r.Size
 		area := size * size
-		if need := nets.NumPlanesV1 * area; len(buf) < need {
+		if need := planes * area; len(buf) < need {
 			buf = make([]float32, need)
 		}
 		if len(dist) < area+1 {
 			dist = make([]float32, area+1)
 		}
+		final, hasFinal := r.Final()
 		rng := rand.New(rand.NewPCG(train.EpochSeed(s.Seed, from.Epoch), uint64(gi)+1))
 		delivered := 0
 		_, err := r.Replay(func(g *board.Game, i int) error {
@@ -224,10 +242,10 @@ func (s *Source) Pass(ctx context.Context, from train.Position, fn func(train.Po
 			if k == from.Game && delivered <= from.Move {
 				return nil
 			}
-			nets.Encode(g, sym, buf[:nets.NumPlanesV1*area])
+			fs.Encode(g, sym, buf[:planes*area])
 			TransformDist(m.Dist, sym, size, dist[:area+1])
 			ex = dataset.Example{
-				Input:      dataset.Pack(buf[:nets.NumPlanesV1*area], nets.NumPlanesV1, area),
+				Input:      dataset.Pack(buf[:planes*area], planes, area),
 				Policy:     nets.MoveIndex(sym.Point(m.Point, size), size),
 				PolicyDist: dist[:area+1],
 				Value:      r.Z(m.Color),
@@ -235,6 +253,10 @@ func (s *Source) Pass(ctx context.Context, from train.Position, fn func(train.Po
 				GameID:     r.ID,
 				MoveNum:    i + 1,
 				Size:       size,
+			}
+			if hasFinal {
+				ex.Ownership, ex.Score = final.ForMover(m.Color, sym)
+				ex.HasScore = true
 			}
 			return fn(train.Position{Epoch: from.Epoch, Game: k, Move: delivered}, &ex)
 		})

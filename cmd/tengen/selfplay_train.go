@@ -12,9 +12,10 @@ import (
 )
 
 // sgfOnlyTrainFlags are the flags of tengen train that mean nothing for a
-// self-play candidate.
+// self-play candidate. (final-playouts: self-play games are counted with
+// the default when they end; the chunk holds the ownership and score.)
 var sgfOnlyTrainFlags = []string{"out", "resume", "sgf", "spec", "init", "size", "min-rank", "no-handicap",
-	"min-moves", "results", "passes", "validation-games", "validation-positions", "validate-every"}
+	"min-moves", "results", "passes", "validation-games", "validation-positions", "validate-every", "final-playouts"}
 
 // trainSelfplay is tengen train --selfplay DIR: the next generation's
 // candidate trained from the best network on the newest games.
