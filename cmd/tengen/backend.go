@@ -24,9 +24,10 @@ const (
 // GPU backend has not yet run on a GPU (docs/perf.md), and auto would
 // print its fallback line on every CPU-only run.
 type backendFlags struct {
-	name    string // the backend flag's name
-	kind    string
-	libDirs []string
+	name      string // the backend flag's name
+	kind      string
+	libDirs   []string
+	precision []string // --precision: cpu.ParsePrecision names
 }
 
 // bind defines the flags; name is the backend flag's name ("backend", or
@@ -34,10 +35,19 @@ type backendFlags struct {
 func (f *backendFlags) bind(fs *pflag.FlagSet, name string) {
 	f.name = name
 	fs.StringVar(&f.kind, name, backendCPU, "network backend: cpu, cuda (NVIDIA GPU) or auto (cuda when usable, else cpu with one line on stderr)")
+	fs.StringSliceVar(&f.precision, "precision", []string{"fp32"}, "CPU backend arithmetic of the trunk convolutions: fp32, bf16 (AVX512_BF16), int8 (AVX512_VNNI; calibrated at start-up) or auto (the fastest this CPU has); without the instructions, fp32. bench nets takes a list and measures each; other commands use the first")
 	fs.StringArrayVar(&f.libDirs, "cuda-lib-dir", nil, "folder with the CUDA libraries (libcublas, libnvrtc; a pip venv or site-packages with NVIDIA's wheels too), searched after the system's and before $"+cuda.EnvLibDir+"; repeatable")
 }
 
 func (f *backendFlags) validate() error {
+	if len(f.precision) == 0 {
+		return usageError("--precision: want fp32, bf16, int8 or auto")
+	}
+	for _, p := range f.precision {
+		if _, err := cpu.ParsePrecision(p); err != nil {
+			return usageError("--precision %q: want fp32, bf16, int8 or auto", p)
+		}
+	}
 	switch f.kind {
 	case backendCPU, backendCUDA, backendAuto:
 		return nil
@@ -45,18 +55,33 @@ func (f *backendFlags) validate() error {
 	return usageError("--%s %q: want cpu, cuda or auto", f.name, f.kind)
 }
 
+// precisions returns --precision parsed (fp32 where unset or invalid:
+// validate reports those).
+func (f *backendFlags) precisions() []cpu.Precision {
+	var ps []cpu.Precision
+	for _, s := range f.precision {
+		p, _ := cpu.ParsePrecision(s)
+		ps = append(ps, p)
+	}
+	if len(ps) == 0 {
+		ps = []cpu.Precision{cpu.FP32}
+	}
+	return ps
+}
+
 // chooser returns the backend factory for these flags; it logs to log.
 func (f *backendFlags) chooser(log io.Writer) *backendChooser {
-	return &backendChooser{kind: f.kind, libDirs: f.libDirs, log: log}
+	return &backendChooser{kind: f.kind, libDirs: f.libDirs, precision: f.precisions()[0], log: log}
 }
 
 // backendChooser makes inference backends as --backend says. In auto
 // mode the first failure of the GPU backend is printed once, and every
 // later network goes to the CPU without trying again.
 type backendChooser struct {
-	kind    string
-	libDirs []string
-	log     io.Writer
+	kind      string
+	libDirs   []string
+	precision cpu.Precision // the CPU backend's
+	log       io.Writer
 
 	mu        sync.Mutex
 	fellBack  bool
@@ -67,7 +92,11 @@ type backendChooser struct {
 // the CPU backend's (0: all cores).
 func (c *backendChooser) open(w *nets.Weights, maxBatch, threads int) (nets.Backend, error) {
 	newCPU := func() (nets.Backend, error) {
-		return cpu.New(w, cpu.Options{MaxBatch: maxBatch, Threads: threads})
+		var p cpu.Precision
+		if c != nil {
+			p = c.precision
+		}
+		return cpu.New(w, cpu.Options{MaxBatch: maxBatch, Threads: threads, Precision: p})
 	}
 	if c == nil || c.kind == backendCPU || c.kind == "" {
 		return newCPU()

@@ -24,6 +24,7 @@ func init() {
 type netsRow struct {
 	Size             int     `json:"size"`
 	Batch            int     `json:"batch"`
+	Precision        string  `json:"precision"` // in effect (cpu.Precision.Resolve of --precision)
 	FastPosPerSec    float64 `json:"fast_pos_per_s"`
 	GorgoniaPosPerS  float64 `json:"gorgonia_pos_per_s"`
 	Ratio            float64 `json:"ratio"` // fast / gorgonia
@@ -51,10 +52,10 @@ type netsTable struct {
 func (t netsTable) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "default network forward, %d threads; fast path BLAS %s: %.1f GFLOP/s on %s\n", t.Threads, t.BLAS, t.SgemmGFLOPs, t.SgemmShape)
-	fmt.Fprintf(&b, "%5s %5s %12s %12s %7s %10s %10s %7s\n", "size", "batch", "fast pos/s", "gorgonia", "ratio", "fast GF/s", "gorg GF/s", "%sgemm")
+	fmt.Fprintf(&b, "%5s %5s %5s %12s %12s %7s %10s %10s %7s\n", "size", "batch", "prec", "fast pos/s", "gorgonia", "ratio", "fast GF/s", "gorg GF/s", "%sgemm")
 	for _, r := range t.Rows {
-		fmt.Fprintf(&b, "%2dx%-2d %5d %12.1f %12.1f %6.2fx %10.1f %10.1f %6.0f%%\n",
-			r.Size, r.Size, r.Batch, r.FastPosPerSec, r.GorgoniaPosPerS, r.Ratio, r.FastGFLOPs, r.GorgoniaGFLOPs, 100*r.ShareOfSgemm)
+		fmt.Fprintf(&b, "%2dx%-2d %5d %5s %12.1f %12.1f %6.2fx %10.1f %10.1f %6.0f%%\n",
+			r.Size, r.Size, r.Batch, r.Precision, r.FastPosPerSec, r.GorgoniaPosPerS, r.Ratio, r.FastGFLOPs, r.GorgoniaGFLOPs, 100*r.ShareOfSgemm)
 	}
 	return b.String()
 }
@@ -95,15 +96,6 @@ func benchNets(ctx context.Context, e env, o benchOptions) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			fast, err := cpu.New(w, cpu.Options{MaxBatch: n, Threads: threads})
-			if err != nil {
-				return nil, err
-			}
-			fastRate, err := timeForward(ctx, fast, in, n, o.seconds)
-			fast.Close()
-			if err != nil {
-				return nil, err
-			}
 			ref, err := tape.New(w, n)
 			if err != nil {
 				return nil, err
@@ -113,20 +105,33 @@ func benchNets(ctx context.Context, e env, o benchOptions) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			f := spec.FLOPs()
-			r := netsRow{
-				Size: size, Batch: n, FastPosPerSec: fastRate, GorgoniaPosPerS: refRate, Ratio: fastRate / refRate,
-				FastGFLOPs: fastRate * f / 1e9, GorgoniaGFLOPs: refRate * f / 1e9, FLOPsPerPosition: f,
+			for _, p := range o.backend.precisions() {
+				fast, err := cpu.New(w, cpu.Options{MaxBatch: n, Threads: threads, Precision: p})
+				if err != nil {
+					return nil, err
+				}
+				prec := fast.Precision()
+				fastRate, err := timeForward(ctx, fast, in, n, o.seconds)
+				fast.Close()
+				if err != nil {
+					return nil, err
+				}
+				f := spec.FLOPs()
+				r := netsRow{
+					Size: size, Batch: n, Precision: prec.String(), FastPosPerSec: fastRate, GorgoniaPosPerS: refRate, Ratio: fastRate / refRate,
+					FastGFLOPs: fastRate * f / 1e9, GorgoniaGFLOPs: refRate * f / 1e9, FLOPsPerPosition: f,
+				}
+				r.ShareOfSgemm = r.FastGFLOPs / t.SgemmGFLOPs
+				t.Rows = append(t.Rows, r)
 			}
-			r.ShareOfSgemm = r.FastGFLOPs / t.SgemmGFLOPs
-			t.Rows = append(t.Rows, r)
 		}
 	}
-	// Headline: 19x19 batch 32, else the last row measured.
+	// Headline: 19x19 batch 32 (the first precision's), else the last row
+	// measured.
 	if len(t.Rows) > 0 {
 		h := t.Rows[len(t.Rows)-1]
-		for _, r := range t.Rows {
-			if r.Size == 19 && r.Batch == 32 {
+		for i := len(t.Rows) - 1; i >= 0; i-- {
+			if r := t.Rows[i]; r.Size == 19 && r.Batch == 32 {
 				h = r
 			}
 		}

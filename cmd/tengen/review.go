@@ -28,7 +28,7 @@ func init() {
 // Review defaults.
 const (
 	defaultReviewVisits = 1000 // root visits per position without --visits, --playouts or --time (below ~1000 the losses on 9x9 are mostly noise)
-	reviewPVMoves       = 10  // moves of a best-move variation written to the SGF
+	reviewPVMoves       = 10   // moves of a best-move variation written to the SGF
 	// reviewWinrateMistake is the winrate loss from which a move is a
 	// mistake when the search gives no score (--evaluator net).
 	reviewWinrateMistake = 0.10

@@ -102,7 +102,10 @@ func convBench(size, n, c, f int, wt, bias []float32, algo ConvAlgo) (*Backend, 
 	be := &Backend{opts: Options{MaxBatch: n, Threads: runtime.GOMAXPROCS(0), Conv3x3: algo}, n: n}
 	var sz sizes
 	in := nets.Shape{C: c, H: size, W: size}
-	o := be.convOp(0, 1, in, f, 3, append([]float32(nil), wt...), bias, actReLU, &sz)
+	o, err := be.convOp(0, 1, in, f, 3, append([]float32(nil), wt...), bias, actReLU, -1, &sz)
+	if err != nil {
+		panic(err)
+	}
 	be.ops = []op{o}
 	l := n * max(c, f) * size * size
 	be.act = [][]float32{make([]float32, l), make([]float32, l)}

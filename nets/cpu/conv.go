@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/nets/internal/qgemm"
 )
 
 // inputOp copies the caller's NCHW positions into channel-major
@@ -32,6 +33,11 @@ type convOp struct {
 	k          int
 	wt, bias   []float32 // wt: f x (c*k*k)
 	act        actKind
+
+	qi int               // index among the Int8-quantisable convolutions, or -1
+	bf *qgemm.BF16Matrix // BF16: wt rounded
+	q  *qgemm.Int8Matrix // Int8: wt quantised
+	qs float32           // Int8: the input step
 }
 
 func (o *convOp) run(b *Backend, w, t int) {
@@ -43,13 +49,33 @@ func (o *convOp) run(b *Backend, w, t int) {
 	lo, hi := span(cols, w, t)
 	for c0 := lo; c0 < hi; c0 += colBlock {
 		cnt := min(colBlock, hi-c0)
-		if o.k == 1 {
-			s.gemm(false, false, o.f, cnt, o.c, 1, o.wt, o.c, src[c0:], cols, 0, dst[c0:], cols)
-		} else {
+		x, ldx := src[c0:], cols // the GEMM's B: ckk x cnt
+		if o.k > 1 {
 			im2col(src, cols, o.c, o.h, o.w, o.k, c0, cnt, s.col)
-			s.gemm(false, false, o.f, cnt, ckk, 1, o.wt, ckk, s.col, cnt, 0, dst[c0:], cols)
+			x, ldx = s.col, cnt
 		}
-		biasAct(dst, cols, c0, cnt, o.bias, o.act)
+		if b.recorder != nil && o.qi >= 0 {
+			for ch := range o.c { // the inputs themselves: im2col repeats them
+				b.recorder.record(o.qi, src[ch*cols+c0:][:cnt])
+			}
+		}
+		fused := o.act != actTanh // ReLU and no activation fuse into the kernels' store
+		bias := o.bias
+		if !fused {
+			bias = nil
+		}
+		switch {
+		case o.q != nil:
+			s.q.Int8(o.q, cnt, x, ldx, o.qs, dst[c0:], cols, bias, o.act == actReLU)
+		case o.bf != nil:
+			s.q.BF16(o.bf, cnt, x, ldx, dst[c0:], cols, bias, o.act == actReLU)
+		default:
+			s.gemm(false, false, o.f, cnt, ckk, 1, o.wt, ckk, x, ldx, 0, dst[c0:], cols)
+			fused = false
+		}
+		if !fused {
+			biasAct(dst, cols, c0, cnt, o.bias, o.act)
+		}
 	}
 }
 

@@ -46,7 +46,17 @@ type Options struct {
 	// included). Default runtime.GOMAXPROCS(0).
 	Threads int
 	// Conv3x3 picks the 3x3 convolution algorithm. Default ConvAuto.
+	// Convolutions in BF16 or Int8 use im2col.
 	Conv3x3 ConvAlgo
+	// Precision is the trunk convolutions' arithmetic. Default FP32; a
+	// precision this CPU lacks the instructions for runs as FP32 (see
+	// Precision.Resolve and Backend.Precision).
+	Precision Precision
+	// Calibration holds the int8 activation ranges (from Calibrate, or a
+	// backend's Calibration). Nil: an Int8 backend calibrates itself in
+	// New on CalibrationInputs (random-play positions). Ignored by the
+	// other precisions.
+	Calibration *Calibration
 }
 
 // EnsureDefaults fills zero fields with their defaults.
@@ -70,6 +80,9 @@ func (o Options) Validate() error {
 	if o.Conv3x3 < ConvAuto || o.Conv3x3 > ConvWinograd {
 		return fmt.Errorf("cpu: unknown Conv3x3 %v", o.Conv3x3)
 	}
+	if o.Precision < FP32 || o.Precision > PrecisionAuto {
+		return fmt.Errorf("cpu: unknown Precision %v", o.Precision)
+	}
 	return nil
 }
 
@@ -88,6 +101,11 @@ type Backend struct {
 	chunk   int         // positions per pass through ops
 	act     [][]float32 // activation buffers, each MaxBatch * the largest layer
 	scratch []*scratch  // per worker
+
+	precision  Precision      // in effect
+	int8Layers int            // convolutions Int8 quantises (non-negative inputs)
+	calib      *Calibration   // Int8 only
+	recorder   *calibRecorder // set by Calibrate
 
 	// Per Forward (guarded by mu).
 	mu     sync.Mutex
@@ -119,7 +137,22 @@ func New(w *nets.Weights, opts Options) (*Backend, error) {
 	if err := w.Check(); err != nil {
 		return nil, err
 	}
-	b := &Backend{spec: w.Spec, opts: opts, moves: w.Spec.Moves()}
+	b := &Backend{spec: w.Spec, opts: opts, moves: w.Spec.Moves(), precision: opts.Precision.Resolve()}
+	if forceQuantized && (opts.Precision == BF16 || opts.Precision == Int8) {
+		b.precision = opts.Precision
+	}
+	if b.precision == Int8 {
+		b.calib = opts.Calibration
+		if b.calib == nil {
+			in, err := CalibrationInputs(w.Spec, calibrationPositions, 1)
+			if err != nil {
+				return nil, err
+			}
+			if b.calib, err = Calibrate(w, in, calibrationPositions, opts.Threads); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if err := b.compile(w); err != nil {
 		return nil, err
 	}
@@ -131,6 +164,14 @@ func (b *Backend) Spec() nets.Spec { return b.spec }
 
 // Options returns the options in effect (defaults filled in).
 func (b *Backend) Options() Options { return b.opts }
+
+// Precision returns the precision in effect: Options.Precision resolved
+// for this CPU.
+func (b *Backend) Precision() Precision { return b.precision }
+
+// Calibration returns the int8 activation ranges in use (nil unless the
+// precision is Int8): keep it with the network to skip calibrating again.
+func (b *Backend) Calibration() *Calibration { return b.calib }
 
 // Forward evaluates n positions (see nets.Backend). It returns an error if
 // n is outside [1, MaxBatch], a buffer is too short, ctx is done (checked

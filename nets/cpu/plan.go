@@ -5,6 +5,7 @@ import (
 
 	"github.com/tengen-go/tengen/nets"
 	"github.com/tengen-go/tengen/nets/internal/fuse"
+	"github.com/tengen-go/tengen/nets/internal/qgemm"
 )
 
 // op is one step of a forward pass. run does worker w's share (of t
@@ -42,7 +43,8 @@ type scratch struct {
 	wtmp  []float32 // Winograd output: 12 x tileBlock
 	inner []bool    // Winograd tile away from the border
 
-	gemm gemmFunc // this worker's GEMM
+	gemm gemmFunc      // this worker's GEMM
+	q    qgemm.Context // this worker's bf16 and int8 GEMMs
 }
 
 // autoWinograd reports whether ConvAuto uses Winograd for a 3x3
@@ -83,6 +85,7 @@ func (b *Backend) compile(w *nets.Weights) error {
 	sz.grow(&sz.act, in.Len())
 	b.ops = append(b.ops, &inputOp{out: 0, shape: in})
 	cur := 0
+	nonNeg := false // the current activations are >= 0 (Int8 can take them)
 	layers, err := fuse.Trunk(w)
 	if err != nil {
 		return fmt.Errorf("cpu: %w", err)
@@ -92,11 +95,23 @@ func (b *Backend) compile(w *nets.Weights) error {
 		sz.grow(&sz.act, l.Out.Len())
 		switch l.Kind {
 		case nets.KindConv:
-			b.ops = append(b.ops, b.convOp(cur, 1-cur, sIn, l.Filters, l.Kernel, l.W, l.B, actKind(l.Act), &sz))
+			qi := -1
+			if nonNeg {
+				qi = b.int8Layers
+				b.int8Layers++
+			}
+			op, err := b.convOp(cur, 1-cur, sIn, l.Filters, l.Kernel, l.W, l.B, actKind(l.Act), qi, &sz)
+			if err != nil {
+				return err
+			}
+			b.ops = append(b.ops, op)
 			cur = 1 - cur
+			nonNeg = actKind(l.Act) == actReLU
 		case nets.KindReLU:
 			b.ops = append(b.ops, &actOp{buf: cur, c: sIn.C, hw: sIn.H * sIn.W, act: actReLU})
+			nonNeg = true
 		case nets.KindTanh:
+			nonNeg = false
 			b.ops = append(b.ops, &actOp{buf: cur, c: sIn.C, hw: sIn.H * sIn.W, act: actTanh})
 		case nets.KindLRN:
 			b.ops = append(b.ops, &lrnOp{in: cur, out: 1 - cur, c: sIn.C, hw: sIn.H * sIn.W,
@@ -123,7 +138,11 @@ func (b *Backend) compile(w *nets.Weights) error {
 		hb = append(hb, w.Tensor("ownership.conv.b").Data...)
 	}
 	sz.grow(&sz.act, (pf+vf+of)*hw)
-	b.ops = append(b.ops, b.convOp(cur, 1-cur, t, pf+vf+of, 1, hwt, hb, actReLU, &sz))
+	headConv, err := b.convOp(cur, 1-cur, t, pf+vf+of, 1, hwt, hb, actReLU, -2, &sz)
+	if err != nil {
+		return err
+	}
+	b.ops = append(b.ops, headConv)
 	cur = 1 - cur
 	// Positions run through the network in chunks small enough for a
 	// chunk's activations to stay in cache from one layer to the next.
@@ -160,6 +179,9 @@ func (b *Backend) compile(w *nets.Weights) error {
 		h.passB = w.Tensor("policy.pass.b").Data[0]
 	}
 
+	if b.precision == Int8 && len(b.calib.Max) != b.int8Layers {
+		return fmt.Errorf("cpu: the calibration has %d ranges for %d int8 convolutions", len(b.calib.Max), b.int8Layers)
+	}
 	b.act = [][]float32{make([]float32, mb*sz.act), make([]float32, mb*sz.act)}
 	for range b.opts.Threads {
 		b.scratch = append(b.scratch, &scratch{
@@ -172,16 +194,32 @@ func (b *Backend) compile(w *nets.Weights) error {
 }
 
 // convOp returns the op for a k x k convolution of shape in to f channels.
-func (b *Backend) convOp(src, dst int, in nets.Shape, f, k int, wt, bias []float32, act actKind, sz *sizes) op {
-	useWino := k == 3 && (b.opts.Conv3x3 == ConvWinograd || b.opts.Conv3x3 == ConvAuto && autoWinograd(in.C, f, in.H, in.W))
+// qi is the convolution's index among those Int8 quantises (inputs
+// non-negative), -1 for another trunk convolution, -2 for the heads' (kept
+// in FP32).
+func (b *Backend) convOp(src, dst int, in nets.Shape, f, k int, wt, bias []float32, act actKind, qi int, sz *sizes) (op, error) {
+	ckk := in.C * k * k
+	o := &convOp{in: src, out: dst, c: in.C, f: f, h: in.H, w: in.W, k: k, wt: wt, bias: bias, act: act, qi: max(qi, -1)}
+	switch {
+	case b.precision == BF16 && qi >= -1:
+		o.bf = qgemm.NewBF16Matrix(wt, f, ckk)
+	case b.precision == Int8 && qi >= 0:
+		if b.calib == nil || qi >= len(b.calib.Max) {
+			return nil, fmt.Errorf("cpu: the calibration has no range for int8 convolution %d", qi)
+		}
+		o.q = qgemm.NewInt8Matrix(wt, f, ckk)
+		o.qs = actScale(b.calib.Max[qi])
+	}
+	useWino := k == 3 && o.bf == nil && o.q == nil &&
+		(b.opts.Conv3x3 == ConvWinograd || b.opts.Conv3x3 == ConvAuto && autoWinograd(in.C, f, in.H, in.W))
 	if useWino {
 		sz.grow(&sz.v, 16*winoStride(in.C, tileBlock))
 		sz.grow(&sz.rows, 4*(in.W+3))
 		sz.grow(&sz.m, 16*winoStride(f, tileBlock))
-		return &winoOp{in: src, out: dst, c: in.C, f: f, h: in.H, w: in.W, u: winogradWeights(wt, f, in.C), bias: bias, act: act}
+		return &winoOp{in: src, out: dst, c: in.C, f: f, h: in.H, w: in.W, u: winogradWeights(wt, f, in.C), bias: bias, act: act}, nil
 	}
 	if k > 1 {
-		sz.grow(&sz.col, in.C*k*k*colBlock)
+		sz.grow(&sz.col, ckk*colBlock)
 	}
-	return &convOp{in: src, out: dst, c: in.C, f: f, h: in.H, w: in.W, k: k, wt: wt, bias: bias, act: act}
+	return o, nil
 }

@@ -81,6 +81,14 @@ func SingleLayerSpecs(size int, policyKind string) []nets.Spec {
 // each case.
 func Conformance(t *testing.T, name string, newBackend, reference func(*nets.Weights) (nets.Backend, error)) {
 	t.Helper()
+	ConformanceTolerance(t, name, Tolerance, newBackend, reference)
+}
+
+// ConformanceTolerance is Conformance with another largest relative error
+// per output tensor than Tolerance: for backends of reduced precision
+// (bf16, int8), which state theirs.
+func ConformanceTolerance(t *testing.T, name string, tol float64, newBackend, reference func(*nets.Weights) (nets.Backend, error)) {
+	t.Helper()
 	rng := rand.New(rand.NewPCG(0x7e9e9, uint64(len(name))))
 	for _, size := range Sizes {
 		var specs []nets.Spec
@@ -95,7 +103,7 @@ func Conformance(t *testing.T, name string, newBackend, reference func(*nets.Wei
 		for _, spec := range specs {
 			seed := rng.Uint64()
 			t.Run(name+"/"+spec.Name, func(t *testing.T) {
-				conformOne(t, spec, seed, newBackend, reference)
+				conformOne(t, spec, seed, tol, newBackend, reference)
 			})
 		}
 		// The heads of issue 14, from a generator of their own so that the
@@ -111,7 +119,7 @@ func Conformance(t *testing.T, name string, newBackend, reference func(*nets.Wei
 		for _, spec := range specs {
 			seed := hrng.Uint64()
 			t.Run(name+"/"+spec.Name, func(t *testing.T) {
-				conformOne(t, spec, seed, newBackend, reference)
+				conformOne(t, spec, seed, tol, newBackend, reference)
 			})
 		}
 	}
@@ -141,7 +149,7 @@ type reporter interface {
 	Fatalf(format string, args ...any)
 }
 
-func conformOne(t reporter, spec nets.Spec, seed uint64, newBackend, reference func(*nets.Weights) (nets.Backend, error)) {
+func conformOne(t reporter, spec nets.Spec, seed uint64, tol float64, newBackend, reference func(*nets.Weights) (nets.Backend, error)) {
 	rng := rand.New(rand.NewPCG(seed, 2))
 	w, err := RandomWeights(spec, rng)
 	if err != nil {
@@ -205,11 +213,11 @@ func conformOne(t reporter, spec nets.Spec, seed uint64, newBackend, reference f
 				t.Fatalf("batch %d: value[%d] = %v outside [-1, 1]", n, i, v)
 			}
 		}
-		if e := RelErr(policy, rpolicy); !(e <= Tolerance) {
-			t.Errorf("batch %d: policy relative error %.3g > %g (first values %v, reference %v)", n, e, Tolerance, head(policy), head(rpolicy))
+		if e := RelErr(policy, rpolicy); !(e <= tol) {
+			t.Errorf("batch %d: policy relative error %.3g > %g (first values %v, reference %v)", n, e, tol, head(policy), head(rpolicy))
 		}
-		if e := RelErr(value, rvalue); !(e <= Tolerance) {
-			t.Errorf("batch %d: value relative error %.3g > %g (values %v, reference %v)", n, e, Tolerance, value, rvalue)
+		if e := RelErr(value, rvalue); !(e <= tol) {
+			t.Errorf("batch %d: value relative error %.3g > %g (values %v, reference %v)", n, e, tol, value, rvalue)
 		}
 		if out.Ownership != nil {
 			if i := firstNonFinite(out.Ownership); i >= 0 {
@@ -220,16 +228,16 @@ func conformOne(t reporter, spec nets.Spec, seed uint64, newBackend, reference f
 					t.Fatalf("batch %d: ownership[%d] = %v outside [-1, 1]", n, i, v)
 				}
 			}
-			if e := RelErr(out.Ownership, rout.Ownership); !(e <= Tolerance) {
-				t.Errorf("batch %d: ownership relative error %.3g > %g (first values %v, reference %v)", n, e, Tolerance, head(out.Ownership), head(rout.Ownership))
+			if e := RelErr(out.Ownership, rout.Ownership); !(e <= tol) {
+				t.Errorf("batch %d: ownership relative error %.3g > %g (first values %v, reference %v)", n, e, tol, head(out.Ownership), head(rout.Ownership))
 			}
 		}
 		if out.Score != nil {
 			if i := firstNonFinite(out.Score); i >= 0 {
 				t.Fatalf("batch %d: score[%d] = %v (not written or not finite)", n, i, out.Score[i])
 			}
-			if e := RelErr(out.Score, rout.Score); !(e <= Tolerance) {
-				t.Errorf("batch %d: score relative error %.3g > %g (values %v, reference %v)", n, e, Tolerance, out.Score, rout.Score)
+			if e := RelErr(out.Score, rout.Score); !(e <= tol) {
+				t.Errorf("batch %d: score relative error %.3g > %g (values %v, reference %v)", n, e, tol, out.Score, rout.Score)
 			}
 		}
 		// Forward alone still gives the policy and value.
@@ -238,7 +246,7 @@ func conformOne(t reporter, spec nets.Spec, seed uint64, newBackend, reference f
 			if err := safeForward(b, context.Background(), saved, n, p2, v2); err != nil {
 				t.Fatalf("batch %d: Forward without the heads = %v", n, err)
 			}
-			if RelErr(p2, policy) > Tolerance || RelErr(v2, value) > Tolerance {
+			if RelErr(p2, policy) > tol || RelErr(v2, value) > tol {
 				t.Errorf("batch %d: Forward gives other policy or value than ForwardOutputs", n)
 			}
 		}

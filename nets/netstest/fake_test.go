@@ -135,7 +135,7 @@ func TestConformanceCatchesMutants(t *testing.T) {
 						}
 					}
 				}()
-				conformOne(r, spec, 1, func(w *nets.Weights) (nets.Backend, error) {
+				conformOne(r, spec, 1, Tolerance, func(w *nets.Weights) (nets.Backend, error) {
 					b, err := NewNaive(w)
 					return mutant{b, damage}, err
 				}, newNaive)
