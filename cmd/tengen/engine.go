@@ -66,10 +66,21 @@ var (
 
 // Estimates implements gtp.Estimator: score leads and ownership come from
 // the playouts (the playout evaluator, and the hybrid with lambda above
-// 0); the embedded networks have no trained score or ownership head, so
-// --evaluator net (or --lambda 0) has none and kata-analyze is off.
+// 0), or from the network's score and ownership heads where every loaded
+// network has them (the embedded ones have none yet, so --evaluator net
+// or --lambda 0 has no estimates and kata-analyze is off).
 func (e *engine) Estimates() bool {
-	return e.cfg.evaluator != "net" && e.cfg.lambda != 0
+	if e.cfg.evaluator != "net" && e.cfg.lambda != 0 {
+		return true
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, n := range e.nets {
+		if spec := n.weights.Spec; !spec.HasScore() || !spec.HasOwnership() {
+			return false
+		}
+	}
+	return len(e.nets) > 0
 }
 
 // netEntry is one loaded network and its batcher.

@@ -31,7 +31,10 @@ type Evaluator struct {
 	seed *rand.Rand
 }
 
-var _ mcts.WorkerEvaluator = (*Evaluator)(nil)
+var (
+	_ mcts.WorkerEvaluator   = (*Evaluator)(nil)
+	_ mcts.EstimateEvaluator = (*worker)(nil)
+)
 
 // New returns an evaluator over b. symmetry is 0..7 to fix one, or -1 for
 // a random symmetry per evaluation drawn from seed.
@@ -84,25 +87,61 @@ type worker struct {
 	in            []float32
 	logits, probs []float32
 	value         [1]float32
+	score         [1]float32
+	own           []float32 // the ownership head's output, in the symmetry's frame
 	rng           *rand.Rand
 }
 
 // Evaluate implements mcts.Evaluator.
 func (w *worker) Evaluate(ctx context.Context, s *board.State, priors []float32) (float32, error) {
+	return w.EvaluateEstimate(ctx, s, priors, nil, nil)
+}
+
+// EvaluateEstimate implements mcts.EstimateEvaluator: with a network
+// that has ownership and score heads, est gets their outputs (the
+// ownership mapped back from the symmetry's frame, both for the side to
+// move); otherwise est says there is no estimate. moves is not used (no
+// playouts).
+func (w *worker) EvaluateEstimate(ctx context.Context, s *board.State, priors []float32, _ *[]board.Move, est *mcts.Estimate) (float32, error) {
 	n := s.Pos.Size()
-	if n != w.e.spec.BoardSize {
-		return 0, fmt.Errorf("neteval: a %dx%d network cannot evaluate a %dx%d board", w.e.spec.BoardSize, w.e.spec.BoardSize, n, n)
+	spec := w.e.spec
+	if n != spec.BoardSize {
+		return 0, fmt.Errorf("neteval: a %dx%d network cannot evaluate a %dx%d board", spec.BoardSize, spec.BoardSize, n, n)
 	}
 	sym := nets.Symmetry(w.e.symmetry)
 	if w.e.symmetry < 0 {
 		sym = nets.Symmetry(w.rng.IntN(nets.NumSymmetries))
 	}
 	w.e.fs.EncodeState(s, sym, w.in)
-	if err := w.client.Evaluate(ctx, w.in, CacheKey(s, sym), w.logits, w.value[:]); err != nil {
+	out := nets.Outputs{Policy: w.logits, Value: w.value[:]}
+	wantOwn := est != nil && est.Ownership != nil && spec.HasOwnership()
+	wantScore := est != nil && spec.HasScore()
+	if wantOwn {
+		if len(w.own) != n*n {
+			w.own = make([]float32, n*n)
+		}
+		out.Ownership = w.own
+	}
+	if wantScore {
+		out.Score = w.score[:]
+	}
+	if err := w.client.EvaluateOutputs(ctx, w.in, CacheKey(s, sym), out); err != nil {
 		return 0, err
 	}
 	Softmax(w.logits, w.probs)
 	sym.UntransformPolicy(w.probs, priors, n)
+	if est != nil {
+		est.Score, est.HasScore = w.score[0], wantScore
+		if wantOwn {
+			for i, pt := range board.Points(n) {
+				x, y := pt.XY()
+				x, y = sym.Apply(x, y, n)
+				est.Ownership[i] = w.own[y*n+x]
+			}
+		} else {
+			est.Ownership = nil
+		}
+	}
 	return w.value[0], nil
 }
 

@@ -141,3 +141,83 @@ func TestCacheKeyDistinguishes(t *testing.T) {
 		t.Fatal("cache keys collide for different inputs")
 	}
 }
+
+// TestEstimatesFromHeads: with ownership and score heads, the worker's
+// estimate is the heads' output with the ownership mapped back from each
+// symmetry's frame (checked through the policy's own untransform), and
+// a network without heads gives no estimate.
+func TestEstimatesFromHeads(t *testing.T) {
+	w := smallNet(t, 9)
+	spec := w.Spec
+	spec.Value = nets.ValueHead{Kind: nets.ValuePool, Filters: 4, Hidden: 8}
+	spec.Ownership = nets.OwnershipHead{Filters: 4}
+	spec.Score = nets.ScoreHead{Hidden: 8}
+	hw, err := nets.NewWeights(spec, rand.New(rand.NewPCG(3, 4)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	be, err := netstest.NewNaive(hw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := startBatcher(t, be)
+	g, _ := board.NewGame(9, 7.5, board.DefaultRules())
+	for _, v := range []string{"E5", "C3", "G7", "D4"} {
+		pt, _ := board.ParseGTP(v, 9)
+		g.Play(g.ToMove(), pt)
+	}
+	st := g.State()
+	for sym := range nets.NumSymmetries {
+		e, err := New(b, sym, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, release := e.Worker()
+		ee := ev.(mcts.EstimateEvaluator)
+		est := mcts.Estimate{Ownership: make([]float32, 81)}
+		if _, err := ee.EvaluateEstimate(context.Background(), &st, make([]float32, 82), nil, &est); err != nil {
+			t.Fatal(err)
+		}
+		release()
+		shape, _ := spec.InputShape()
+		in := make([]float32, shape.Len())
+		fs, _ := nets.FeatureSetByName(spec.Features)
+		fs.EncodeState(&st, nets.Symmetry(sym), in)
+		out := nets.Outputs{Policy: make([]float32, 82), Value: make([]float32, 1), Ownership: make([]float32, 82), Score: make([]float32, 1)}
+		if err := nets.ForwardOutputs(context.Background(), be, in, 1, out); err != nil {
+			t.Fatal(err)
+		}
+		want := make([]float32, 82)
+		nets.Symmetry(sym).UntransformPolicy(out.Ownership, want, 9) // the last entry stands in for pass
+		if !est.HasScore || math.Abs(float64(est.Score-out.Score[0])) > 1e-4 {
+			t.Errorf("symmetry %d: score %v (has %v), want %v", sym, est.Score, est.HasScore, out.Score[0])
+		}
+		for i := range 81 {
+			if math.Abs(float64(est.Ownership[i]-want[i])) > 1e-4 {
+				t.Fatalf("symmetry %d: ownership of point %d is %v, want %v", sym, i, est.Ownership[i], want[i])
+			}
+		}
+	}
+	// Without heads: no estimate.
+	e, err := New(startBatcher(t, mustNaive(t, w)), 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, release := e.Worker()
+	defer release()
+	est := mcts.Estimate{Ownership: make([]float32, 81), HasScore: true}
+	if _, err := ev.(mcts.EstimateEvaluator).EvaluateEstimate(context.Background(), &st, make([]float32, 82), nil, &est); err != nil {
+		t.Fatal(err)
+	}
+	if est.HasScore || est.Ownership != nil {
+		t.Errorf("a network without heads gave an estimate: %+v", est)
+	}
+}
+
+func mustNaive(t *testing.T, w *nets.Weights) nets.Backend {
+	be, err := netstest.NewNaive(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return be
+}
