@@ -47,7 +47,9 @@ type Ponderer interface {
 // OwnershipEstimator is a Player with its own ownership estimate (a value
 // network, say). final_score and final_status_list use it instead of
 // random playouts when the Player implements it. The slice is indexed like
-// board.Points(g.Size()), +1 Black owns the point, -1 White.
+// board.Points(g.Size()), +1 Black owns the point, -1 White. A nil slice
+// without error means no estimate for this game (no network for its size,
+// say): the random playouts judge.
 type OwnershipEstimator interface {
 	Ownership(ctx context.Context, g *board.Game) ([]float32, error)
 }

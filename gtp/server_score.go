@@ -33,10 +33,12 @@ func (s *Server) ownership(ctx context.Context) ([]float32, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(own) != len(board.Points(g.Size())) {
-			return nil, fmt.Errorf("ownership has %d points; want %d", len(own), len(board.Points(g.Size())))
+		if own != nil {
+			if len(own) != len(board.Points(g.Size())) {
+				return nil, fmt.Errorf("ownership has %d points; want %d", len(own), len(board.Points(g.Size())))
+			}
+			return own, nil
 		}
-		return own, nil
 	}
 	rng := rand.New(rand.NewPCG(s.cfg.Seed, s.cfg.Seed^0x9e3779b97f4a7c15))
 	return g.Position().Ownership(g.ToMove(), rng, s.cfg.OwnershipPlayouts, nil), nil

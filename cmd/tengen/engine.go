@@ -59,10 +59,52 @@ type engine struct {
 }
 
 var (
-	_ gtp.Player    = (*engine)(nil)
-	_ gtp.Ponderer  = (*engine)(nil)
-	_ gtp.Estimator = (*engine)(nil)
+	_ gtp.Player             = (*engine)(nil)
+	_ gtp.Ponderer           = (*engine)(nil)
+	_ gtp.Estimator          = (*engine)(nil)
+	_ gtp.OwnershipEstimator = (*engine)(nil)
 )
+
+// Ownership implements gtp.OwnershipEstimator for final_score and
+// final_status_list: the network's ownership head averaged over the 8
+// board symmetries, where the size's network has one; nil otherwise (the
+// server's random playouts judge).
+func (e *engine) Ownership(ctx context.Context, g *board.Game) ([]float32, error) {
+	e.mu.Lock()
+	n, ok := e.nets[g.Size()]
+	e.mu.Unlock()
+	if !ok || !n.weights.Spec.HasOwnership() {
+		return nil, nil
+	}
+	st := g.State()
+	pts := board.Points(g.Size())
+	sum := make([]float32, len(pts))
+	priors := make([]float32, len(pts)+1)
+	for sym := range nets.NumSymmetries {
+		ev, err := neteval.New(n.batcher, sym, e.cfg.seed)
+		if err != nil {
+			return nil, err
+		}
+		w, release := ev.Worker()
+		est := mcts.Estimate{Ownership: make([]float32, len(pts))}
+		_, err = w.(mcts.EstimateEvaluator).EvaluateEstimate(ctx, &st, priors, nil, &est)
+		release()
+		if err != nil {
+			return nil, err
+		}
+		if est.Ownership == nil {
+			return nil, nil
+		}
+		sign := float32(1)
+		if st.ToMove == board.White {
+			sign = -1
+		}
+		for i, o := range est.Ownership {
+			sum[i] += sign * o / nets.NumSymmetries
+		}
+	}
+	return sum, nil
+}
 
 // Estimates implements gtp.Estimator: score leads and ownership come from
 // the playouts (the playout evaluator, and the hybrid with lambda above
