@@ -554,3 +554,60 @@ func TestTrainCandidateHeads(t *testing.T) {
 		t.Errorf("metrics without ownership and score losses:\n%s", data)
 	}
 }
+
+// TestTrainCandidateNewSpec: a candidate can change the architecture
+// (TrainConfig.Spec): a v1 parent without heads becomes a v2 candidate
+// with pooled value, ownership and score heads, its trunk (but for the
+// widened first layer) started from the parent's tensors and its value
+// head afresh.
+func TestTrainCandidateNewSpec(t *testing.T) {
+	parentSpec := tinySpec(7)
+	w0, err := nets.NewWeights(parentSpec, rand.New(rand.NewPCG(3, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "parent.weights")
+	if err := nets.Save(path, w0); err != nil {
+		t.Fatal(err)
+	}
+	d := Dir(filepath.Join(t.TempDir(), "run"))
+	if _, _, err := d.Init(path); err != nil {
+		t.Fatal(err)
+	}
+	gcfg := fastGameConfig(7)
+	gcfg.ResignThreshold = 0
+	for i := range 4 {
+		r := playoutGame(t, uint64(50+i), gcfg)
+		r.ID = NewNamer().Next()
+		if err := WriteGame(d, r, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spec := parentSpec
+	spec.Features = nets.FeaturesV2
+	spec.Value = nets.ValueHead{Kind: nets.ValuePool, Filters: 2, Hidden: 8}
+	spec.Ownership = nets.OwnershipHead{Filters: 2}
+	spec.Score = nets.ScoreHead{Hidden: 4}
+	tc := fastTrainConfig()
+	tc.Train.Steps = 1
+	tc.Train.Options.OwnershipWeight, tc.Train.Options.ScoreWeight = 1, 1
+	tc.Spec, tc.Fresh = &spec, []string{"value."}
+	var log bytes.Buffer
+	w, err := TrainCandidate(context.Background(), d, 1, tc, &log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Spec.Features != nets.FeaturesV2 || !w.Spec.HasOwnership() || !w.Spec.HasScore() || !w.Spec.Value.Pooled() {
+		t.Fatalf("candidate spec %+v", w.Spec)
+	}
+	if !strings.Contains(log.String(), "new architecture") || !strings.Contains(log.String(), "initialised afresh") {
+		t.Errorf("log lacks the surgery:\n%s", log.String())
+	}
+	// A bad spec (another board size) is refused.
+	bad := spec
+	bad.BoardSize = 9
+	tc.Spec = &bad
+	if _, err := TrainCandidate(context.Background(), d, 2, tc, nil); err == nil || !strings.Contains(err.Error(), "9x9 spec for a 7x7 run") {
+		t.Errorf("a 9x9 spec for a 7x7 run: %v", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -47,6 +48,42 @@ type TrainConfig struct {
 	Train train.Config
 	// MinGames refuses to train on fewer games.
 	MinGames int
+	// Spec, when set, is the candidate's architecture (new heads, wider
+	// input features): the candidate starts from a network of this spec
+	// with every tensor of the parent that fits it (nets.Transplant),
+	// those named by the prefixes Fresh initialised afresh. Nil: the
+	// parent's spec and weights.
+	Spec  *nets.Spec
+	Fresh []string
+}
+
+// candidateInit is the network a candidate's training starts from: the
+// parent, or with cfg.Spec a network of that spec holding the parent's
+// tensors that fit it (the surgery described in the second result).
+func candidateInit(parent *nets.Weights, cfg TrainConfig, seed uint64) (*nets.Weights, string, error) {
+	if cfg.Spec == nil {
+		return parent, "", nil
+	}
+	spec := *cfg.Spec
+	if spec.BoardSize != parent.Spec.BoardSize {
+		return nil, "", fmt.Errorf("selfplay: a %dx%d spec for a %dx%d run", spec.BoardSize, spec.BoardSize, parent.Spec.BoardSize, parent.Spec.BoardSize)
+	}
+	if err := spec.Validate(); err != nil {
+		return nil, "", fmt.Errorf("selfplay: %w", err)
+	}
+	w, err := nets.NewWeights(spec, rand.New(rand.NewPCG(seed, 0x6e6574)))
+	if err != nil {
+		return nil, "", err
+	}
+	copied, kept, err := nets.Transplant(w, parent, cfg.Fresh...)
+	if err != nil {
+		return nil, "", fmt.Errorf("selfplay: %w", err)
+	}
+	if len(copied) == 0 {
+		return nil, "", fmt.Errorf("selfplay: no tensor of %s fits the spec %s", parent.Spec.Name, spec.Name)
+	}
+	w.Meta = parent.Meta
+	return w, fmt.Sprintf("%d tensors from %s, %d initialised afresh (%s)", len(copied), parent.Spec.Name, len(kept), strings.Join(kept, " ")), nil
 }
 
 // candidateInfo is train/gen-N/candidate.json: what a candidate is
@@ -155,7 +192,14 @@ func TrainCandidate(ctx context.Context, d Dir, gen int, cfg TrainConfig, progre
 	}
 
 	tc := cfg.Train
-	tc.Dir, tc.Init, tc.Resume = tdir, parent, true
+	init, surgery, err := candidateInit(parent, cfg, tc.Seed)
+	if err != nil {
+		return nil, err
+	}
+	if surgery != "" {
+		fmt.Fprintf(progress, "generation %d: new architecture %s: %s\n", gen, init.Spec.Name, surgery)
+	}
+	tc.Dir, tc.Init, tc.Resume = tdir, init, true
 	tc.BufferSize = max(1, min(tc.BufferSize, info.Positions))
 	// The parent's train.* provenance describes how the parent was
 	// trained (e.g. supervised data and schedule); the candidate's own
@@ -182,7 +226,7 @@ func TrainCandidate(ctx context.Context, d Dir, gen int, cfg TrainConfig, progre
 		if err == nil {
 			fmt.Fprintf(progress, "generation %d: training resumes from step %d\n", gen, st.Step)
 		}
-		src := &Source{Window: win, Seed: tc.Seed ^ uint64(gen)*0x9e3779b97f4a7c15, Symmetries: cfg.Symmetries, Features: parent.Spec.Features}
+		src := &Source{Window: win, Seed: tc.Seed ^ uint64(gen)*0x9e3779b97f4a7c15, Symmetries: cfg.Symmetries, Features: init.Spec.Features}
 		res, err := train.Run(ctx, tc, src, progress)
 		if err != nil {
 			return nil, err

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/spf13/pflag"
 
+	"github.com/tengen-go/tengen/nets"
 	"github.com/tengen-go/tengen/plot"
 	"github.com/tengen-go/tengen/selfplay"
 )
@@ -14,11 +16,13 @@ import (
 // sgfOnlyTrainFlags are the flags of tengen train that mean nothing for a
 // self-play candidate. (final-playouts: self-play games are counted with
 // the default when they end; the chunk holds the ownership and score.)
-var sgfOnlyTrainFlags = []string{"out", "resume", "sgf", "spec", "init", "size", "min-rank", "no-handicap",
+var sgfOnlyTrainFlags = []string{"out", "resume", "sgf", "init", "size", "min-rank", "no-handicap",
 	"min-moves", "results", "passes", "validation-games", "validation-positions", "validate-every", "final-playouts"}
 
 // trainSelfplay is tengen train --selfplay DIR: the next generation's
-// candidate trained from the best network on the newest games.
+// candidate trained from the best network on the newest games. With
+// --spec (and --fresh) the candidate takes a new architecture (new heads,
+// v2 features) holding the best network's tensors that fit it.
 func trainSelfplay(ctx context.Context, e env, fs *pflag.FlagSet, a *trainArgs, dir string, window int) error {
 	for _, name := range sgfOnlyTrainFlags {
 		if fs.Changed(name) {
@@ -42,6 +46,19 @@ func trainSelfplay(ctx context.Context, e env, fs *pflag.FlagSet, a *trainArgs, 
 	tc, err := selfplayTrainConfig(a, d, gen, window, e)
 	if err != nil {
 		return err
+	}
+	if a.Spec != "" {
+		data, err := os.ReadFile(a.Spec)
+		if err != nil {
+			return err
+		}
+		spec, err := nets.ParseSpec(data)
+		if err != nil {
+			return fmt.Errorf("train: %s: %w", a.Spec, err)
+		}
+		tc.Spec, tc.Fresh = &spec, a.Fresh
+	} else if len(a.Fresh) > 0 {
+		return usageError("train: --fresh needs --spec")
 	}
 	w, err := selfplay.TrainCandidate(ctx, d, gen, tc, e.stderr)
 	if err != nil {
