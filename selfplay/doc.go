@@ -16,7 +16,9 @@
 // training); the others get a fast one (no noise, FastVisits). A side
 // resigns when its winrate stays below the threshold for a few of its
 // searches; in a share of the games resignation is disabled and only noted,
-// which measures the false-positive rate ([Stats.FalsePositiveRate]).
+// which measures the false-positive rate ([Stats.FalsePositiveRate]);
+// [CalibrateResign] replays the rule on those games at many thresholds
+// and chooses the largest safe one ([Config.AutoResign]).
 // Games run to two passes (Tromp-Taylor area scoring, the search knows the
 // rules) or a move cap. Between games a worker re-reads networks/best and
 // swaps in a newly promoted network; a game always ends with the network

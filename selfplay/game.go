@@ -188,14 +188,8 @@ func playGame(ctx context.Context, evs [2]mcts.Evaluator, size int, cfg GameConf
 		rec.FastVisits = fast
 		rec.NoResign = cfg.ResignThreshold > 0 && rng.Float64() < cfg.ResignOffShare
 	}
-	minMove := cfg.ResignMinMove
-	if minMove == 0 {
-		minMove = size * size / 4
-	}
-	resigners := [2]*mcts.Resigner{
-		{Threshold: cfg.ResignThreshold, Moves: cfg.ResignMoves, MinMove: minMove},
-		{Threshold: cfg.ResignThreshold, Moves: cfg.ResignMoves, MinMove: minMove},
-	}
+	rule := cfg.ResignRule()
+	resigners := [2]*mcts.Resigner{rule.resigner(cfg.ResignThreshold, size), rule.resigner(cfg.ResignThreshold, size)}
 	maxMoves := cfg.MaxMoves
 	if maxMoves == 0 {
 		maxMoves = 2 * size * size
@@ -242,7 +236,9 @@ func playGame(ctx context.Context, evs [2]mcts.Evaluator, size int, cfg GameConf
 		if len(m.Dist) == 0 { // a one-visit search: its move by prior
 			m.Dist = append(m.Dist, Visit{Index: int32(moveIndex(pt, size)), Visits: 1})
 		}
-		if resigners[side].Observe(res.Winrate, len(rec.Moves)+1) {
+		// The rule sees the winrate as recorded, so that a replay on the
+		// record (Record.ResignAt) decides as the game did.
+		if resigners[side].Observe(m.Winrate, len(rec.Moves)+1) {
 			if !rec.NoResign {
 				resigned = c
 				break

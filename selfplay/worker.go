@@ -1,6 +1,7 @@
 package selfplay
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,6 +35,49 @@ type Config struct {
 	// SGF writes an SGF file beside each chunk (default true in
 	// DefaultConfig).
 	SGF bool
+	// AutoResign, when not nil, sets the resignation threshold from the
+	// directory's games (Game.ResignThreshold is where it starts).
+	AutoResign *AutoResign
+}
+
+// AutoResign sets a worker's resignation threshold by CalibrateResign
+// over the games played without resignation among the directory's newest
+// games, every worker's: when the worker starts and after every Every
+// games it writes. A calibration without a safe threshold keeps the one
+// in use when it lacks data (fewer than ResignMinGames would-resign
+// games at every threshold) and takes the lowest tried when it has data
+// but no threshold is safe.
+type AutoResign struct {
+	// Window is how many of the newest games are read (0: 2000).
+	Window int
+	// Every is the worker's games between calibrations (0: 100).
+	Every int
+	// MaxUpper bounds the false-positive rate's Wilson 95% upper bound
+	// (0: ResignMaxUpper).
+	MaxUpper float64
+	// Report, if not nil, is called after the first calibration and after
+	// each that changes the threshold, with the calibration and the
+	// threshold now in use (one call at a time, never beside Run's
+	// progress).
+	Report func(c ResignCalibration, threshold float64)
+}
+
+// Defaults of AutoResign.
+const (
+	DefaultResignWindow = 2000
+	DefaultResignEvery  = 100
+)
+
+// threshold returns the threshold to use after calibration c, with cur
+// in use.
+func (a *AutoResign) threshold(c ResignCalibration, cur float64) float64 {
+	switch {
+	case c.OK:
+		return c.Threshold
+	case c.Enough:
+		return ResignThresholds()[0]
+	}
+	return cur
 }
 
 // DefaultConfig returns a worker's defaults for a board size: 8 games at
@@ -46,6 +90,14 @@ func DefaultConfig(size int) Config {
 func (c Config) Validate() error {
 	if c.Games < 0 || c.Parallel < 1 || c.Poll < 0 {
 		return fmt.Errorf("selfplay: games %d, parallel %d, poll %v", c.Games, c.Parallel, c.Poll)
+	}
+	if a := c.AutoResign; a != nil {
+		if a.Window < 0 || a.Every < 0 || !(a.MaxUpper >= 0 && a.MaxUpper < 1) {
+			return fmt.Errorf("selfplay: automatic resignation: window %d, every %d games, max upper bound %v", a.Window, a.Every, a.MaxUpper)
+		}
+		if c.Game.ResignThreshold <= 0 || c.Game.ResignOffShare <= 0 {
+			return errors.New("selfplay: automatic resignation needs a starting threshold above 0 and games without resignation (a no-resignation share above 0)")
+		}
 	}
 	return c.Game.Validate()
 }
@@ -95,17 +147,7 @@ func (s *Stats) Add(r *Record) {
 // a side that would have resigned did not lose. When both sides' rules
 // fired, the first to fire counts.
 func (r *Record) ResignCheck() (would, falsePositive bool) {
-	b, w := r.WouldResign[0], r.WouldResign[1]
-	var c board.Color
-	switch {
-	case b > 0 && (w == 0 || b <= w):
-		c = board.Black
-	case w > 0:
-		c = board.White
-	default:
-		return false, false
-	}
-	return true, r.Winner != c.Opponent()
+	return resignOutcome(r.WouldResign, r.Winner)
 }
 
 // FalsePositiveRate is FalsePositives/WouldResign (0 with none).
@@ -132,6 +174,35 @@ func (s Stats) String() string {
 	return fmt.Sprintf("%d games (B %d, W %d, draws %d; %d resigned), %d positions (%d for training), %.2f games/s, %.1f positions/s; resignation false positives %d of %d (%.1f%%) in %d games without resignation",
 		s.Games, s.BlackWins, s.WhiteWins, s.Draws, s.Resigned, s.Positions, s.TrainingPositions,
 		s.GamesPerSecond(), s.PositionsPerSecond(), s.FalsePositives, s.WouldResign, 100*s.FalsePositiveRate(), s.NoResign)
+}
+
+// resignCalibrator runs a worker's AutoResign.
+type resignCalibrator struct {
+	a        *AutoResign
+	rule     ResignRule
+	win      ResignWindow
+	reported bool
+}
+
+// calibrate reads the window and calibrates; ok is false when the
+// directory cannot be listed or ctx ended.
+func (rc *resignCalibrator) calibrate(ctx context.Context) (c ResignCalibration, ok bool) {
+	games, _, err := rc.win.Load(ctx)
+	if err != nil {
+		return c, false
+	}
+	return CalibrateResign(games, rc.rule, rc.a.MaxUpper), true
+}
+
+// apply returns the threshold after c with cur in use, and reports it
+// the first time and when it changes.
+func (rc *resignCalibrator) apply(c ResignCalibration, cur float64) float64 {
+	t := rc.a.threshold(c, cur)
+	if rc.a.Report != nil && (!rc.reported || t != cur) {
+		rc.a.Report(c, t)
+	}
+	rc.reported = true
+	return t
 }
 
 // GameSeed derives a game's seed from the worker seed and the game's
@@ -184,18 +255,51 @@ func Run(ctx context.Context, d Dir, cfg Config, progress func(r *Record, total 
 		inFlight int
 		counted  time.Time // the zero time: check at once
 		firstErr error
+		game     = cfg.Game // the next game's settings
+		// AutoResign: calibrations run one at a time, beside the games.
+		calib       *resignCalibrator
+		sinceCalib  int
+		calibrating bool
+		calibWG     sync.WaitGroup
 	)
-	// reserve claims the next game, or reports that none is due.
-	reserve := func() bool {
+	if cfg.AutoResign != nil {
+		calib = &resignCalibrator{a: cfg.AutoResign, rule: cfg.Game.ResignRule(),
+			win: ResignWindow{Dir: d, Window: cmp.Or(cfg.AutoResign.Window, DefaultResignWindow)}}
+		if c, ok := calib.calibrate(ctx); ok {
+			game.ResignThreshold = calib.apply(c, game.ResignThreshold)
+		}
+	}
+	// recalibrate starts a calibration when one is due (under mu).
+	recalibrate := func() {
+		sinceCalib++
+		if calib == nil || calibrating || sinceCalib < cmp.Or(cfg.AutoResign.Every, DefaultResignEvery) {
+			return
+		}
+		sinceCalib, calibrating = 0, true
+		calibWG.Add(1)
+		go func() {
+			defer calibWG.Done()
+			c, ok := calib.calibrate(ctx)
+			mu.Lock()
+			defer mu.Unlock()
+			calibrating = false
+			if ok {
+				game.ResignThreshold = calib.apply(c, game.ResignThreshold)
+			}
+		}()
+	}
+	// reserve claims the next game and returns its settings, or reports
+	// that none is due.
+	reserve := func() (GameConfig, bool) {
 		mu.Lock()
 		defer mu.Unlock()
 		if firstErr != nil || ctx.Err() != nil {
-			return false
+			return game, false
 		}
 		if time.Since(counted) >= cfg.Poll {
 			counted = time.Now()
 			if d.Stopped() {
-				return false
+				return game, false
 			}
 			if n, err := d.CountGames(); err == nil {
 				onDisk = n
@@ -209,10 +313,10 @@ func Run(ctx context.Context, d Dir, cfg Config, progress func(r *Record, total 
 			}
 		}
 		if cfg.Games > 0 && onDisk+inFlight >= cfg.Games {
-			return false
+			return game, false
 		}
 		inFlight++
-		return true
+		return game, true
 	}
 	fail := func(err error) {
 		mu.Lock()
@@ -226,8 +330,12 @@ func Run(ctx context.Context, d Dir, cfg Config, progress func(r *Record, total 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for reserve() {
-				rec, err := playOne(ctx, p, cfg, namer)
+			for {
+				gc, ok := reserve()
+				if !ok {
+					break
+				}
+				rec, err := playOne(ctx, p, cfg.Seed, gc, namer)
 				mu.Lock()
 				// Written under the lock: a recount never sees a game
 				// both on disk and in flight.
@@ -242,6 +350,7 @@ func Run(ctx context.Context, d Dir, cfg Config, progress func(r *Record, total 
 					if progress != nil {
 						progress(rec, st, onDisk)
 					}
+					recalibrate()
 				}
 				mu.Unlock()
 				if err != nil {
@@ -254,24 +363,25 @@ func Run(ctx context.Context, d Dir, cfg Config, progress func(r *Record, total 
 		}()
 	}
 	wg.Wait()
+	calibWG.Wait()
 	st.Seconds = time.Since(start).Seconds()
 	return st, firstErr
 }
 
-// playOne plays one game with the current best network.
-func playOne(ctx context.Context, p *pool, cfg Config, namer *Namer) (*Record, error) {
+// playOne plays one game of settings gc with the current best network.
+func playOne(ctx context.Context, p *pool, seed0 uint64, gc GameConfig, namer *Namer) (*Record, error) {
 	n, err := p.acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer p.release(n)
 	name := namer.Next()
-	seed := GameSeed(cfg.Seed, name)
+	seed := GameSeed(seed0, name)
 	ev, err := n.evaluator(seed)
 	if err != nil {
 		return nil, err
 	}
-	rec, err := PlayGame(ctx, cfg.Game.LeafEvaluator(ev, seed), n.weights.Spec.BoardSize, cfg.Game, seed)
+	rec, err := PlayGame(ctx, gc.LeafEvaluator(ev, seed), n.weights.Spec.BoardSize, gc, seed)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

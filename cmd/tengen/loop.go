@@ -73,6 +73,9 @@ func runLoop(ctx context.Context, e env) error {
 	if *window < 1 || *perGen < 1 || *gens < 0 {
 		return usageError("loop: --window %d, --games-per-gen %d, --generations %d", *window, *perGen, *gens)
 	}
+	if err := gf.validateAuto(); err != nil {
+		return err
+	}
 	if err := nf.backend.validate(); err != nil {
 		return err
 	}
@@ -87,6 +90,7 @@ func runLoop(ctx context.Context, e env) error {
 	sp := selfplay.DefaultConfig(size)
 	sp.Game = gf.config(size, false, nil)
 	sp.Parallel, sp.Seed, sp.Poll, sp.SGF, sp.Engine = *parallel, *seed, *poll, !*noSGF, nf.engine(e.stderr)
+	sp.AutoResign = gf.autoResign(e.stderr)
 	if err := sp.Validate(); err != nil {
 		return usageError("%v", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -25,9 +27,10 @@ type gameFlags struct {
 	tempMoves                  int
 	temperature                float64
 	noiseAlpha, noiseEpsilon   float64
-	resign                     float64
+	resign                     resignValue
 	resignMoves, resignMinMove int
 	resignOff                  float64
+	resignWindow, resignEvery  int
 	maxMoves                   int
 	komi                       float64
 	rules                      string
@@ -52,7 +55,15 @@ func (f *gameFlags) bind(fs *pflag.FlagSet, prefix string, gate bool) {
 	}
 	fs.IntVar(&f.tempMoves, p("temp-moves"), -1, "opening moves chosen in proportion to visits^(1/temperature) (-1: "+auto+")")
 	fs.Float64Var(&f.temperature, p("temperature"), d.Temperature, "temperature of the opening moves")
-	fs.Float64Var(&f.resign, p("resign"), d.ResignThreshold, "resign when the winrate stays below this (0: never)")
+	f.resign.v = d.ResignThreshold
+	if gate {
+		fs.Float64Var(&f.resign.v, p("resign"), d.ResignThreshold, "resign when the winrate stays below this (0: never)")
+	} else {
+		fs.Var(&f.resign, "resign", fmt.Sprintf("resign when the winrate stays below this (0: never); auto: the largest threshold whose false positives on the recent games without resignation have a 95%% upper bound of at most %.0f%% (%g until there is data)",
+			100*selfplay.ResignMaxUpper, d.ResignThreshold))
+		fs.IntVar(&f.resignWindow, "resign-window", selfplay.DefaultResignWindow, "--resign auto: the newest this many games of the directory are looked at")
+		fs.IntVar(&f.resignEvery, "resign-every", selfplay.DefaultResignEvery, "--resign auto: recalibrate after this many of the worker's games")
+	}
 	fs.IntVar(&f.resignMoves, p("resign-moves"), d.ResignMoves, "consecutive own searches below --"+p("resign")+" before resigning")
 	fs.IntVar(&f.resignMinMove, p("resign-min-move"), 0, "no resignation before this move (0: a quarter of the board's points)")
 	fs.IntVar(&f.maxMoves, p("max-moves"), 0, "move cap; the board is then scored (0: 2*size*size)")
@@ -74,7 +85,7 @@ func (f *gameFlags) bind(fs *pflag.FlagSet, prefix string, gate bool) {
 func (f *gameFlags) config(size int, gate bool, selfPlay *gameFlags) selfplay.GameConfig {
 	c := selfplay.DefaultGameConfig(size)
 	c.Visits, c.Temperature = f.visits, f.temperature
-	c.ResignThreshold, c.ResignMoves, c.ResignMinMove = f.resign, f.resignMoves, f.resignMinMove
+	c.ResignThreshold, c.ResignMoves, c.ResignMinMove = f.resign.v, f.resignMoves, f.resignMinMove
 	c.MaxMoves = f.maxMoves
 	src := f
 	if gate {
@@ -92,6 +103,58 @@ func (f *gameFlags) config(size int, gate bool, selfPlay *gameFlags) selfplay.Ga
 	c.Komi, c.Rules = src.komi, src.rules
 	c.Evaluator, c.Lambda = src.evaluator, src.lambda
 	return c
+}
+
+// resignValue is --resign: a threshold, or auto.
+type resignValue struct {
+	v    float64 // the threshold; with auto where it starts
+	auto bool
+}
+
+func (r *resignValue) String() string {
+	if r.auto {
+		return "auto"
+	}
+	return strconv.FormatFloat(r.v, 'g', -1, 64)
+}
+
+func (r *resignValue) Set(s string) error {
+	if s == "auto" {
+		r.auto = true
+		return nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return errors.New("want a winrate or auto")
+	}
+	r.v, r.auto = v, false
+	return nil
+}
+
+func (r *resignValue) Type() string { return "winrate|auto" }
+
+// autoResign returns the workers' AutoResign for --resign auto (nil
+// without), which logs each new threshold to log.
+func (f *gameFlags) autoResign(log io.Writer) *selfplay.AutoResign {
+	if !f.resign.auto {
+		return nil
+	}
+	return &selfplay.AutoResign{Window: f.resignWindow, Every: f.resignEvery,
+		Report: func(c selfplay.ResignCalibration, threshold float64) {
+			if c.OK {
+				fmt.Fprintf(log, "%s\n", c)
+				return
+			}
+			fmt.Fprintf(log, "%s; resignation threshold %.3f\n", c, threshold)
+		}}
+}
+
+// validateAuto checks the --resign auto flags.
+func (f *gameFlags) validateAuto() error {
+	if f.resign.auto && (f.resignWindow < 1 || f.resignEvery < 1) {
+		return usageError("--resign-window %d and --resign-every %d must be at least 1", f.resignWindow, f.resignEvery)
+	}
+	return nil
 }
 
 // netFlags configure how networks run.
@@ -171,6 +234,7 @@ func runSelfplay(ctx context.Context, e env) error {
 	poll := fs.Duration("poll", 2*time.Second, "how often networks/best and the game count are re-read")
 	noSGF := fs.Bool("no-sgf", false, "do not write an SGF file per game")
 	quiet := fs.Bool("quiet", false, "no line per game")
+	report := fs.Bool("resign-report", false, "print the resignation calibration of DIR's newest --resign-window games (as --resign auto sees it) and exit")
 	var gf gameFlags
 	gf.bind(fs, "", false)
 	var ef netFlags
@@ -180,6 +244,12 @@ func runSelfplay(ctx context.Context, e env) error {
 	}
 	if *out == "" || fs.NArg() > 0 {
 		return usageError("selfplay: --out DIR is required and no arguments are taken")
+	}
+	if err := gf.validateAuto(); err != nil {
+		return err
+	}
+	if *report {
+		return resignReport(ctx, selfplay.Dir(*out), &gf, e.stdout)
 	}
 	if err := ef.backend.validate(); err != nil {
 		return err
@@ -196,6 +266,7 @@ func runSelfplay(ctx context.Context, e env) error {
 	cfg.Game = gf.config(size, false, nil)
 	cfg.Games, cfg.Parallel, cfg.Seed, cfg.Poll, cfg.SGF = *games, *parallel, *seed, *poll, !*noSGF
 	cfg.Engine = ef.engine(e.stderr)
+	cfg.AutoResign = gf.autoResign(e.stderr)
 	if err := cfg.Validate(); err != nil {
 		return usageError("%v", err)
 	}
@@ -220,4 +291,21 @@ func runSelfplay(ctx context.Context, e env) error {
 		return fmt.Errorf("selfplay: interrupted after %d games (finished games are kept; run again to continue)", st.Games)
 	}
 	return nil
+}
+
+// resignReport prints the resignation calibration of d's newest games,
+// reading only.
+func resignReport(ctx context.Context, d selfplay.Dir, gf *gameFlags, w io.Writer) error {
+	if _, err := os.Stat(d.Games()); err != nil {
+		return fmt.Errorf("selfplay: %w", err)
+	}
+	win := selfplay.ResignWindow{Dir: d, Window: gf.resignWindow}
+	games, looked, err := win.Load(ctx)
+	if err != nil {
+		return err
+	}
+	rule := selfplay.ResignRule{Moves: gf.resignMoves, MinMove: gf.resignMinMove}
+	fmt.Fprintf(w, "%s: the newest %d games, %d of them without resignation; rule: %d searches in a row below the threshold, not before move %s\n",
+		d, looked, len(games), max(rule.Moves, 1), map[bool]string{true: "size²/4", false: strconv.Itoa(rule.MinMove)}[rule.MinMove == 0])
+	return selfplay.CalibrateResign(games, rule, 0).WriteTable(w)
 }
