@@ -100,6 +100,8 @@ type Backend struct {
 	ops     []op
 	chunk   int         // positions per pass through ops
 	act     [][]float32 // activation buffers, each MaxBatch * the largest layer
+	qact    [][]byte    // Int8: u8 maps (qLayout), each MaxBatch * the largest
+	qstep   []float32   // Int8: per position of a chunk, the int16 input's step
 	scratch []*scratch  // per worker
 
 	precision  Precision      // in effect

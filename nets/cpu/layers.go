@@ -58,9 +58,11 @@ func (o *lrnOp) run(b *Backend, w, t int) {
 			in := src[ch*cs+c0:][:cnt]
 			out := dst[ch*cs+c0:][:cnt]
 			if o.beta == 0.75 {
+				// d^0.75 = sqrt(d * sqrt(d)) in float32 (SQRTSS).
 				for i, v := range in {
-					d := float64(o.k + o.alphaN*s[i])
-					out[i] = v / float32(math.Sqrt(d*math.Sqrt(d)))
+					d := o.k + o.alphaN*s[i]
+					r := float32(math.Sqrt(float64(d)))
+					out[i] = v / float32(math.Sqrt(float64(d*r)))
 				}
 			} else {
 				for i, v := range in {

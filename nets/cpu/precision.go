@@ -28,8 +28,10 @@ const (
 	// non-negative (after a ReLU: every trunk convolution but the first,
 	// in the default networks) to int8 per output channel and their inputs
 	// to uint8 per layer, with the activation scales of a Calibration;
-	// products accumulate in int32 (VPDPBUSD, AVX512_VNNI); 3x3 layers
-	// use im2col. Other layers stay FP32.
+	// products accumulate in int32 (VPDPBUSD, AVX512_VNNI) in a direct
+	// convolution on byte maps (no im2col). A first convolution on the
+	// input planes runs in int16 (VPDPWSSD), each position's inputs in
+	// steps that keep 0 and 1 exact. Other layers stay FP32.
 	Int8
 	// PrecisionAuto is the fastest this CPU runs in assembly: Int8 with
 	// AVX512_VNNI, else BF16 with AVX512_BF16, else FP32.
@@ -91,9 +93,11 @@ func (p Precision) Resolve() Precision {
 var forceQuantized = false
 
 // Calibration holds the activation ranges of an Int8 network: Max[i] is
-// the largest input value (over the calibration positions) of the i-th
-// int8 convolution, in trunk order; its input is quantised in steps of
-// Max[i]/255 (larger values clamp).
+// the largest input magnitude (over the calibration positions) of the
+// i-th quantised convolution, in trunk order; its input is quantised in
+// steps of Max[i]/255 (larger values clamp). A first convolution on the
+// input planes counts (its range is recorded) but takes each position's
+// own range instead.
 type Calibration struct {
 	Positions int       // how many positions it was measured on
 	Max       []float32 // per int8 convolution
@@ -134,7 +138,7 @@ type calibRecorder struct {
 func (r *calibRecorder) record(i int, x []float32) {
 	var m float32
 	for _, v := range x {
-		m = max(m, v)
+		m = max(m, v, -v)
 	}
 	r.mu.Lock()
 	r.max[i] = max(r.max[i], m)

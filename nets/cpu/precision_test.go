@@ -67,8 +67,9 @@ func TestParsePrecision(t *testing.T) {
 }
 
 // TestInt8Calibration: New calibrates an Int8 backend itself, the result
-// has one range per quantised convolution (5 in the default network: all
-// but the first), and reusing it gives the same outputs.
+// has one range per quantised convolution (6 in the default network: the
+// first, on the input planes, in int16, and the 5 after a ReLU), and
+// reusing it gives the same outputs.
 func TestInt8Calibration(t *testing.T) {
 	spec := nets.DefaultSpec(9)
 	w, err := netstest.RandomWeights(spec, rand.New(rand.NewPCG(1, 1)))
@@ -81,8 +82,8 @@ func TestInt8Calibration(t *testing.T) {
 	}
 	defer b.Close()
 	cal := b.Calibration()
-	if cal == nil || len(cal.Max) != 5 || cal.Positions != calibrationPositions {
-		t.Fatalf("Calibration() = %+v; want 5 ranges over %d positions", cal, calibrationPositions)
+	if cal == nil || len(cal.Max) != 6 || cal.Positions != calibrationPositions {
+		t.Fatalf("Calibration() = %+v; want 6 ranges over %d positions", cal, calibrationPositions)
 	}
 	b2, err := New(w, Options{MaxBatch: 4, Threads: 2, Precision: Int8, Calibration: cal})
 	if err != nil {

@@ -75,6 +75,12 @@ func main() {
 		genKernel(&w, s)
 	}
 	genPack(&w)
+	for mv := 1; mv <= 4; mv++ {
+		for np := 1; np <= 6; np++ {
+			genConv(&w, mv, np, false)
+			genConv(&w, mv, np, true)
+		}
+	}
 	if err := os.WriteFile("kernel_amd64.s", w.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
@@ -296,4 +302,108 @@ u8done:
 	VZEROUPPER
 	RET
 `)
+}
+
+// genConv writes convU8S8m{mv}n{np}: the direct (implicit-GEMM) int8
+// convolution tile of np output pixels × 16·mv output channels. Inputs
+// are u8 pixels (cp bytes apart, channels contiguous), weights s8 packed
+// per step (tap, group of 4 input channels) as mv vectors of 16 dwords;
+// each step broadcasts a pixel's 4 input bytes (the u8 operand) against
+// the weight vectors (the s8 operand). The store is
+// max(acc·scale + bias, lo) as float32 (mode 0) or that clamped to
+// [0, 255], rounded to the nearest even and stored as bytes (mode 1).
+//
+// With wide, convS16S16m{mv}n{np} is the same on s16 pixels and weights
+// (VPDPWSSD): a step is 2 input channels.
+func genConv(w *bytes.Buffer, mv, np int, wide bool) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
+	z := func(i int) string { return fmt.Sprintf("Z%d", i) }
+	acc := func(j, v int) int { return j*mv + v }
+	nacc := mv * np
+	wr := func(v int) int { return nacc + v }
+	br := func(j int) int { return nacc + mv + j%2 }
+	name, inst := fmt.Sprintf("convU8S8m%dn%d", mv, np), "VPDPBUSD"
+	if wide {
+		name, inst = fmt.Sprintf("convS16S16m%dn%d", mv, np), "VPDPWSSD"
+	}
+	fmt.Fprintf(w, "\n// func %s(taps, steps int, w *uint32, a *byte, offs *int, cp int, out unsafe.Pointer, ostride int, scale, bias *float32, mode int, lo float32)\n", name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-92\n", name)
+	p("MOVQ taps+0(FP), R12")
+	p("MOVQ steps+8(FP), DI")
+	p("MOVQ w+16(FP), AX")
+	p("MOVQ a+24(FP), BX")
+	p("MOVQ offs+32(FP), R13")
+	p("MOVQ cp+40(FP), R9")
+	p("LEAQ (R9)(R9*2), R10")
+	p("LEAQ (R9)(R9*4), R11")
+	for i := 0; i < nacc; i++ {
+		p("VPXORD %s, %s, %s", z(i), z(i), z(i))
+	}
+	addr := []string{"(SI)", "(SI)(R9*1)", "(SI)(R9*2)", "(SI)(R10*1)", "(SI)(R9*4)", "(SI)(R11*1)"}
+	fmt.Fprintf(w, "%stap:\n", name)
+	p("MOVQ (R13), SI")
+	p("ADDQ BX, SI")
+	p("ADDQ $8, R13")
+	p("MOVQ DI, CX")
+	fmt.Fprintf(w, "%sstep:\n", name)
+	for v := 0; v < mv; v++ {
+		p("VMOVDQU32 %d(AX), %s", v*64, z(wr(v)))
+	}
+	for j := 0; j < np; j++ {
+		p("VPBROADCASTD %s, %s", addr[j], z(br(j)))
+		for v := 0; v < mv; v++ {
+			p("%s %s, %s, %s", inst, z(wr(v)), z(br(j)), z(acc(j, v)))
+		}
+	}
+	p("ADDQ $%d, AX", mv*64)
+	p("ADDQ $4, SI")
+	p("DECQ CX")
+	p("JNZ %sstep", name)
+	p("DECQ R12")
+	p("JNZ %stap", name)
+
+	p("MOVQ out+48(FP), DX")
+	p("MOVQ ostride+56(FP), R8")
+	p("MOVQ scale+64(FP), R12")
+	p("MOVQ bias+72(FP), R13")
+	p("MOVQ mode+80(FP), CX")
+	p("TESTQ CX, CX")
+	p("JNZ %su8", name)
+	p("VBROADCASTSS lo+88(FP), Z31")
+	for j := 0; j < np; j++ {
+		for v := 0; v < mv; v++ {
+			a := z(acc(j, v))
+			p("VCVTDQ2PS %s, %s", a, a)
+			p("VMULPS %d(R12), %s, %s", v*64, a, a)
+			p("VADDPS %d(R13), %s, %s", v*64, a, a)
+			p("VMAXPS Z31, %s, %s", a, a)
+			p("VMOVUPS %s, %d(DX)", a, v*64)
+		}
+		if j < np-1 {
+			p("ADDQ R8, DX")
+		}
+	}
+	p("VZEROUPPER")
+	p("RET")
+	fmt.Fprintf(w, "%su8:\n", name)
+	p("VPXORD Z30, Z30, Z30")
+	p("MOVL $0x437f0000, AX // 255.0")
+	p("VPBROADCASTD AX, Z31")
+	for j := 0; j < np; j++ {
+		for v := 0; v < mv; v++ {
+			a := z(acc(j, v))
+			p("VCVTDQ2PS %s, %s", a, a)
+			p("VMULPS %d(R12), %s, %s", v*64, a, a)
+			p("VADDPS %d(R13), %s, %s", v*64, a, a)
+			p("VMAXPS Z30, %s, %s", a, a)
+			p("VMINPS Z31, %s, %s", a, a)
+			p("VCVTPS2DQ %s, %s", a, a)
+			p("VPMOVDB %s, %d(DX)", a, v*16)
+		}
+		if j < np-1 {
+			p("ADDQ R8, DX")
+		}
+	}
+	p("VZEROUPPER")
+	p("RET")
 }
