@@ -182,15 +182,6 @@ func TrainCandidate(ctx context.Context, d Dir, gen int, cfg TrainConfig, progre
 			counted++
 		}
 	}
-	if parent.Spec.HasOwnership() || parent.Spec.HasScore() {
-		fmt.Fprintf(progress, "generation %d: window: %d of %d games counted to the end (ownership and score targets)\n",
-			gen, counted, len(win.Games))
-	}
-	if ws.NoResign > 0 {
-		fmt.Fprintf(progress, "generation %d: window: %d games without resignation, resignation false positives %d of %d (%.1f%%)\n",
-			gen, ws.NoResign, ws.FalsePositives, ws.WouldResign, 100*ws.FalsePositiveRate())
-	}
-
 	tc := cfg.Train
 	init, surgery, err := candidateInit(parent, cfg, tc.Seed)
 	if err != nil {
@@ -199,6 +190,15 @@ func TrainCandidate(ctx context.Context, d Dir, gen int, cfg TrainConfig, progre
 	if surgery != "" {
 		fmt.Fprintf(progress, "generation %d: new architecture %s: %s\n", gen, init.Spec.Name, surgery)
 	}
+	if init.Spec.HasOwnership() || init.Spec.HasScore() {
+		fmt.Fprintf(progress, "generation %d: window: %d of %d games counted to the end (ownership and score targets)\n",
+			gen, counted, len(win.Games))
+	}
+	if ws.NoResign > 0 {
+		fmt.Fprintf(progress, "generation %d: window: %d games without resignation, resignation false positives %d of %d (%.1f%%)\n",
+			gen, ws.NoResign, ws.FalsePositives, ws.WouldResign, 100*ws.FalsePositiveRate())
+	}
+
 	tc.Dir, tc.Init, tc.Resume = tdir, init, true
 	tc.BufferSize = max(1, min(tc.BufferSize, info.Positions))
 	// The parent's train.* provenance describes how the parent was
