@@ -3,6 +3,8 @@ package plot
 import (
 	"errors"
 	"image/color"
+	"math"
+	"strconv"
 
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -74,6 +76,7 @@ func GameReview(points []ReviewPoint, title, out string) error {
 	}
 	for _, p := range []*gplot.Plot{top, bottom} {
 		p.X.Min, p.X.Max = first, last
+		p.X.Tick.Marker = gplot.TickerFunc(moveTicks)
 		p.Add(plotter.NewGrid())
 	}
 	even, err := plotter.NewLine(plotter.XYs{{X: first, Y: 50}, {X: last, Y: 50}})
@@ -125,4 +128,21 @@ func GameReview(points []ReviewPoint, title, out string) error {
 	top.Draw(canvases[0][0])
 	bottom.Draw(canvases[1][0])
 	return writePNG(out, c.Image())
+}
+
+// moveTicks labels move numbers as integers, every 5, 10, 20, 50 or 100
+// moves so that there are at most about 12 labels.
+func moveTicks(min, max float64) []gplot.Tick {
+	step := 5.0
+	for _, s := range []float64{5, 10, 20, 50, 100, 200} {
+		step = s
+		if (max-min)/s <= 12 {
+			break
+		}
+	}
+	var ticks []gplot.Tick
+	for v := math.Ceil(min/step) * step; v <= max; v += step {
+		ticks = append(ticks, gplot.Tick{Value: v, Label: strconv.Itoa(int(v))})
+	}
+	return ticks
 }

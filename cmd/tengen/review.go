@@ -115,7 +115,7 @@ func runReview(ctx context.Context, e env) error {
 	fs.StringVar(&o.out, "out", "", "folder for <name>-review.sgf and <name>-review.png (created if missing)")
 	fs.IntVar(&o.game, "game", 1, "game of the file (1-based)")
 	fs.IntVar(&o.moves, "moves", 0, "review the first N moves only (0: all)")
-	fs.Float64Var(&o.mistake, "mistake", 3, "points lost from which a move is a mistake (without scores, --evaluator net: 10% winrate)")
+	fs.Float64Var(&o.mistake, "mistake", 0, "points lost from which a move is a mistake (0: 3 on 9x9, scaled with the board's side: 6.3 on 19x19, where the search's score noise is larger; without scores, --evaluator net: 10% winrate)")
 	fs.IntVar(&o.top, "top", 5, "also mark the N moves that lost the most as mistakes, if they lost a point or more (0: by --mistake only)")
 	quiet := fs.Bool("quiet", false, "no progress or engine messages on stderr")
 	asJSON := fs.Bool("json", false, "print a JSON summary (moves, mistakes) on stdout")
@@ -131,8 +131,8 @@ func runReview(ctx context.Context, e env) error {
 		return usageError("review: --game counts from 1")
 	case o.moves < 0 || o.top < 0:
 		return usageError("review: --moves and --top must not be negative")
-	case !(o.mistake > 0):
-		return usageError("review: --mistake must be above 0")
+	case !(o.mistake >= 0):
+		return usageError("review: --mistake must not be negative")
 	}
 	if !fs.Changed("visits") && !fs.Changed("playouts") && !fs.Changed("time") {
 		ec.visits = defaultReviewVisits
@@ -144,6 +144,9 @@ func runReview(ctx context.Context, e env) error {
 	rg, err := loadReviewGame(path, o.game, o.moves)
 	if err != nil {
 		return err
+	}
+	if o.mistake == 0 {
+		o.mistake = defaultMistake(rg.final.Size())
 	}
 	logw := e.stderr
 	if *quiet {
@@ -413,6 +416,14 @@ func reviewMoves(rg *reviewGame, evals []mcts.Result, scores bool) []reviewMove 
 		out[i] = rm
 	}
 	return out
+}
+
+// defaultMistake is the points lost from which a move is a mistake by
+// itself: 3 on 9x9, in proportion to the board's side elsewhere (the
+// search's score estimates are noisier on larger boards: on 19x19 at
+// 500 visits a threshold of 3 marked half the moves of a game).
+func defaultMistake(size int) float64 {
+	return 3 * float64(size) / 9
 }
 
 // markMistakes ranks the mistakes: the moves that lost at least

@@ -209,7 +209,7 @@ func TestReviewErrors(t *testing.T) {
 		{"no game 2", []string{fixture, "--game", "2"}, false, "no game 2"},
 		{"no out", []string{fixture}, true, "--out"},
 		{"two files", []string{fixture, fixture}, true, "one GAME.sgf"},
-		{"bad mistake", []string{fixture, "--mistake", "0"}, true, "--mistake"},
+		{"bad mistake", []string{fixture, "--mistake", "-1"}, true, "--mistake"},
 		{"bad visits", []string{fixture, "--visits", "-1"}, true, "--visits"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
