@@ -111,3 +111,36 @@ func TestTerminalEstimates(t *testing.T) {
 		t.Errorf("root ownership from game ends: %v", res.Root.Ownership[:9])
 	}
 }
+
+// TestMinMoves: analysis snapshots show at least MinMoves root moves,
+// the unvisited ones by prior with 0 visits, and never an avoided one.
+func TestMinMoves(t *testing.T) {
+	g := newGame(t, 9)
+	e := &fixedEval{priors: map[int]float32{40: 100, 30: 5, 31: 4, 32: 3}}
+	s := mustSearcher(t, e, DefaultConfig())
+	s.SetGame(g)
+	var last []MoveStat
+	opts := Options{Limits: Limits{Visits: 3}, MinMoves: 6, Avoid: []board.Point{board.PointAt(3, 3)}} // D6: index 30
+	opts.Analysis = func(ms []MoveStat, _ RootInfo) { last = ms }
+	res, err := s.Search(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Moves) >= 6 {
+		t.Fatalf("3 visits gave %d visited moves", len(res.Moves))
+	}
+	if len(last) != 6 {
+		t.Fatalf("analysis with minmoves 6: %d moves", len(last))
+	}
+	for i, m := range last {
+		if m.Order != i || m.Move == board.PointAt(3, 3) {
+			t.Errorf("move %d: %s order %d", i, m.Move.GTP(9), m.Order)
+		}
+		if i >= len(res.Moves) && (m.Visits != 0 || len(m.PV) != 1) {
+			t.Errorf("unvisited move %s: %d visits, pv %v", m.Move.GTP(9), m.Visits, m.PV)
+		}
+		if i > len(res.Moves) && m.Prior > last[i-1].Prior {
+			t.Errorf("unvisited moves not by prior: %v after %v", m.Prior, last[i-1].Prior)
+		}
+	}
+}

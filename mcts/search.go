@@ -200,6 +200,11 @@ type Options struct {
 	// search's own goroutine.
 	Analysis func([]MoveStat, RootInfo)
 	Interval time.Duration
+	// MinMoves makes the Analysis snapshots show at least this many root
+	// moves where the position has them: after the visited ones, the
+	// unvisited ones by prior, with 0 visits and the root's winrate
+	// (lz-analyze and kata-analyze minmoves).
+	MinMoves int
 	// Avoid lists root moves not to search; if Allow is not empty, only
 	// those root moves are searched (lz-analyze avoid/allow).
 	Avoid, Allow []board.Point
@@ -313,7 +318,7 @@ func (s *Searcher) Search(ctx context.Context, opts Options) (Result, error) {
 		for {
 			select {
 			case <-tick.C:
-				opts.Analysis(s.Snapshot(), s.RootInfo())
+				opts.Analysis(s.snapshot(opts.MinMoves), s.RootInfo())
 			case <-finished:
 				break loop
 			}
@@ -327,7 +332,11 @@ func (s *Searcher) Search(ctx context.Context, opts Options) (Result, error) {
 	res := s.result(start, int(completed.Load()))
 	res.Collision = int(collisions.Load())
 	if opts.Analysis != nil {
-		opts.Analysis(res.Moves, res.Root)
+		moves := res.Moves
+		if opts.MinMoves > len(moves) {
+			moves = s.snapshot(opts.MinMoves)
+		}
+		opts.Analysis(moves, res.Root)
 	}
 	return res, nil
 }
@@ -525,7 +534,12 @@ func (s *Searcher) bestMove(moves []MoveStat) (board.Point, float64) {
 // Snapshot returns the root moves with at least one visit that the current
 // avoid/allow lists permit, most visited
 // first (ties by prior), with principal variations.
-func (s *Searcher) Snapshot() []MoveStat {
+func (s *Searcher) Snapshot() []MoveStat { return s.snapshot(0) }
+
+// snapshot is Snapshot with at least least moves where the root has them:
+// unvisited permitted moves follow by prior, with 0 visits and the
+// root's winrate.
+func (s *Searcher) snapshot(least int) []MoveStat {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	root := &s.tree.nodes[0]
@@ -559,6 +573,20 @@ func (s *Searcher) Snapshot() []MoveStat {
 		}
 		return out[i].Prior > out[j].Prior
 	})
+	if len(out) < least {
+		winrate := 0.5
+		if root.n > 0 {
+			winrate = (-root.w/float64(root.n) + 1) / 2
+		}
+		var rest []MoveStat
+		for c := root.first; c < root.first+root.nchild; c++ {
+			if nd := &s.tree.nodes[c]; nd.n == 0 && nd.prior >= 0 {
+				rest = append(rest, MoveStat{Move: nd.move, Winrate: winrate, Prior: float64(nd.prior), PV: []board.Point{nd.move}})
+			}
+		}
+		sort.SliceStable(rest, func(i, j int) bool { return rest[i].Prior > rest[j].Prior })
+		out = append(out, rest[:min(len(rest), least-len(out))]...)
+	}
 	for i := range out {
 		out[i].Order = i
 	}

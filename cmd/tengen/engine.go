@@ -409,7 +409,7 @@ const defaultExpandAt = 40
 const defaultRAVEEquiv = 1000
 
 func searchOptions(opts gtp.SearchOptions, c board.Color, g *board.Game) mcts.Options {
-	mo := mcts.Options{Interval: opts.Interval}
+	mo := mcts.Options{Interval: opts.Interval, MinMoves: opts.MinMoves}
 	if opts.Report != nil {
 		mo.Analysis = func(ms []mcts.MoveStat, root mcts.RootInfo) {
 			opts.Report(gtp.Analysis{Moves: toGTPStats(ms), Root: gtp.RootInfo(root)})
