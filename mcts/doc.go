@@ -19,7 +19,8 @@
 // evaluate outside the lock, then expand and back up. Selection is PUCT
 // (AlphaZero's c(N) = c_init + log((1+N+c_base)/c_base)) with a
 // first-play-urgency reduction (Leela Zero's form); the root can take
-// Dirichlet noise, moves can be chosen with a temperature, and a search can
+// Dirichlet noise and, in self-play, KataGo's forced playouts with their
+// pruned policy target ([Searcher.PrunedVisits]), moves can be chosen with a temperature, and a search can
 // be limited by visits, playouts and time, or run until cancelled
 // (pondering), and stop early once the best move cannot be overtaken.
 // After a move the subtree under it is kept (tree reuse). The move played

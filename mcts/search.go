@@ -217,6 +217,13 @@ type Options struct {
 	// the visit rate so far), as Leela Zero and KataGo do: the time
 	// saved goes to harder moves.
 	StopEarly bool
+	// ForcedPlayouts is KataGo's forced playouts (Wu 2019, section 3.1)
+	// with this k (KataGo uses 2; 0: off): a root child with at least
+	// one visit and fewer than sqrt(k * prior * the sum of the root's
+	// child visits) is visited before PUCT is asked. Only self-play's full
+	// searches set it, whose policy target then leaves the forced visits
+	// out (Searcher.PrunedVisits); play and analysis never do.
+	ForcedPlayouts float64
 }
 
 // errTreeFull stops the workers when the arena is full.
@@ -228,13 +235,16 @@ func (s *Searcher) Search(ctx context.Context, opts Options) (Result, error) {
 	if s.game == nil {
 		return Result{}, errors.New("mcts: Search before SetGame")
 	}
+	if k := opts.ForcedPlayouts; !(k >= 0) || math.IsInf(k, 1) {
+		return Result{}, fmt.Errorf("%w: forced playouts k %v", ErrConfig, k)
+	}
 	start := time.Now()
 	if opts.Limits.Time > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.Limits.Time)
 		defer cancel()
 	}
-	w := &worker{s: s, eval: s.eval, priors: make([]float32, s.root.Pos.Size()*s.root.Pos.Size()+1)}
+	w := &worker{s: s, eval: s.eval, priors: make([]float32, s.root.Pos.Size()*s.root.Pos.Size()+1), forcedK: opts.ForcedPlayouts}
 	var started, completed, collisions atomic.Int64
 	// The root must be expanded before goroutines fan out.
 	if s.tree.nodes[0].state != expanded {
@@ -279,7 +289,7 @@ func (s *Searcher) Search(ctx context.Context, opts Options) (Result, error) {
 			defer wg.Done()
 			wk := w
 			if t > 0 {
-				wk = &worker{s: s, eval: s.eval, priors: make([]float32, len(w.priors))}
+				wk = &worker{s: s, eval: s.eval, priors: make([]float32, len(w.priors)), forcedK: w.forcedK}
 			}
 			if we, ok := s.eval.(WorkerEvaluator); ok {
 				e, release := we.Worker()
@@ -629,6 +639,9 @@ type worker struct {
 	moves  []board.Move
 	keys   []uint64
 	legal  []board.Point
+
+	// forcedK is the search's Options.ForcedPlayouts (0: off).
+	forcedK float64
 
 	// refining: the path ends at an expanded node whose priors this
 	// simulation refines (PriorRefiner) instead of evaluating a leaf.
@@ -989,8 +1002,9 @@ func moveIndex(pt board.Point, size int) int {
 	return y*size + x
 }
 
-// selectLeaf descends from the root by PUCT, adding virtual loss, and
-// records the path and its moves. Called with the lock held.
+// selectLeaf descends from the root by PUCT (at the root a forced
+// playout first, when the search asked for them), adding virtual loss,
+// and records the path and its moves. Called with the lock held.
 func (w *worker) selectLeaf() {
 	s := w.s
 	t := &s.tree
@@ -1034,8 +1048,12 @@ func (w *worker) selectLeaf() {
 		cpuct := s.cfg.CInit + math.Log((1+parentN+s.cfg.CBase)/s.cfg.CBase)
 		sqrtN := math.Sqrt(max(parentN, 1))
 		best, bestScore := int32(-1), math.Inf(-1)
+		forced := int32(-1)
+		if idx == 0 && w.forcedK > 0 {
+			forced = s.forcedChild(nd, w.forcedK, parentN)
+		}
 		equiv := s.cfg.RAVEEquiv
-		for c := nd.first; c < nd.first+nd.nchild; c++ {
+		for c := nd.first; forced < 0 && c < nd.first+nd.nchild; c++ {
 			ch := &t.nodes[c]
 			if ch.prior < 0 { // excluded by avoid/allow
 				continue
@@ -1059,6 +1077,9 @@ func (w *worker) selectLeaf() {
 			if score > bestScore {
 				best, bestScore = c, score
 			}
+		}
+		if forced >= 0 {
+			best = forced
 		}
 		if best < 0 {
 			return

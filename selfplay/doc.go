@@ -13,7 +13,11 @@
 // moves are drawn in proportion to visit counts (a pass only when it is
 // the most visited move), later ones are the most visited. With playout-cap randomisation (KataGo) only a share of the
 // moves gets a full search (noise, GameConfig.Visits, recorded for
-// training); the others get a fast one (no noise, FastVisits). A side
+// training); the others get a fast one (no noise, FastVisits). With
+// forced playouts (KataGo, GameConfig.ForcedPlayouts) a full search gives
+// every root move with a visit sqrt(k * prior * visits) of them, and its
+// recorded visit distribution leaves those out (policy target pruning,
+// mcts.Searcher.PrunedVisits); the move is chosen from the raw visits. A side
 // resigns when its winrate stays below the threshold for a few of its
 // searches; in a share of the games resignation is disabled and only noted,
 // which measures the false-positive rate ([Stats.FalsePositiveRate]);

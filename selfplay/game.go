@@ -56,6 +56,14 @@ type GameConfig struct {
 	// network: expert games to bootstrap a network from).
 	Evaluator string
 	Lambda    float64
+	// ForcedPlayouts turns on KataGo's forced playouts with this k in
+	// the full searches (KataGo uses 2; 0: off): a root child with a
+	// visit gets at least sqrt(k * noised prior * root visits) of them,
+	// and the recorded visit distribution, the policy target, leaves
+	// those out again (policy target pruning, mcts.Searcher.PrunedVisits).
+	// The move is still chosen from the raw visits. Fast searches and
+	// gating never force.
+	ForcedPlayouts float64
 }
 
 // DefaultGameConfig returns the settings for a board size: 200 visits,
@@ -100,6 +108,8 @@ func (c GameConfig) Validate() error {
 		return bad("evaluator %q (want net, hybrid or playouts)", c.Evaluator)
 	case !(c.Lambda >= 0 && c.Lambda <= 1):
 		return bad("lambda %v outside [0, 1]", c.Lambda)
+	case !(c.ForcedPlayouts >= 0) || math.IsInf(c.ForcedPlayouts, 1):
+		return bad("forced playouts k %v", c.ForcedPlayouts)
 	}
 	if _, err := board.RulesByName(c.Rules); err != nil {
 		return bad("%v", err)
@@ -205,7 +215,11 @@ func playGame(ctx context.Context, evs [2]mcts.Evaluator, size int, cfg GameConf
 		}
 		s := searchers[side]
 		s.SetGame(g)
-		res, err := s.Search(ctx, mcts.Options{Limits: mcts.Limits{Visits: visits}, NoNoise: !full})
+		opts := mcts.Options{Limits: mcts.Limits{Visits: visits}, NoNoise: !full}
+		if full && selfPlay {
+			opts.ForcedPlayouts = cfg.ForcedPlayouts
+		}
+		res, err := s.Search(ctx, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -230,8 +244,14 @@ func playGame(ctx context.Context, evs [2]mcts.Evaluator, size int, cfg GameConf
 			pt = s.ChooseMove(others, temp)
 		}
 		m := Move{Color: c, Point: pt, Full: full, Visits: res.Visits, Winrate: math.Round(res.Winrate*1e4) / 1e4}
-		for _, ms := range res.Moves {
-			m.Dist = append(m.Dist, Visit{Index: int32(moveIndex(ms.Move, size)), Visits: int32(ms.Visits)})
+		if opts.ForcedPlayouts > 0 { // the target without the forced visits
+			for _, mv := range s.PrunedVisits(opts.ForcedPlayouts) {
+				m.Dist = append(m.Dist, Visit{Index: int32(moveIndex(mv.Move, size)), Visits: int32(mv.Visits)})
+			}
+		} else {
+			for _, ms := range res.Moves {
+				m.Dist = append(m.Dist, Visit{Index: int32(moveIndex(ms.Move, size)), Visits: int32(ms.Visits)})
+			}
 		}
 		if len(m.Dist) == 0 { // a one-visit search: its move by prior
 			m.Dist = append(m.Dist, Visit{Index: int32(moveIndex(pt, size)), Visits: 1})

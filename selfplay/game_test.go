@@ -252,3 +252,56 @@ func TestLeafEvaluators(t *testing.T) {
 		t.Error("evaluator oracle accepted")
 	}
 }
+
+// TestForcedPlayoutsGame: with forced playouts the full searches record
+// the pruned distribution (fewer visits than the root's, no single-visit
+// move but the first), the fast ones the raw counts; gating games, which
+// stand for play, are the same with the setting as without.
+func TestForcedPlayoutsGame(t *testing.T) {
+	cfg := fastGameConfig(7)
+	cfg.Visits, cfg.FastVisits, cfg.FullShare = 48, 4, 0.5
+	cfg.ForcedPlayouts = 2
+	pruned := 0
+	for seed := uint64(1); seed <= 2; seed++ {
+		r := playoutGame(t, seed, cfg)
+		for i, m := range r.Moves {
+			total := 0
+			for j, v := range m.Dist {
+				total += int(v.Visits)
+				if m.Full && j > 0 && v.Visits <= 1 {
+					t.Errorf("game %d move %d: the target keeps a move with %d visits", seed, i+1, v.Visits)
+				}
+			}
+			switch {
+			case !m.Full && (total < m.Visits-1 || total > m.Visits):
+				t.Errorf("game %d move %d (fast): %d visits recorded of %d; want the raw counts", seed, i+1, total, m.Visits)
+			case m.Full && total > m.Visits:
+				t.Errorf("game %d move %d: %d visits recorded of %d", seed, i+1, total, m.Visits)
+			case m.Full && total < m.Visits-1:
+				pruned++
+			}
+		}
+	}
+	if pruned == 0 {
+		t.Error("forced playouts: no full search had visits pruned from its target")
+	}
+
+	play := func(k float64) *Record {
+		c := cfg
+		c.ForcedPlayouts = k
+		evs := [2]mcts.Evaluator{mcts.NewPlayoutEvaluator(1, 5), mcts.NewPlayoutEvaluator(1, 6)}
+		r, err := playGame(context.Background(), evs, 7, c, 5, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Time = ""
+		return r
+	}
+	if a, b := play(0), play(2); !reflect.DeepEqual(a, b) {
+		t.Error("a gating game changed with forced playouts set")
+	}
+	cfg.ForcedPlayouts = -1
+	if cfg.Validate() == nil {
+		t.Error("forced playouts -1 validated")
+	}
+}

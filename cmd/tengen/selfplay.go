@@ -36,6 +36,7 @@ type gameFlags struct {
 	rules                      string
 	evaluator                  string
 	lambda                     float64
+	forcedPlayouts             float64
 }
 
 // bind defines the flags with the given name prefix ("" or "gate-");
@@ -74,6 +75,7 @@ func (f *gameFlags) bind(fs *pflag.FlagSet, prefix string, gate bool) {
 		fs.Float64Var(&f.fullShare, "full-share", d.FullShare, "playout-cap randomisation: share of moves searched fully")
 		fs.Float64Var(&f.noiseAlpha, "noise-alpha", 0, "root Dirichlet noise alpha (0: 0.03*361/size^2)")
 		fs.Float64Var(&f.noiseEpsilon, "noise-epsilon", d.NoiseEpsilon, "weight of the root noise")
+		fs.Float64Var(&f.forcedPlayouts, "forced-playouts", 0, "forced playouts with this k in full searches (KataGo: 2; 0: off): a root move with a visit gets at least sqrt(k*prior*visits), and those visits are pruned from the policy target")
 		fs.Float64Var(&f.resignOff, "resign-off", d.ResignOffShare, "share of games played out with resignation disabled (measures false positives)")
 		fs.Float64Var(&f.komi, "komi", d.Komi, "komi")
 		fs.StringVar(&f.rules, "rules", d.Rules, "rules: chinese/tromp-taylor (positional superko), aga/nz (situational), japanese (simple ko); scoring is by area")
@@ -96,6 +98,7 @@ func (f *gameFlags) config(size int, gate bool, selfPlay *gameFlags) selfplay.Ga
 		c.FastVisits, c.FullShare = f.fastVisits, f.fullShare
 		c.NoiseAlpha, c.NoiseEpsilon = f.noiseAlpha, f.noiseEpsilon
 		c.ResignOffShare = f.resignOff
+		c.ForcedPlayouts = f.forcedPlayouts
 	}
 	if f.tempMoves >= 0 {
 		c.TempMoves = f.tempMoves
