@@ -58,11 +58,13 @@ func (o *lrnOp) run(b *Backend, w, t int) {
 			in := src[ch*cs+c0:][:cnt]
 			out := dst[ch*cs+c0:][:cnt]
 			if o.beta == 0.75 {
-				// d^0.75 = sqrt(d * sqrt(d)) in float32 (SQRTSS).
+				// d^0.75 = sqrt(d * sqrt(d)) in float64: the embedded
+				// networks' outputs are pinned bit for bit
+				// (internal/defaultnets), and float32 here measured no
+				// faster.
 				for i, v := range in {
-					d := o.k + o.alphaN*s[i]
-					r := float32(math.Sqrt(float64(d)))
-					out[i] = v / float32(math.Sqrt(float64(d*r)))
+					d := float64(o.k + o.alphaN*s[i])
+					out[i] = v / float32(math.Sqrt(d*math.Sqrt(d)))
 				}
 			} else {
 				for i, v := range in {
