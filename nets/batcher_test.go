@@ -599,7 +599,7 @@ func directForward(f nets.Backend, batch, n int) time.Duration {
 func TestBatcherHeads(t *testing.T) {
 	spec := netstest.HeadSpecs(5)[1] // ownership and score
 	f := netstest.NewFake(spec)
-	bt := startBatcher(t, f, nets.BatcherOptions{MaxBatch: 4, MaxWait: time.Millisecond, CacheSize: 16})
+	bt := startBatcher(t, f, nets.BatcherOptions{MaxBatch: 4, MaxWait: time.Millisecond, CacheSize: 64}) // holds all 24 keys: every repeat hits
 	sh, _ := spec.InputShape()
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
