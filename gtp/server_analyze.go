@@ -159,7 +159,7 @@ func (r *reporter) report(a Analysis) {
 	if r.args.kata {
 		line = formatKataInfo(a, r.size, r.args)
 	} else {
-		line = formatInfo(limitMoves(a.Moves, r.args.maxMoves), r.size)
+		line = formatInfo(a.Moves, r.size, r.args.maxMoves)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -196,10 +196,11 @@ func limitMoves(stats []MoveStat, max int) []MoveStat {
 }
 
 // formatInfo writes an lz-analyze info line: one segment per move in
-// Order, "info move V visits N winrate W prior P lcb L order K pv V V...",
-// winrate, prior and lcb as integers in 1/10000; pv last.
-func formatInfo(stats []MoveStat, size int) string {
-	stats = limitMoves(stats, 0)
+// Order (at most maxMoves, 0: all), "info move V visits N winrate W
+// prior P lcb L order K pv V V...", winrate, prior and lcb as integers in
+// 1/10000; pv last.
+func formatInfo(stats []MoveStat, size, maxMoves int) string {
+	stats = limitMoves(stats, maxMoves)
 	var b strings.Builder
 	for _, m := range stats {
 		if b.Len() > 0 {

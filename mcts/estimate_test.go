@@ -47,7 +47,7 @@ func TestPlayoutEstimates(t *testing.T) {
 		g.SetToMove(toMove)
 		s := mustSearcher(t, NewPlayoutEvaluator(1, 3), DefaultConfig())
 		s.SetGame(g)
-		res, err := s.Search(context.Background(), Options{Limits: Limits{Visits: 400}})
+		res, err := s.Search(context.Background(), Options{Limits: Limits{Visits: 400}, Ownership: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +92,7 @@ func TestTerminalEstimates(t *testing.T) {
 	e := &fixedEval{priors: map[int]float32{81: 100}} // pass first
 	s := mustSearcher(t, e, DefaultConfig())
 	s.SetGame(g)
-	res, err := s.Search(context.Background(), Options{Limits: Limits{Visits: 50}})
+	res, err := s.Search(context.Background(), Options{Limits: Limits{Visits: 50}, Ownership: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +109,15 @@ func TestTerminalEstimates(t *testing.T) {
 	}
 	if res.Root.Ownership == nil || res.Root.Ownership[0] != 1 || res.Root.Ownership[8] != -1 {
 		t.Errorf("root ownership from game ends: %v", res.Root.Ownership[:9])
+	}
+	// Without Options.Ownership: scores, but no ownership counted.
+	s.SetGame(g)
+	res, err = s.Search(context.Background(), Options{Limits: Limits{Visits: 50}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Root.Ownership != nil || !res.Root.HasScore {
+		t.Errorf("without Ownership: ownership %v, has score %v", res.Root.Ownership != nil, res.Root.HasScore)
 	}
 }
 

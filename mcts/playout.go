@@ -145,7 +145,7 @@ func (e *PlayoutEvaluator) value(s *board.State, moves *[]board.Move, rng *rand.
 		sum += scoreValue(score, scale, e.ScoreWeight)
 		scoreSum += score
 		if est != nil && est.Ownership != nil {
-			own := p.AreaOwners(owners[:0])
+			own := p.AreaOwners(owners[:]) // full length: no allocation
 			for j, o := range own {
 				est.Ownership[j] += sign * float32(o)
 			}

@@ -38,6 +38,7 @@ type Searcher struct {
 	rng      *rand.Rand
 	treeFull bool
 	refineAt int32     // PriorRefiner's threshold; 0: no refinement
+	wantOwn  bool      // this search's Options.Ownership (set before the workers start)
 	own      []float64 // sum of the root's final ownership estimates, +1 Black
 	ownN     int       // simulations that brought an ownership estimate
 }
@@ -200,6 +201,10 @@ type Options struct {
 	// search's own goroutine.
 	Analysis func([]MoveStat, RootInfo)
 	Interval time.Duration
+	// Ownership asks the evaluator for the final ownership of every point
+	// (RootInfo.Ownership, kata-analyze ownership, the analysis engine);
+	// off, the playouts skip that count. Score leads are always kept.
+	Ownership bool
 	// MinMoves makes the Analysis snapshots show at least this many root
 	// moves where the position has them: after the visited ones, the
 	// unvisited ones by prior, with 0 visits and the root's winrate
@@ -244,6 +249,7 @@ func (s *Searcher) Search(ctx context.Context, opts Options) (Result, error) {
 		ctx, cancel = context.WithTimeout(ctx, opts.Limits.Time)
 		defer cancel()
 	}
+	s.wantOwn = opts.Ownership
 	w := &worker{s: s, eval: s.eval, priors: make([]float32, s.root.Pos.Size()*s.root.Pos.Size()+1), forcedK: opts.ForcedPlayouts}
 	var started, completed, collisions atomic.Int64
 	// The root must be expanded before goroutines fan out.
@@ -688,15 +694,7 @@ func (w *worker) simulate(ctx context.Context) (bool, error) {
 	}
 	s.mu.Unlock()
 
-	// Replay the path on a copy of the root state.
-	st := s.root
-	w.keys = w.keys[:0]
-	for _, m := range w.moves {
-		if err := st.Play(m.Color, m.Point); err != nil {
-			panic(fmt.Sprintf("mcts: tree move %v %s illegal: %v", m.Color, m.Point.GTP(st.Pos.Size()), err))
-		}
-		w.keys = append(w.keys, s.rules.SuperkoKey(st.Pos.Hash(), st.ToMove))
-	}
+	st := w.replay()
 	var value float32
 	// Two passes in a row end the game, but only passes the search made
 	// count with the game's: the root itself is never over, since play
@@ -704,8 +702,7 @@ func (w *worker) simulate(ctx context.Context) (bool, error) {
 	over := len(w.moves) >= 1 && st.NumRecent >= 2 && st.Recent[0].Point == board.Pass && st.Recent[1].Point == board.Pass &&
 		(len(w.moves) >= 2 || s.game.ConsecutivePasses() >= 1)
 	if over || terminal {
-		value = terminalValue(&st)
-		w.terminalEstimate(&st)
+		value = w.terminalEstimate(&st)
 		s.mu.Lock()
 		leaf = &s.tree.nodes[w.path[len(w.path)-1]]
 		if leaf.state == expanding {
@@ -721,11 +718,13 @@ func (w *worker) simulate(ctx context.Context) (bool, error) {
 	amaf := false
 	w.est.HasScore, w.est.Ownership = false, nil
 	if ee, ok := w.eval.(EstimateEvaluator); ok {
-		n := st.Pos.Size() * st.Pos.Size()
-		if cap(w.ownBuf) < n {
-			w.ownBuf = make([]float32, n)
+		if s.wantOwn {
+			n := st.Pos.Size() * st.Pos.Size()
+			if cap(w.ownBuf) < n {
+				w.ownBuf = make([]float32, n)
+			}
+			w.est.Ownership = w.ownBuf[:n]
 		}
-		w.est.Ownership = w.ownBuf[:n]
 		var moves *[]board.Move
 		if _, ok := w.eval.(AMAFEvaluator); ok && s.cfg.RAVEEquiv > 0 {
 			w.playout = w.playout[:0]
@@ -766,17 +765,26 @@ func (w *worker) simulate(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
+// replay plays the path's moves on a copy of the root state and returns
+// it, recording the superko key after each move in w.keys.
+func (w *worker) replay() board.State {
+	st := w.s.root
+	w.keys = w.keys[:0]
+	for _, m := range w.moves {
+		if err := st.Play(m.Color, m.Point); err != nil {
+			panic(fmt.Sprintf("mcts: tree move %v %s illegal: %v", m.Color, m.Point.GTP(st.Pos.Size()), err))
+		}
+		w.keys = append(w.keys, w.s.rules.SuperkoKey(st.Pos.Hash(), st.ToMove))
+	}
+	return st
+}
+
 // refine computes the better priors of the node ending w.path
 // (PriorRefiner) and puts them on its children, keeping the avoid/allow
 // marks. It counts as no simulation. Called without the lock.
 func (w *worker) refine(ctx context.Context) error {
 	s := w.s
-	st := s.root
-	for _, m := range w.moves {
-		if err := st.Play(m.Color, m.Point); err != nil {
-			panic(fmt.Sprintf("mcts: tree move %v %s illegal: %v", m.Color, m.Point.GTP(st.Pos.Size()), err))
-		}
-	}
+	st := w.replay()
 	r, ok := w.eval.(PriorRefiner)
 	var err error
 	if ok {
@@ -869,17 +877,25 @@ func (w *worker) backupAMAF(value float32) {
 	}
 }
 
-// terminalEstimate sets w.est to a finished game's exact score and
-// ownership for the side to move.
-func (w *worker) terminalEstimate(st *board.State) {
-	b, wh := st.Pos.AreaScore()
-	score := float64(b-wh) - st.Komi
+// terminalEstimate scores a finished game (Tromp-Taylor area) for the
+// side to move: it sets w.est to the exact score and ownership and
+// returns the value, +1 win, -1 loss, 0 jigo.
+func (w *worker) terminalEstimate(st *board.State) float32 {
+	w.owners = st.Pos.AreaOwners(w.owners)
+	sum := 0
+	for _, o := range w.owners {
+		sum += int(o) // Black's area minus White's
+	}
+	score := float64(sum) - st.Komi
 	sign := float32(1)
 	if st.ToMove == board.White {
 		score, sign = -score, -1
 	}
 	w.est.Score, w.est.HasScore = float32(score), true
-	w.owners = st.Pos.AreaOwners(w.owners)
+	w.est.Ownership = nil
+	if !w.s.wantOwn {
+		return float32(scoreValue(score, 1, 0)) // the result alone: +1, 0, -1
+	}
 	n := len(w.owners)
 	if cap(w.ownBuf) < n {
 		w.ownBuf = make([]float32, n)
@@ -888,6 +904,7 @@ func (w *worker) terminalEstimate(st *board.State) {
 	for i, o := range w.owners {
 		w.est.Ownership[i] = sign * float32(o)
 	}
+	return float32(scoreValue(score, 1, 0)) // the result alone: +1, 0, -1
 }
 
 // backupEstimate adds w.est (for the side to move at the leaf, st) to
@@ -915,23 +932,6 @@ func (w *worker) backupEstimate(st *board.State) {
 		}
 		s.ownN++
 	}
-}
-
-// terminalValue scores a finished game for the side to move: +1 win,
-// -1 loss, 0 jigo.
-func terminalValue(st *board.State) float32 {
-	b, w := st.Pos.AreaScore()
-	score := float64(b-w) - st.Komi
-	if st.ToMove == board.White {
-		score = -score
-	}
-	switch {
-	case score > 0:
-		return 1
-	case score < 0:
-		return -1
-	}
-	return 0
 }
 
 // legalMoves lists the legal moves at st (superko against the game and the

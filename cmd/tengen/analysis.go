@@ -831,7 +831,7 @@ func parseAnalysisRules(raw json.RawMessage) (board.Rules, string, *fieldError) 
 		n := strings.ToLower(strings.TrimSpace(name))
 		alias := map[string]string{
 			"new-zealand": "nz", "newzealand": "nz", "chinese-ogs": "chinese", "chinese-kgs": "chinese",
-			"stone-scoring": "chinese", "aga-button": "aga", "trompTaylor": "tromp-taylor", "ko": "korean",
+			"stone-scoring": "chinese", "aga-button": "aga", "tromptaylor": "tromp-taylor", "ko": "korean",
 		}
 		if a, ok := alias[n]; ok {
 			n = a
@@ -915,7 +915,7 @@ func (a *analyzer) analyse(ctx context.Context, j *analysisJob) {
 			}
 		}()
 	}
-	res, err := s.Search(ctx, mcts.Options{Limits: j.limits, Avoid: j.avoid, Allow: j.allow})
+	res, err := s.Search(ctx, mcts.Options{Limits: j.limits, Avoid: j.avoid, Allow: j.allow, Ownership: j.ownership})
 	close(stopReports)
 	reports.Wait()
 	if err != nil {

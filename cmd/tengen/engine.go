@@ -230,17 +230,11 @@ func (e *engine) searcher(size int) (*mcts.Searcher, error) {
 	if e.cfg.scoreW >= 0 {
 		rollouts.ScoreWeight = e.cfg.scoreW
 	}
-	kind := e.cfg.evaluator
 	n, haveNet := e.nets[size]
-	if kind == "auto" || kind == "" {
-		kind = defaultEvaluator(size, haveNet)
-	}
-	if !haveNet {
-		if !e.warned[size] {
-			fmt.Fprintf(e.stderr, "tengen: no network for %dx%d: searching with playouts\n", size, size)
-			e.warned[size] = true
-		}
-		kind = "playouts"
+	kind := e.cfg.evaluatorFor(size, haveNet)
+	if !haveNet && !e.warned[size] {
+		fmt.Fprintf(e.stderr, "tengen: no network for %dx%d: searching with playouts\n", size, size)
+		e.warned[size] = true
 	}
 	cfg := mcts.DefaultConfig()
 	switch kind {
@@ -400,6 +394,20 @@ func defaultEvaluator(size int, haveNet bool) string {
 // the leaf value is the playouts' alone and the network gives priors.
 func defaultLambda(size int) float64 { return 1 }
 
+// evaluatorFor is the leaf evaluation for a board size: --evaluator, auto
+// resolved by defaultEvaluator, and playouts where the size has no
+// network.
+func (c *engineConfig) evaluatorFor(size int, haveNet bool) string {
+	kind := c.evaluator
+	if kind == "auto" || kind == "" {
+		kind = defaultEvaluator(size, haveNet)
+	}
+	if !haveNet {
+		kind = "playouts"
+	}
+	return kind
+}
+
 // defaultExpandAt is the hybrid evaluator's expansion threshold (AlphaGo
 // used 40): with lambda 1, a node gets the network's priors once it has
 // this many visits, and the playout evaluator's until then.
@@ -409,7 +417,9 @@ const defaultExpandAt = 40
 const defaultRAVEEquiv = 1000
 
 func searchOptions(opts gtp.SearchOptions, c board.Color, g *board.Game) mcts.Options {
-	mo := mcts.Options{Interval: opts.Interval, MinMoves: opts.MinMoves}
+	// Ownership only for analysis (kata-analyze ownership): plain
+	// genmoves skip counting it in every playout.
+	mo := mcts.Options{Interval: opts.Interval, MinMoves: opts.MinMoves, Ownership: opts.Report != nil}
 	if opts.Report != nil {
 		mo.Analysis = func(ms []mcts.MoveStat, root mcts.RootInfo) {
 			opts.Report(gtp.Analysis{Moves: toGTPStats(ms), Root: gtp.RootInfo(root)})

@@ -256,14 +256,7 @@ func (e *engine) evaluatorName(size int) string {
 	e.mu.Lock()
 	_, haveNet := e.nets[size]
 	e.mu.Unlock()
-	kind := e.cfg.evaluator
-	if kind == "auto" || kind == "" {
-		kind = defaultEvaluator(size, haveNet)
-	}
-	if !haveNet {
-		kind = "playouts"
-	}
-	return kind
+	return e.cfg.evaluatorFor(size, haveNet)
 }
 
 // limitsText describes search limits: "200 visits", "1s".

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -280,46 +277,6 @@ func equalInts(a, b []int) bool {
 	return true
 }
 
-// sharedGame copies the first game of a shared archive with at least
-// minMoves moves (B[ or W[ counted) to dir and returns its path.
-func sharedGame(t *testing.T, archive, dir string, minMoves int) string {
-	t.Helper()
-	f, err := os.Open(archive)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(zr)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			t.Fatalf("%s: no game of %d moves", archive, minMoves)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.HasSuffix(h.Name, ".sgf") {
-			continue
-		}
-		data, err := io.ReadAll(tr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if bytes.Count(data, []byte(";B["))+bytes.Count(data, []byte(";W[")) < minMoves {
-			continue
-		}
-		p := filepath.Join(dir, filepath.Base(h.Name))
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-}
-
 // TestReviewSharedGames reviews a whole 9x9 game and the first 30 moves
 // of a 19x19 one from the shared archives at low visits.
 func TestReviewSharedGames(t *testing.T) {
@@ -333,7 +290,7 @@ func TestReviewSharedGames(t *testing.T) {
 		{"9x9.tar.gz", []string{"--visits", "30"}, 0},
 		{"kgs-strong-19x19.tar.gz", []string{"--visits", "15", "--moves", "30"}, 30},
 	} {
-		game := sharedGame(t, filepath.Join(data, tc.archive), dir, 40)
+		game := testenv.ArchiveGame(t, filepath.Join(data, tc.archive), dir, 40)
 		start := time.Now()
 		args := append([]string{game, "--evaluator", "playouts", "--threads", "2", "--seed", "3", "--out", filepath.Join(dir, "out")}, tc.args...)
 		sum, _ := runReviewCmd(t, args...)

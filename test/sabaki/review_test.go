@@ -1,11 +1,7 @@
 package sabaki
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"context"
-	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -38,7 +34,7 @@ func TestReviewWithSabakiSGF(t *testing.T) {
 		{"9x9.tar.gz", []string{"--visits", "40"}, ""},
 		{"kgs-strong-19x19.tar.gz", []string{"--visits", "20", "--moves", "40"}, ":40"},
 	} {
-		game := firstGame(t, filepath.Join(data, tc.archive), dir)
+		game := testenv.ArchiveGame(t, filepath.Join(data, tc.archive), dir, 30)
 		args := append([]string{"review", game, "--out", out, "--evaluator", "playouts", "--threads", "2", "--seed", "1", "--quiet"}, tc.args...)
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		b, err := exec.CommandContext(ctx, tengen, args...).CombinedOutput()
@@ -56,37 +52,4 @@ func TestReviewWithSabakiSGF(t *testing.T) {
 		t.Fatalf("node review_sgf_test.js: %v\n%s", err, b)
 	}
 	t.Logf("%s", b)
-}
-
-// firstGame copies the first .sgf of a tar.gz archive into dir.
-func firstGame(t *testing.T, archive, dir string) string {
-	t.Helper()
-	f, err := os.Open(archive)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(zr)
-	for {
-		h, err := tr.Next()
-		if err != nil {
-			t.Fatalf("%s: no SGF: %v", archive, err)
-		}
-		if h.Typeflag != tar.TypeReg || !strings.HasSuffix(h.Name, ".sgf") {
-			continue
-		}
-		b, err := io.ReadAll(io.LimitReader(tr, 1<<20))
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := filepath.Join(dir, filepath.Base(h.Name))
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
 }
