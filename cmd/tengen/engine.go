@@ -51,6 +51,7 @@ type engine struct {
 	nets      map[int]*netEntry
 	searchers map[int]*mcts.Searcher
 	resigners map[board.Color]*mcts.Resigner
+	banks     map[board.Color]*timeBank
 	warned    map[int]bool
 	announced map[int]bool
 	runCtx    context.Context
@@ -139,6 +140,7 @@ func newEngine(cfg engineConfig, stderr io.Writer) (*engine, error) {
 		cfg: cfg, stderr: stderr, backends: cfg.backend.chooser(stderr),
 		nets: map[int]*netEntry{}, searchers: map[int]*mcts.Searcher{}, warned: map[int]bool{}, announced: map[int]bool{},
 		resigners: map[board.Color]*mcts.Resigner{},
+		banks:     map[board.Color]*timeBank{},
 		runCtx:    ctx, stopRun: cancel,
 	}
 	for _, path := range cfg.weights {
@@ -339,6 +341,53 @@ func rolloutPolicy(name string) (rollout.Policy, error) {
 	return p, nil
 }
 
+// bank returns c's time bank when the move is timed by the default
+// time per move alone (no --visits, --playouts, --time, time_settings);
+// nil otherwise. A new game (move 0 or 1) empties it.
+func (e *engine) bank(g *board.Game, c board.Color, opts gtp.SearchOptions, l mcts.Limits) *timeBank {
+	if !e.cfg.autoTime || opts.Budget > 0 || l.Time <= 0 {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	b, ok := e.banks[c]
+	if !ok {
+		b = &timeBank{}
+		e.banks[c] = b
+	}
+	if g.MoveNumber() < 2 || l.Time != b.per {
+		*b = timeBank{per: l.Time}
+	}
+	return b
+}
+
+// timeBank keeps the default time per move an average over a game rather
+// than a cap: what an early stop leaves of a move's time is saved, and a
+// move whose choice is still close (undecided) may spend the savings, up
+// to maxBankedMoves times the time per move on top of its own.
+type timeBank struct {
+	per   time.Duration // the time per move
+	saved time.Duration // what earlier moves left unspent
+}
+
+// maxBankedMoves caps a move's extra time, and the savings, in moves'
+// times: a hard move takes at most 1+maxBankedMoves times the default.
+const maxBankedMoves = 2
+
+// extra is how much longer a search that stopped with res may go on:
+// nothing when the game looks decided (winrate outside 10..90%).
+func (b *timeBank) extra(res mcts.Result) time.Duration {
+	if b.saved < b.per/4 || !undecided(res) || res.Winrate < 0.1 || res.Winrate > 0.9 {
+		return 0
+	}
+	return min(b.saved, maxBankedMoves*b.per)
+}
+
+// spend books a move that took used.
+func (b *timeBank) spend(used time.Duration) {
+	b.saved = min(max(b.saved+b.per-used, 0), 4*maxBankedMoves*b.per)
+}
+
 // undecided reports whether a search's choice is close: the runner-up
 // has more than half the best move's visits, or a clearly better
 // winrate with at least a fifth of them (the best move by visits may be
@@ -475,6 +524,23 @@ func (e *engine) GenMove(ctx context.Context, g *board.Game, c board.Color, opts
 		more.Playouts += res.Playouts
 		more.Elapsed += res.Elapsed
 		res = more
+	}
+	if bank := e.bank(g, c, opts, mo.Limits); bank != nil {
+		if extra := bank.extra(res); extra > 0 && ctx.Err() == nil {
+			// A hard move without time controls: spend what earlier easy
+			// moves saved (early stops), the tree kept.
+			mo.Limits.Time = extra
+			more, err := s.Search(ctx, mo)
+			if err != nil {
+				return board.Pass, false, err
+			}
+			more.Playouts += res.Playouts
+			more.Elapsed += res.Elapsed
+			res = more
+		}
+		e.mu.Lock()
+		bank.spend(res.Elapsed)
+		e.mu.Unlock()
 	}
 	if res.TreeFull {
 		fmt.Fprintf(e.stderr, "tengen: node limit reached (%d nodes): the tree stopped growing\n", res.Nodes)

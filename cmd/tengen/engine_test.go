@@ -35,3 +35,54 @@ func TestDefaultMoveTime(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeBank: early stops save time that only undecided moves spend,
+// a move takes at most 1+maxBankedMoves times the default, and the game
+// never spends more than the default per move in all.
+func TestTimeBank(t *testing.T) {
+	hard := mcts.Result{Winrate: 0.5, Moves: []mcts.MoveStat{{Visits: 100, Winrate: 0.5}, {Visits: 80, Winrate: 0.5}}}
+	easy := mcts.Result{Winrate: 0.5, Moves: []mcts.MoveStat{{Visits: 100, Winrate: 0.5}, {Visits: 10, Winrate: 0.5}}}
+	b := &timeBank{per: time.Second}
+	if got := b.extra(hard); got != 0 {
+		t.Fatalf("empty bank: extra %v; want 0", got)
+	}
+	b.spend(400 * time.Millisecond)
+	b.spend(300 * time.Millisecond)
+	if b.saved != 1300*time.Millisecond {
+		t.Fatalf("saved %v after 0.4 s and 0.3 s moves; want 1.3s", b.saved)
+	}
+	if got := b.extra(easy); got != 0 {
+		t.Errorf("decided move: extra %v; want 0", got)
+	}
+	won := hard
+	won.Winrate = 0.95
+	if got := b.extra(won); got != 0 {
+		t.Errorf("decided game: extra %v; want 0", got)
+	}
+	if got := b.extra(hard); got != 1300*time.Millisecond {
+		t.Errorf("undecided move: extra %v; want all 1.3s saved", got)
+	}
+	b.spend(2300 * time.Millisecond)
+	if b.saved != 0 {
+		t.Errorf("saved %v after spending it; want 0", b.saved)
+	}
+	var used time.Duration
+	for i := range 100 {
+		used += 100 * time.Millisecond
+		b.spend(100 * time.Millisecond)
+		if i%10 == 9 {
+			x := b.extra(hard)
+			if x > maxBankedMoves*time.Second {
+				t.Fatalf("extra %v over the cap", x)
+			}
+			used += time.Second + x
+			b.spend(time.Second + x)
+		}
+	}
+	if b.saved > 4*maxBankedMoves*time.Second {
+		t.Errorf("saved %v: over the cap", b.saved)
+	}
+	if moves := 110; used > time.Duration(moves)*time.Second {
+		t.Errorf("%d moves took %v: over the default per move", moves, used)
+	}
+}

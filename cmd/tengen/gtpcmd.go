@@ -24,7 +24,7 @@ func engineFlags(fs *pflag.FlagSet) *engineConfig {
 	fs.IntVar(&c.threads, "threads", 0, "search goroutines (0: the cores with playouts; 4 per core, at most 16, with a network, so that batches fill while some goroutines wait)")
 	fs.IntVar(&c.visits, "visits", 0, "root visits per move (0: no limit)")
 	fs.IntVar(&c.playouts, "playouts", 0, "new simulations per move (0: no limit)")
-	fs.DurationVar(&c.perMove, "time", 0, "thinking time per move, e.g. 2s (0: no limit; time controls from the controller still apply); with none of --visits, --playouts, --time: 1s on 9x9, 2s on 19x19, in between by size")
+	fs.DurationVar(&c.perMove, "time", 0, "thinking time per move, e.g. 2s (0: no limit; time controls from the controller still apply); with none of --visits, --playouts, --time and no time_settings: 1s on 9x9, 2s on 19x19, in between by size, an average over the game (what early stops save goes to close decisions, at most 3 times that on one move)")
 	fs.StringVar(&c.evaluator, "evaluator", "auto", "leaf evaluation: playouts (heavy playouts, RAVE), net (the network's value), hybrid (network priors, value mixed with playouts by --lambda); auto: playouts on 9x9 and other sizes without a network, hybrid on 19x19 (docs/strength.md). kata-analyze's scoreLead and ownership are the playouts' final positions (playouts, and hybrid with lambda > 0); with net there are none and kata-analyze is not offered")
 	fs.Float64Var(&c.rave, "rave", -1, "RAVE equivalence in visits (0: off; default 1000 with playouts)")
 	fs.StringVar(&c.policy, "rollout-policy", "heavy", "playout policy: heavy, light, or heavy-no-patterns, heavy-no-tactics, heavy-no-nakade, heavy-no-selfatari (ablation)")
