@@ -55,6 +55,9 @@ type TrainConfig struct {
 	// parent's spec and weights.
 	Spec  *nets.Spec
 	Fresh []string
+	// ValueQ is the weight of the search's root winrate in the value
+	// target (Source.ValueQ; 0: the game's result alone).
+	ValueQ float64
 }
 
 // candidateInit is the network a candidate's training starts from: the
@@ -216,6 +219,9 @@ func TrainCandidate(ctx context.Context, d Dir, gen int, cfg TrainConfig, progre
 		"selfplay.parent":     info.Parent + " " + info.ParentID,
 		"selfplay.window":     fmt.Sprintf("%d games, %d positions", info.Games, info.Positions),
 	}
+	if cfg.ValueQ > 0 {
+		tc.Meta["train.value_target"] = fmt.Sprintf("(1-%g)*result + %g*(2*root winrate-1)", cfg.ValueQ, cfg.ValueQ)
+	}
 	var w *nets.Weights
 	st, err := train.LatestState(tdir)
 	if err == nil && st.Step >= tc.Steps {
@@ -226,7 +232,7 @@ func TrainCandidate(ctx context.Context, d Dir, gen int, cfg TrainConfig, progre
 		if err == nil {
 			fmt.Fprintf(progress, "generation %d: training resumes from step %d\n", gen, st.Step)
 		}
-		src := &Source{Window: win, Seed: tc.Seed ^ uint64(gen)*0x9e3779b97f4a7c15, Symmetries: cfg.Symmetries, Features: init.Spec.Features}
+		src := &Source{Window: win, Seed: tc.Seed ^ uint64(gen)*0x9e3779b97f4a7c15, Symmetries: cfg.Symmetries, Features: init.Spec.Features, ValueQ: cfg.ValueQ}
 		res, err := train.Run(ctx, tc, src, progress)
 		if err != nil {
 			return nil, err

@@ -187,6 +187,23 @@ type Source struct {
 	// Features is the input feature set (nets.FeatureSetByName; empty:
 	// nets.FeaturesV1): the trained network's Spec.Features.
 	Features string
+	// ValueQ mixes the search's root winrate q into the value target:
+	// (1-ValueQ)*z + ValueQ*(2q-1), z the game's result for the mover
+	// (0: the result alone). The search's estimate has far less noise
+	// than one game's result; averaging the two is the "z+q" target of
+	// AlphaZero replications. Positions without a search winrate (a
+	// root of no visits) keep z.
+	ValueQ float64
+}
+
+// valueTarget is the value target of move m of r (see Source.ValueQ).
+func (s *Source) valueTarget(r *Record, m *Move) float32 {
+	z := r.Z(m.Color)
+	if s.ValueQ <= 0 || m.Visits == 0 {
+		return z
+	}
+	q := 2*m.Winrate - 1
+	return float32((1-s.ValueQ)*float64(z) + s.ValueQ*q)
 }
 
 var _ train.Source = (*Source)(nil)
@@ -248,7 +265,7 @@ func (s *Source) Pass(ctx context.Context, from train.Position, fn func(train.Po
 				Input:      dataset.Pack(buf[:planes*area], planes, area),
 				Policy:     nets.MoveIndex(sym.Point(m.Point, size), size),
 				PolicyDist: dist[:area+1],
-				Value:      r.Z(m.Color),
+				Value:      s.valueTarget(r, m),
 				HasValue:   true,
 				GameID:     r.ID,
 				MoveNum:    i + 1,

@@ -243,3 +243,39 @@ func TestWindowSkipsBadChunks(t *testing.T) {
 		t.Errorf("size mismatch not explained: %v", other.Errors)
 	}
 }
+
+// TestSourceValueQ: with ValueQ the value target moves from the game's
+// result towards the search's root winrate for the mover, by that weight;
+// 0 leaves the result alone.
+func TestSourceValueQ(t *testing.T) {
+	_, w := windowOf(t, 2)
+	byID := map[string]*Record{}
+	for _, r := range w.Games {
+		byID[r.ID] = r
+	}
+	for _, a := range []float64{0, 0.5, 1} {
+		src := &Source{Window: w, Seed: 3, ValueQ: a}
+		mixed := 0
+		for _, d := range collect(t, src, train.Position{}) {
+			r := byID[d.ex.GameID]
+			m := r.Moves[d.ex.MoveNum-1]
+			z := float64(r.Z(m.Color))
+			want := z
+			if a > 0 && m.Visits > 0 {
+				want = (1-a)*z + a*(2*m.Winrate-1)
+			}
+			if math.Abs(float64(d.ex.Value)-want) > 1e-6 {
+				t.Fatalf("ValueQ %v, %s move %d: value %v; want %v (z %v, winrate %v)", a, d.ex.GameID, d.ex.MoveNum, d.ex.Value, want, z, m.Winrate)
+			}
+			if d.ex.Value < -1 || d.ex.Value > 1 {
+				t.Fatalf("value %v outside [-1, 1]", d.ex.Value)
+			}
+			if float64(d.ex.Value) != z {
+				mixed++
+			}
+		}
+		if (mixed > 0) != (a > 0) {
+			t.Errorf("ValueQ %v: %d targets differ from the result", a, mixed)
+		}
+	}
+}

@@ -35,6 +35,9 @@ func trainSelfplay(ctx context.Context, e env, fs *pflag.FlagSet, a *trainArgs, 
 	if window < 1 {
 		return usageError("train: --window %d < 1", window)
 	}
+	if a.ValueQ < 0 || a.ValueQ > 1 {
+		return usageError("train: --value-q %g: want 0..1", a.ValueQ)
+	}
 	d, _, err := openDir(dir, "", e.stderr)
 	if err != nil {
 		return err
@@ -83,5 +86,8 @@ func selfplayTrainConfig(a *trainArgs, d selfplay.Dir, gen, window int, e env) (
 	cfg.AfterCheckpoint = func(dir string) error {
 		return plot.TrainingCurves(filepath.Join(dir, "metrics.jsonl"), filepath.Join(dir, "loss.png"), filepath.Join(dir, "accuracy.png"))
 	}
-	return selfplay.TrainConfig{Window: window, Symmetries: true, Train: cfg}, nil
+	if a.ValueQ < 0 || a.ValueQ > 1 {
+		return selfplay.TrainConfig{}, usageError("train: --value-q %g: want 0..1", a.ValueQ)
+	}
+	return selfplay.TrainConfig{Window: window, Symmetries: true, Train: cfg, ValueQ: a.ValueQ}, nil
 }

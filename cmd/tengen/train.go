@@ -60,6 +60,7 @@ type trainArgs struct {
 	ValueWeight float64  `json:"value-weight"`
 	OwnWeight   float64  `json:"ownership-weight"`
 	ScoreWeight float64  `json:"score-weight"`
+	ValueQ      float64  `json:"value-q,omitempty"`
 	FinalPlays  int      `json:"final-playouts"`
 	Steps       int64    `json:"steps"`
 	Positions   int64    `json:"positions"`
@@ -121,6 +122,7 @@ func (a *trainArgs) bind(fs *pflag.FlagSet) map[string]any {
 	flt(&a.ValueWeight, "value-weight", o.ValueWeight, "weight of the value loss")
 	flt(&a.OwnWeight, "ownership-weight", o.OwnershipWeight, "weight of the ownership loss (networks with an ownership head: mean squared error per point, games played to a counted end)")
 	flt(&a.ScoreWeight, "score-weight", o.ScoreWeight, "weight of the score loss (networks with a score head: Huber loss of the error over 10 points, games played to a counted end)")
+	flt(&a.ValueQ, "value-q", 0, "self-play only: weight of the search's root winrate q in the value target, (1-w)*result + w*(2q-1) (0: the game's result alone)")
 	num(&a.FinalPlays, "final-playouts", dataset.DefaultFinalConfig().Playouts, "light playouts that judge dead stones when counting a game's final position for the ownership and score targets")
 	num64(&a.Steps, "steps", d.Steps, "training steps (batches)")
 	num64(&a.Positions, "positions", 0, "training positions instead of --steps (rounded up to whole batches)")
@@ -147,6 +149,9 @@ func runTrain(ctx context.Context, e env) error {
 	}
 	if *selfplayDir != "" {
 		return trainSelfplay(ctx, e, fs, &a, *selfplayDir, *window)
+	}
+	if fs.Changed("value-q") {
+		return usageError("train: --value-q needs --selfplay (game records have no search winrate)")
 	}
 	if *out == "" {
 		return usageError("train: --out DIR is required")

@@ -258,6 +258,8 @@ func TestNetNewInfo(t *testing.T) {
 		{"net", "new", "--size", "9", "--spec", spec, "--out", w1},
 		{"net", "info"},
 		{"net", "frob"},
+		{"train", "--out", t.TempDir(), "--value-q", "0.5", spec},
+		{"train", "--selfplay", t.TempDir(), "--value-q", "1.5"},
 	} {
 		if err := run(context.Background(), args, nil, &stdout, &stderr); err == nil || exitCode(err) != 2 {
 			t.Errorf("%v: err %v; want a usage error", args, err)
