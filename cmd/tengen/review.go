@@ -318,13 +318,24 @@ func reviewSearch(ctx context.Context, eng *engine, rg *reviewGame, progress fun
 }
 
 // progressBar returns a progress function that redraws
-// "review: 37/121 positions [=====>    ] 12s left" on w.
+// "review: 37/121 positions [=====>    ] 12s left" on w when w is a
+// terminal, and otherwise (a log file) writes a line at every tenth.
 func progressBar(w io.Writer, total int) func(done int) {
 	if w == io.Discard {
 		return func(int) {}
 	}
 	start := time.Now()
 	const width = 30
+	if !isTerminal(w) {
+		return func(done int) {
+			if done != total && 10*done/total == 10*(done-1)/total {
+				return
+			}
+			elapsed := time.Since(start)
+			left := time.Duration(float64(elapsed) / float64(done) * float64(total-done))
+			fmt.Fprintf(w, "review: %d/%d positions, %s, %s left\n", done, total, elapsed.Round(time.Second), left.Round(time.Second))
+		}
+	}
 	return func(done int) {
 		elapsed := time.Since(start)
 		filled := width * done / total
