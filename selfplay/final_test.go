@@ -2,9 +2,12 @@ package selfplay
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -192,7 +195,7 @@ func TestReadChunkBadFinal(t *testing.T) {
 		{"score mismatch", edit(`"final_score":6.5`, `"final_score":7.5`), "owner counts 6.5"},
 		{"no final score", edit(`,"final_score":6.5`, ``), "both or neither"},
 		{"no owner", edit(`"owner":"`+owner+`",`, ``), "both or neither"},
-		{"version 1", edit(`"version":2`, `"version":1`), "version 1 header"},
+		{"version 1", edit(`"version":3`, `"version":1`), "version 1 header"},
 		{"clash", edit(owner, strings.Repeat("BWWWWWW", 7)), "owner counts -35.5"},
 		{"final score string", edit(`"final_score":6.5`, `"final_score":"6.5"`), "header"},
 	}
@@ -254,14 +257,69 @@ func TestReadChunkV1(t *testing.T) {
 				d.ex.GameID, d.ex.MoveNum, d.ex.Ownership != nil, d.ex.HasScore, d.ex.HasValue)
 		}
 	}
-	// Written again, the games are version 2 chunks without a counted end.
+	// Written again, the games are current chunks without a counted end.
 	data, err := ChunkBytes(recs...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	back, err := ReadChunk(bytes.NewReader(data))
 	if err != nil || !reflect.DeepEqual(back, recs) {
-		t.Fatalf("rewritten as version 2: %v", err)
+		t.Fatalf("rewritten as version %d: %v", ChunkVersion, err)
+	}
+}
+
+// TestReadChunkV2: a version 2 chunk (plain indices, in visit order) of
+// the 9x9 expert run reads with each distribution in index order, the
+// same visits per index as its JSON says, and written again as version 3
+// (index gaps) it reads back the same and is at least a fifth smaller.
+func TestReadChunkV2(t *testing.T) {
+	raw, err := os.ReadFile("testdata/v2-9x9.json.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := ReadChunk(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1 || recs[0].Size != 9 || len(recs[0].Moves) == 0 {
+		t.Fatalf("%d games; want one 9x9 game", len(recs))
+	}
+	if _, err := recs[0].Replay(nil); err != nil {
+		t.Fatal(err)
+	}
+	// The first move's distribution straight from the JSON.
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := io.ReadAll(zr)
+	var ml moveLine
+	if err := json.Unmarshal(bytes.SplitN(text, []byte("\n"), 3)[1], &ml); err != nil {
+		t.Fatal(err)
+	}
+	want := map[int32]int32{}
+	for i := 0; i < len(ml.D); i += 2 {
+		want[int32(ml.D[i])] = int32(ml.D[i+1])
+	}
+	dist := recs[0].Moves[0].Dist
+	if len(dist) != len(want) || len(dist) < 10 {
+		t.Fatalf("first move: %d entries; the JSON has %d", len(dist), len(want))
+	}
+	for i, v := range dist {
+		if want[v.Index] != v.Visits || i > 0 && dist[i-1].Index >= v.Index {
+			t.Fatalf("first move entry %d: %+v; want index order and %d visits", i, v, want[v.Index])
+		}
+	}
+	data, err := ChunkBytes(recs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadChunk(bytes.NewReader(data))
+	if err != nil || !reflect.DeepEqual(back, recs) {
+		t.Fatalf("rewritten as version %d: %v", ChunkVersion, err)
+	}
+	if 5*len(data) > 4*len(raw) {
+		t.Errorf("version %d chunk %d bytes; version 2 %d: want a fifth smaller", ChunkVersion, len(data), len(raw))
 	}
 }
 

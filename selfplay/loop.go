@@ -113,10 +113,12 @@ func TrainCandidate(ctx context.Context, d Dir, gen int, cfg TrainConfig, progre
 		progress = io.Discard
 	}
 	out := d.WeightsPath(gen)
-	if w, err := nets.Load(out); err == nil {
-		return w, nil
-	}
 	tdir := d.TrainDir(gen)
+	if w, err := nets.Load(out); err == nil {
+		// Trained: the checkpoints (megabytes of weights and optimizer
+		// state a generation) are dead weight in a committed run.
+		return w, train.RemoveCheckpoints(tdir)
+	}
 	if err := os.MkdirAll(tdir, 0o755); err != nil {
 		return nil, fmt.Errorf("selfplay: %w", err)
 	}
@@ -249,7 +251,7 @@ func TrainCandidate(ctx context.Context, d Dir, gen int, cfg TrainConfig, progre
 	if err := nets.Save(out, w); err != nil {
 		return nil, err
 	}
-	return w, nil
+	return w, train.RemoveCheckpoints(tdir)
 }
 
 // gateState is train/gen-N/gate.json: the gating games so far.
@@ -354,8 +356,8 @@ func GateCandidate(ctx context.Context, d Dir, gen int, cfg GateConfig, progress
 		Decision: dec, Rule: cfg.Rule(), BestRating: ladder.Rating(best.Name), Time: now(),
 	}
 	e.Rating = e.BestRating + dec.Elo
-	if ts, err := train.LatestState(tdir); err == nil {
-		e.TrainSteps = ts.Step
+	if n, err := strconv.ParseInt(cw.Meta["train.steps"], 10, 64); err == nil {
+		e.TrainSteps = n // train.Run's provenance (the checkpoints are gone)
 	}
 	if files, err := ReadList(filepath.Join(tdir, "window.txt")); err == nil {
 		e.WindowGames = len(files)

@@ -66,9 +66,21 @@ func TestTrainCandidate(t *testing.T) {
 	if !bytes.Equal(list1, list2) || len(bytes.Fields(list1)) != 6 {
 		t.Errorf("window changed on resume: %d then %d games", len(bytes.Fields(list1)), len(bytes.Fields(list2)))
 	}
-	st, err := train.LatestState(d.TrainDir(1))
-	if err != nil || st.Step != 8 {
-		t.Fatalf("training ended at step %d, %v", st.Step, err)
+	if w.Meta["train.steps"] != "8" {
+		t.Fatalf("training ended at step %s; want 8", w.Meta["train.steps"])
+	}
+	// The candidate saved, its checkpoints are gone (a committed run
+	// would carry megabytes a generation); the metrics stay.
+	if steps, err := train.Checkpoints(d.TrainDir(1)); err != nil || len(steps) != 0 {
+		t.Errorf("checkpoints %v left after training (%v)", steps, err)
+	}
+	for _, f := range []string{"latest", "latest.weights"} {
+		if _, err := os.Stat(filepath.Join(d.TrainDir(1), f)); err == nil {
+			t.Errorf("%s left after training", f)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(d.TrainDir(1), "metrics.jsonl")); err != nil {
+		t.Errorf("metrics: %v", err)
 	}
 	if w.Spec.Name != "gen-000001" || w.Meta["selfplay.generation"] != "1" || !strings.HasPrefix(w.Meta["selfplay.parent"], "gen-000000 ") {
 		t.Errorf("candidate spec name %q meta %v", w.Spec.Name, w.Meta)

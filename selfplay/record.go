@@ -3,12 +3,14 @@ package selfplay
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/tengen-go/tengen/board"
@@ -19,7 +21,7 @@ import (
 // Chunk format identifiers (see the package doc).
 const (
 	ChunkFormat  = "tengen-selfplay"
-	ChunkVersion = 2          // written; version 1 chunks (no counted end) still read
+	ChunkVersion = 3          // written; versions 1 (no counted end) and 2 (plain indices) still read
 	ChunkExt     = ".json.gz" // chunk file names end so
 )
 
@@ -248,7 +250,11 @@ type moveLine struct {
 	N int     `json:"n"` // root visits
 	Q float64 `json:"q"` // root winrate for the mover
 	Z int     `json:"z"` // result for the mover
-	D []int   `json:"d"` // index, visits, index, visits, ...
+	// D holds the visit distribution as pairs, in increasing index
+	// order: version 3 writes each index as its gap from the previous one
+	// (the first from -1) less one, so 40, 41, 81 become 40, 0, 39;
+	// versions 1 and 2 the indices themselves, in any order.
+	D []int `json:"d"`
 }
 
 func colorString(c board.Color) string {
@@ -302,8 +308,12 @@ func (r *Record) AppendJSONLines(b []byte) ([]byte, error) {
 		if m.Full {
 			ml.F = 1
 		}
-		for _, v := range m.Dist {
-			ml.D = append(ml.D, int(v.Index), int(v.Visits))
+		dist := slices.Clone(m.Dist)
+		slices.SortFunc(dist, func(a, b Visit) int { return cmp.Compare(a.Index, b.Index) })
+		prev := -1
+		for _, v := range dist {
+			ml.D = append(ml.D, int(v.Index)-prev-1, int(v.Visits))
+			prev = int(v.Index)
 		}
 		js, err := json.Marshal(ml)
 		if err != nil {
@@ -375,7 +385,7 @@ func ReadChunk(r io.Reader) ([]*Record, error) {
 	sc.Buffer(make([]byte, 0, 64<<10), maxLineLen)
 	var recs []*Record
 	var cur *Record
-	want, line := 0, 0
+	want, line, version := 0, 0, 0
 	for sc.Scan() {
 		line++
 		text := sc.Bytes()
@@ -387,12 +397,12 @@ func ReadChunk(r io.Reader) ([]*Record, error) {
 			if len(recs) >= maxChunkGame {
 				return nil, corrupt(line, "more than %d games", maxChunkGame)
 			}
-			if cur, want, err = parseHeader(text, line); err != nil {
+			if cur, want, version, err = parseHeader(text, line); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		m, err := parseMove(text, line, cur)
+		m, err := parseMove(text, line, cur, version)
 		if err != nil {
 			return nil, err
 		}
@@ -412,35 +422,35 @@ func ReadChunk(r io.Reader) ([]*Record, error) {
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
-func parseHeader(text []byte, line int) (*Record, int, error) {
+func parseHeader(text []byte, line int) (*Record, int, int, error) {
 	var h header
 	dec := json.NewDecoder(bytes.NewReader(text))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&h); err != nil {
-		return nil, 0, corrupt(line, "header: %v", err)
+		return nil, 0, 0, corrupt(line, "header: %v", err)
 	}
 	switch {
 	case h.Format != ChunkFormat:
-		return nil, 0, corrupt(line, "format %q, want %q", h.Format, ChunkFormat)
-	case h.Version != 1 && h.Version != ChunkVersion:
-		return nil, 0, corrupt(line, "version %d, want 1 or %d", h.Version, ChunkVersion)
+		return nil, 0, 0, corrupt(line, "format %q, want %q", h.Format, ChunkFormat)
+	case h.Version < 1 || h.Version > ChunkVersion:
+		return nil, 0, 0, corrupt(line, "version %d, want 1 to %d", h.Version, ChunkVersion)
 	case h.Size < 2 || h.Size > board.MaxSize:
-		return nil, 0, corrupt(line, "board size %d", h.Size)
+		return nil, 0, 0, corrupt(line, "board size %d", h.Size)
 	case !finite(h.Komi) || math.Abs(h.Komi) > 1000 || !finite(h.Score) || math.Abs(h.Score) > 1000:
-		return nil, 0, corrupt(line, "komi %v, score %v", h.Komi, h.Score)
+		return nil, 0, 0, corrupt(line, "komi %v, score %v", h.Komi, h.Score)
 	case h.Moves < 0 || h.Moves > 4*h.Size*h.Size+16:
-		return nil, 0, corrupt(line, "%d moves on %dx%d", h.Moves, h.Size, h.Size)
+		return nil, 0, 0, corrupt(line, "%d moves on %dx%d", h.Moves, h.Size, h.Size)
 	case h.Visits < 0 || h.FastVisits < 0:
-		return nil, 0, corrupt(line, "visits %d, fast visits %d", h.Visits, h.FastVisits)
+		return nil, 0, 0, corrupt(line, "visits %d, fast visits %d", h.Visits, h.FastVisits)
 	case h.WouldResign[0] < 0 || h.WouldResign[1] < 0 || h.WouldResign[0] > h.Moves || h.WouldResign[1] > h.Moves:
-		return nil, 0, corrupt(line, "would-resign moves %v", h.WouldResign)
+		return nil, 0, 0, corrupt(line, "would-resign moves %v", h.WouldResign)
 	}
 	if _, err := board.RulesByName(h.Rules); err != nil {
-		return nil, 0, corrupt(line, "rules %q", h.Rules)
+		return nil, 0, 0, corrupt(line, "rules %q", h.Rules)
 	}
 	winner, ok := parseColor(h.Winner)
 	if !ok {
-		return nil, 0, corrupt(line, "winner %q", h.Winner)
+		return nil, 0, 0, corrupt(line, "winner %q", h.Winner)
 	}
 	r := &Record{
 		ID: h.ID, Network: h.Network, NetworkID: h.NetworkID, Size: h.Size, Komi: h.Komi, Rules: h.Rules,
@@ -449,15 +459,15 @@ func parseHeader(text []byte, line int) (*Record, int, error) {
 		Moves: make([]Move, 0, min(h.Moves, 1024)),
 	}
 	if h.Resigned && (winner == board.Empty || h.Score != 0) || !h.Resigned && winner != scoreWinner(h.Score) {
-		return nil, 0, corrupt(line, "winner %q with score %v, resigned %v", h.Winner, h.Score, h.Resigned)
+		return nil, 0, 0, corrupt(line, "winner %q with score %v, resigned %v", h.Winner, h.Score, h.Resigned)
 	}
 	if want := resultString(winner, h.Score, h.Resigned); h.Result != want {
-		return nil, 0, corrupt(line, "result %q, want %q for winner %q, score %v, resigned %v", h.Result, want, h.Winner, h.Score, h.Resigned)
+		return nil, 0, 0, corrupt(line, "result %q, want %q for winner %q, score %v, resigned %v", h.Result, want, h.Winner, h.Score, h.Resigned)
 	}
 	if err := parseFinal(&h, r); err != nil {
-		return nil, 0, corrupt(line, "%v", err)
+		return nil, 0, 0, corrupt(line, "%v", err)
 	}
-	return r, h.Moves, nil
+	return r, h.Moves, h.Version, nil
 }
 
 // parseFinal reads and checks the header's counted end into r.
@@ -487,7 +497,7 @@ func parseFinal(h *header, r *Record) error {
 	return nil
 }
 
-func parseMove(text []byte, line int, r *Record) (Move, error) {
+func parseMove(text []byte, line int, r *Record, version int) (Move, error) {
 	var ml moveLine
 	dec := json.NewDecoder(bytes.NewReader(text))
 	dec.DisallowUnknownFields()
@@ -515,14 +525,24 @@ func parseMove(text []byte, line int, r *Record) (Move, error) {
 	m := Move{Color: c, Point: nets.IndexMove(ml.M, r.Size), Full: ml.F == 1, Visits: ml.N, Winrate: ml.Q,
 		Dist: make([]Visit, 0, len(ml.D)/2)}
 	seen := map[int]bool{}
+	prev := -1
 	for i := 0; i < len(ml.D); i += 2 {
 		idx, n := ml.D[i], ml.D[i+1]
+		if version >= 3 {
+			if idx < 0 || idx >= moves {
+				return Move{}, corrupt(line, "distribution entry %d: index gap %d", i/2, idx)
+			}
+			idx += prev + 1
+			prev = idx
+		}
 		if idx < 0 || idx >= moves || n <= 0 || n > math.MaxInt32 || seen[idx] {
 			return Move{}, corrupt(line, "distribution entry %d: index %d, visits %d", i/2, idx, n)
 		}
 		seen[idx] = true
 		m.Dist = append(m.Dist, Visit{Index: int32(idx), Visits: int32(n)})
 	}
+	// One order in memory whatever the version: by index.
+	slices.SortFunc(m.Dist, func(a, b Visit) int { return cmp.Compare(a.Index, b.Index) })
 	return m, nil
 }
 

@@ -70,8 +70,10 @@ func TestReadChunkCorrupt(t *testing.T) {
 		{"no trailer", data[:len(data)-4], "truncated"},
 		{"no game", rawChunk(""), "no game"},
 		{"bad json", rawChunk("{\"format\":\n"), "line 1"},
-		{"unknown field", edit(`"version":2`, `"version":2,"extra":1`), "unknown field"},
-		{"version", edit(`"version":2`, `"version":3`), "version 3"},
+		{"unknown field", edit(`"version":3`, `"version":3,"extra":1`), "unknown field"},
+		{"version", edit(`"version":3`, `"version":4`), "version 4"},
+		{"version 0", edit(`"version":3`, `"version":0`), "version 0"},
+		{"index gap", edit(`"d":[`, `"d":[999,1,`), "index gap"},
 		{"format", edit(`"tengen-selfplay"`, `"other"`), "format"},
 		{"size", edit(`"size":7`, `"size":99`), "board size"},
 		{"rules", edit(`"rules":"chinese"`, `"rules":"klingon"`), "rules"},
@@ -83,6 +85,7 @@ func TestReadChunkCorrupt(t *testing.T) {
 		{"colour", edit(`"c":"B"`, `"c":"Q"`), "colour"},
 		{"z", edit(fmt.Sprintf(`"z":%d,`, int(good.Z(board.Black))), fmt.Sprintf(`"z":%d,`, 1-int(good.Z(board.Black)))), "result"},
 		{"odd distribution", edit(`"d":[`, `"d":[1,`), "distribution"},
+		{"gaps past the board", edit(`"d":[`, `"d":[45,1,3,1,`), "index"},
 		{"winrate", edit(`"q":`, `"q":7`), "winrate"},
 		{"long line", rawChunk(first + "\n" + strings.Repeat(" ", 2<<20) + "\n"), "line"},
 	}
@@ -176,8 +179,10 @@ func FuzzReadChunk(f *testing.F) {
 {"c":"B","m":4,"f":1,"n":1,"q":0.5,"z":-1,"d":[4,1]}
 {"c":"W","m":4,"f":0,"n":1,"q":0.5,"z":1,"d":[]}
 `))
-	if v1, err := os.ReadFile("testdata/v1-7x7.json.gz"); err == nil {
-		f.Add(v1)
+	for _, old := range []string{"testdata/v1-7x7.json.gz", "testdata/v2-9x9.json.gz"} {
+		if data, err := os.ReadFile(old); err == nil {
+			f.Add(data)
+		}
 	}
 	if r, err := deadStoneRecord(0.5); err == nil {
 		if data, err := ChunkBytes(r); err == nil {

@@ -141,6 +141,19 @@ func Checkpoints(dir string) ([]int64, error) {
 	return steps, nil
 }
 
+// RemoveCheckpoints deletes every checkpoint in dir and its "latest"
+// pointer and weights, once a run's result is saved elsewhere; metrics
+// and pictures stay. A run in dir then starts again from step 0.
+func RemoveCheckpoints(dir string) error {
+	// "latest" first: without it the checkpoints are only looked up.
+	for _, f := range []string{"latest", "latest.weights"} {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return prune(dir, 0)
+}
+
 func prune(dir string, keep int) error {
 	steps, err := Checkpoints(dir)
 	if err != nil {

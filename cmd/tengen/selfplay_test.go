@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tengen-go/tengen/internal/testenv"
+	"github.com/tengen-go/tengen/nets"
 	"github.com/tengen-go/tengen/selfplay"
 )
 
@@ -336,18 +337,13 @@ func TestLoopKillResume(t *testing.T) {
 }
 
 func trainStep(d selfplay.Dir, gen int) (int64, error) {
-	var st struct {
-		Step int64 `json:"step"`
-	}
-	data, err := os.ReadFile(filepath.Join(d.TrainDir(gen), "latest"))
+	// The candidate's provenance: its checkpoints are removed once it is
+	// saved.
+	w, err := nets.Load(d.WeightsPath(gen))
 	if err != nil {
 		return 0, err
 	}
-	js, err := os.ReadFile(filepath.Join(d.TrainDir(gen), strings.TrimSpace(string(data))))
-	if err != nil {
-		return 0, err
-	}
-	return st.Step, json.Unmarshal(js, &st)
+	return strconv.ParseInt(w.Meta["train.steps"], 10, 64)
 }
 
 // TestTrainSelfplayAndGate: the two phases as separate commands.
