@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -33,13 +34,21 @@ func TestBenchNetsJSON(t *testing.T) {
 	if got.HeadlineSize != 5 || got.HeadlineBatch != 3 || got.FastPosPerSec != got.Rows[1].FastPosPerSec || got.Ratio != got.Rows[1].Ratio {
 		t.Errorf("headline %d/%d %v %v; want the last row", got.HeadlineSize, got.HeadlineBatch, got.FastPosPerSec, got.Ratio)
 	}
-	if got.SgemmGFLOPs <= 0 || got.BLAS == "" {
-		t.Errorf("sgemm %v GFLOP/s (%q)", got.SgemmGFLOPs, got.BLAS)
+	if got.SgemmGFLOPs <= 0 || got.SgemmConvGFLOPs <= 0 || got.BLAS == "" {
+		t.Errorf("sgemm %v and %v GFLOP/s (%q)", got.SgemmGFLOPs, got.SgemmConvGFLOPs, got.BLAS)
+	}
+	if !strings.HasPrefix(got.SgemmShape, "1024x1024x1024,") {
+		t.Errorf("sgemm_shape %q; want the fixed 1024^3 product", got.SgemmShape)
+	}
+	for _, r := range got.Rows {
+		if math.Abs(r.ShareOfSgemm-r.FastGFLOPs/got.SgemmGFLOPs) > 1e-9 || math.Abs(r.ShareOfSgemmConv-r.FastGFLOPs/got.SgemmConvGFLOPs) > 1e-9 {
+			t.Errorf("row %+v: shares are not fast over the sgemm rates", r)
+		}
 	}
 	// The raw JSON has the documented top-level keys.
 	var raw map[string]any
 	json.Unmarshal(out.Bytes(), &raw)
-	for _, k := range []string{"fast_pos_per_s", "gorgonia_pos_per_s", "ratio", "rows"} {
+	for _, k := range []string{"fast_pos_per_s", "gorgonia_pos_per_s", "ratio", "rows", "sgemm_gflops", "sgemm_conv_gflops"} {
 		if _, ok := raw[k]; !ok {
 			t.Errorf("JSON lacks %q", k)
 		}

@@ -115,7 +115,7 @@ func convBench(size, n, c, f int, wt, bias []float32, algo ConvAlgo) (*Backend, 
 	for range be.opts.Threads {
 		be.scratch = append(be.scratch, &scratch{col: make([]float32, sz.col), v: make([]float32, sz.v), m: make([]float32, sz.m),
 			rows: make([]float32, sz.rows), zeros: make([]float32, sz.rows),
-			off: make([]int, tileBlock), wtmp: make([]float32, 12*tileBlock), inner: make([]bool, tileBlock), gemm: gemmImpl.newGemm()})
+			off: make([]int, tileBlock), wtmp: make([]float32, 12*tileBlock), inner: make([]bool, tileBlock), segs: make([]winoSeg, tileBlock), gemm: gemmImpl.newGemm()})
 	}
 	if be.opts.Threads > 1 {
 		be.startWorkers()

@@ -181,11 +181,19 @@ func (o *winoOp) run(b *Backend, w, t int) {
 	lo, hi := span(total, w, t)
 	for t0 := lo; t0 < hi; t0 += tileBlock {
 		pb := min(tileBlock, hi-t0)
-		winoInput(src, cs, o.c, o.h, o.w, t0, pb, s.v, s.rows, s.zeros)
+		if hasAVX512 {
+			winoInputAVX512(src, cs, o.c, o.h, o.w, t0, pb, s.v, s.segs)
+		} else {
+			winoInput(src, cs, o.c, o.h, o.w, t0, pb, s.v, s.rows, s.zeros)
+		}
 		for xi := range 16 {
 			s.gemm(false, false, o.f, pb, o.c, 1, o.u[xi*o.f*o.c:], o.c, s.v[xi*winoStride(o.c, pb):], pb, 0, s.m[xi*winoStride(o.f, pb):], pb)
 		}
-		winoOutput(s.m, dst, cs, o.f, o.h, o.w, t0, pb, o.bias, o.act, s.off, s.inner, s.wtmp)
+		if hasAVX512 && o.act != actTanh {
+			winoOutputAVX512(s.m, dst, cs, o.f, o.h, o.w, t0, pb, o.bias, o.act, s.segs)
+		} else {
+			winoOutput(s.m, dst, cs, o.f, o.h, o.w, t0, pb, o.bias, o.act, s.off, s.inner, s.wtmp)
+		}
 	}
 }
 

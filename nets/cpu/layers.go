@@ -45,6 +45,18 @@ func (o *lrnOp) run(b *Backend, w, t int) {
 	sum := b.scratch[w].tmp[:colBlock]
 	lo, hi := span(cs, w, t)
 	half := o.n / 2
+	if o.beta == 0.75 && hasAVX512 && lo < hi {
+		// The same operations as below, 16 columns at a time.
+		_, _ = src[(o.c-1)*cs+hi-1], dst[(o.c-1)*cs+hi-1]
+		for c0 := lo; c0 < hi; c0 += lrnBlock {
+			cnt := min(lrnBlock, hi-c0)
+			for ch := range o.c {
+				j0, j1 := max(0, ch-half), min(o.c-1, ch+half)
+				lrnAVX512(&dst[ch*cs+c0], &src[ch*cs+c0], &src[j0*cs+c0], j1-j0+1, cs, cnt, o.k, o.alphaN)
+			}
+		}
+		return
+	}
 	for c0 := lo; c0 < hi; c0 += colBlock {
 		cnt := min(colBlock, hi-c0)
 		s := sum[:cnt]
@@ -75,6 +87,26 @@ func (o *lrnOp) run(b *Backend, w, t int) {
 	}
 }
 
+// lrnBlock is the columns the AVX-512 LRN takes per call: its n input
+// rows stay in L1 while it goes through the channels.
+const lrnBlock = 1024
+
+// dotF64 returns the sum of a[i]*b[i] over a's indices in float64 (b is
+// at least as long as a). The products are exact; the AVX-512 kernel adds
+// them in another order than the loop, which can change the last bit of
+// the float64 sum.
+func dotF64(a, b []float32) float64 {
+	if hasAVX512 && len(a) > 0 {
+		b = b[:len(a)]
+		return dotF64AVX512(&a[0], &b[0], len(a))
+	}
+	var s float64
+	for i, v := range a {
+		s += float64(v) * float64(b[i])
+	}
+	return s
+}
+
 // poolOp is max pooling with window size, stride and padding size/2,
 // ignoring positions outside the map.
 type poolOp struct {
@@ -92,6 +124,12 @@ func (o *poolOp) run(b *Backend, w, t int) {
 	tmp := b.scratch[w].tmp[:ih*ow]
 	pad := o.size / 2
 	lo, hi := span(o.inShape.C*b.n, w, t)
+	if o.size == 3 && o.stride == 1 && hasAVX512 && iw <= 32 && lo < hi {
+		// Plane p (channel p/n, position p%n) is at p*ihw in src and dst.
+		_, _ = src[hi*ihw-1], dst[hi*ihw-1]
+		pool3AVX512(&dst[lo*ihw], &src[lo*ihw], ih, iw, hi-lo, lanes(0, iw), lanes(1, iw), lanes(0, iw-1))
+		return
+	}
 	for p := lo; p < hi; p++ {
 		ch, pos := p/b.n, p%b.n
 		in := src[ch*ics+pos*ihw:][:ihw]
@@ -239,11 +277,7 @@ func (o *headOp) run(b *Backend, w, t int) {
 	for pos := lo; pos < hi; pos++ {
 		x := o.xv[pos*vk:][:vk]
 		for j := range o.hidden {
-			var s float64
-			for i, wv := range o.w1[j*vk:][:vk] {
-				s += float64(wv) * float64(x[i])
-			}
-			o.h1[pos*o.hidden+j] = float32(s)
+			o.h1[pos*o.hidden+j] = float32(dotF64(o.w1[j*vk:][:vk], x))
 		}
 	}
 	for pos := lo; pos < hi; pos++ {
@@ -260,11 +294,7 @@ func (o *headOp) run(b *Backend, w, t int) {
 			x := o.xv[pos*vk:][:vk]
 			h := o.sh1[pos*o.sh:][:o.sh]
 			for j := range h {
-				var s float64
-				for i, wv := range o.sw1[j*vk:][:vk] {
-					s += float64(wv) * float64(x[i])
-				}
-				h[j] = float32(s)
+				h[j] = float32(dotF64(o.sw1[j*vk:][:vk], x))
 			}
 			v := float64(o.sb2)
 			for i, x := range h {

@@ -42,6 +42,7 @@ type scratch struct {
 	off   []int     // Winograd tile offsets
 	wtmp  []float32 // Winograd output: 12 x tileBlock
 	inner []bool    // Winograd tile away from the border
+	segs  []winoSeg // Winograd (AVX-512): runs of tiles
 
 	qrow   []float32 // Int8: a row of output pixels, channel-last
 	qscale []float32 // Int8: the kernel's scales for one position
@@ -223,7 +224,7 @@ func (b *Backend) compile(w *nets.Weights) error {
 		b.scratch = append(b.scratch, &scratch{
 			col: make([]float32, sz.col), v: make([]float32, sz.v), m: make([]float32, sz.m), tmp: make([]float32, sz.tmp),
 			rows: make([]float32, sz.rows), zeros: make([]float32, sz.rows),
-			off: make([]int, tileBlock), wtmp: make([]float32, 12*tileBlock), inner: make([]bool, tileBlock), gemm: gemmImpl.newGemm(),
+			off: make([]int, tileBlock), wtmp: make([]float32, 12*tileBlock), inner: make([]bool, tileBlock), segs: make([]winoSeg, tileBlock), gemm: gemmImpl.newGemm(),
 			qrow: make([]float32, sz.qrow), qscale: make([]float32, sz.qscale),
 		})
 	}
