@@ -160,7 +160,8 @@ func BenchmarkConv3x3AB(b *testing.B) {
 
 // BenchmarkPrecision measures the default 19x19 network at batch 32 in
 // each precision this CPU runs in assembly (`-cpuprofile` on one of them
-// shows where the time goes).
+// shows where the time goes; the Int8 calibration runs once, on the
+// benchmark's 32 positions).
 func BenchmarkPrecision(b *testing.B) {
 	const n = 32
 	spec := nets.DefaultSpec(19)
@@ -172,12 +173,18 @@ func BenchmarkPrecision(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// Calibrated here on the benchmark's positions, so that a profile
+	// shows the forward passes rather than New's calibration.
+	cal, err := Calibrate(w, in, n, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
 	for _, p := range []Precision{FP32, BF16, Int8} {
 		if !p.Supported() {
 			continue
 		}
 		b.Run(p.String(), func(b *testing.B) {
-			be, err := New(w, Options{MaxBatch: n, Precision: p})
+			be, err := New(w, Options{MaxBatch: n, Precision: p, Calibration: cal})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -86,6 +86,29 @@ func (o *convOp) run(b *Backend, w, t int) {
 func im2col(src []float32, cs, c, h, w, k, c0, cnt int, col []float32) {
 	pad := k / 2
 	hw := h * w
+	if hasAVX512 && w <= 32 && cnt > 0 && c > 0 {
+		// The same rows, a run of pixels a masked load and store; the
+		// lanes it loads lie in the planes of positions c0/hw to
+		// (c0+cnt-1)/hw.
+		pos, r := c0/hw, c0%hw
+		_ = src[(c-1)*cs+((c0+cnt-1)/hw+1)*hw-1]
+		_ = col[c*k*k*cnt-1]
+		for ch := range c {
+			for i := range k {
+				for j := range k {
+					im2colRowAVX512(&col[((ch*k+i)*k+j)*cnt], &src[ch*cs], cnt, h, w, i-pad, j-pad, pos, r/w, r%w)
+				}
+			}
+		}
+		return
+	}
+	im2colGo(src, cs, c, h, w, k, c0, cnt, col)
+}
+
+// im2colGo is im2col in Go (the AVX-512 kernel's reference).
+func im2colGo(src []float32, cs, c, h, w, k, c0, cnt int, col []float32) {
+	pad := k / 2
+	hw := h * w
 	for ch := range c {
 		plane := src[ch*cs:]
 		for i := range k {

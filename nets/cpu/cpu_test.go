@@ -272,8 +272,9 @@ func TestAllocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, algo := range []ConvAlgo{ConvIm2col, ConvWinograd} {
-		b, err := New(w, Options{MaxBatch: 4, Threads: 2, Conv3x3: algo})
+	for _, opts := range []Options{{Conv3x3: ConvIm2col}, {Conv3x3: ConvWinograd}, {Precision: BF16}, {Precision: Int8}} {
+		opts.MaxBatch, opts.Threads = 4, 2
+		b, err := New(w, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -287,7 +288,7 @@ func TestAllocs(t *testing.T) {
 			}
 		})
 		if allocs > 0 {
-			t.Errorf("%v: Forward allocates %.1f times per call; want 0", algo, allocs)
+			t.Errorf("%v %v: Forward allocates %.1f times per call; want 0", opts.Conv3x3, opts.Precision, allocs)
 		}
 		b.Close()
 	}

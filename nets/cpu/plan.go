@@ -187,7 +187,7 @@ func (b *Backend) compile(w *nets.Weights) error {
 	}
 	h := &headOp{
 		in: cur, hw: hw, pf: pf, vf: vf, hidden: spec.Value.Hidden, vk: vk, pool: spec.Value.Pooled(),
-		xp: make([]float32, mb*pf*hw), xv: make([]float32, mb*vk), h1: make([]float32, mb*spec.Value.Hidden),
+		xp: make([]float32, mb*pf*hw), xv: make([]float32, mb*vk), xv64: make([]float64, mb*vk), h1: make([]float32, mb*spec.Value.Hidden),
 		w1: tensor("value.fc1.w"), b1: tensor("value.fc1.b"), w2: tensor("value.fc2.w"), b2: w.Tensor("value.fc2.b").Data[0],
 	}
 	if of > 0 {

@@ -136,10 +136,7 @@ type calibRecorder struct {
 }
 
 func (r *calibRecorder) record(i int, x []float32) {
-	var m float32
-	for _, v := range x {
-		m = max(m, v, -v)
-	}
+	m := absMax(x)
 	r.mu.Lock()
 	r.max[i] = max(r.max[i], m)
 	r.mu.Unlock()

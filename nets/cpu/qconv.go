@@ -97,15 +97,12 @@ func (o *quantOp) run(b *Backend, w, t int) {
 	}
 	pb := l.px()
 	rowLen := l.wp() * pb
-	lim := float32(o.q.lim)
 	for it := lo; it < hi; it++ {
 		pos, y := it/l.h, it%l.h
 		if o.q.wide && y == 0 {
 			var m float32
 			for ch := range o.c {
-				for _, v := range src[pos*posStride+ch*chStride:][:hw] {
-					m = max(m, v, -v)
-				}
+				m = max(m, absMax(src[pos*posStride+ch*chStride:][:hw]))
 			}
 			b.qstep[pos] = wideStep(m, o.q.lim)
 			inv = 1 / b.qstep[pos]
@@ -123,20 +120,75 @@ func (o *quantOp) run(b *Backend, w, t int) {
 		if o.c < l.cp {
 			clear(px)
 		}
-		for ch := range o.c {
-			in := src[pos*posStride+ch*chStride+y*l.w:][:l.w]
-			if o.q.wide {
-				out := px[2*ch:]
-				for x, v := range in {
-					q := uint16(int16(math.RoundToEven(float64(max(-lim, min(lim, v*inv))))))
-					out[x*pb], out[x*pb+1] = byte(q), byte(q>>8)
-				}
-				continue
+		quantRow(px, src[pos*posStride+y*l.w:], chStride, o.c, l.w, pb, inv, o.q)
+	}
+}
+
+// quantSIMD lets the Int8 passes use their AVX-512 kernels where
+// hasAVX512 (a var so tests can compare them with the Go loops).
+var quantSIMD = true
+
+// absMax returns the largest |v| of x (NaN if x has one; 0 when empty).
+func absMax(x []float32) float32 {
+	if hasAVX512 && quantSIMD {
+		if len(x) == 0 {
+			return 0
+		}
+		return absMaxAVX512(&x[0], len(x))
+	}
+	return absMaxGo(x)
+}
+
+func absMaxGo(x []float32) float32 {
+	var m float32
+	for _, v := range x {
+		m = max(m, v, -v)
+	}
+	return m
+}
+
+// quantRow writes c channels (cs floats apart in src) of w pixels into px,
+// pb bytes a pixel: channel ch of pixel x at px[x*pb+ch] as a u8, or, when
+// q.wide, at px[x*pb+2*ch] as a little-endian int16.
+func quantRow(px []byte, src []float32, cs, c, w, pb int, inv float32, q quantParams) {
+	ch0 := 0
+	if hasAVX512 && quantSIMD && w > 0 {
+		// Groups of 4 u8 channels (2 int16 ones) in assembly, the rest
+		// below.
+		per := 4
+		if q.wide {
+			per = 2
+		}
+		if g := c / per; g > 0 {
+			_ = src[(g*per-1)*cs+w-1]
+			_ = px[(w-1)*pb+4*g-1]
+			if q.wide {
+				quantS16AVX512(&px[0], &src[0], cs, g, w, pb, inv, float32(q.lim))
+			} else {
+				quantU8AVX512(&px[0], &src[0], cs, g, w, pb, inv)
 			}
-			out := px[ch:]
+			ch0 = g * per
+		}
+	}
+	quantRowGo(px, src, cs, ch0, c, w, pb, inv, q)
+}
+
+// quantRowGo is quantRow for channels ch0..c-1 in Go.
+func quantRowGo(px []byte, src []float32, cs, ch0, c, w, pb int, inv float32, q quantParams) {
+	lim := float32(q.lim)
+	for ch := ch0; ch < c; ch++ {
+		in := src[ch*cs:][:w]
+		if q.wide {
+			out := px[2*ch:]
 			for x, v := range in {
-				out[x*pb] = quantize(v * inv)
+				q := uint16(int16(math.RoundToEven(float64(max(-lim, min(lim, v*inv))))))
+				out[x*pb], out[x*pb+1] = byte(q), byte(q>>8)
 			}
+			continue
+		}
+		out := px[ch:]
+		for x, v := range in {
+			out[x*pb] = quantize(v * inv)
 		}
 	}
 }
@@ -248,16 +300,34 @@ func (o *qconvOp) run(b *Backend, w, t int) {
 		}
 		cs := b.n * hw
 		dst := b.act[o.out]
-		for r := range o.f {
-			out := dst[r*cs+pos*hw+y*wd:][:wd]
-			for x := range out {
-				out[x] = tmp[x*fp+r]
-			}
-			if o.act == actTanh {
+		unpackRow(dst[pos*hw+y*wd:], cs, tmp, fp, o.f, wd)
+		if o.act == actTanh {
+			for r := range o.f {
+				out := dst[r*cs+pos*hw+y*wd:][:wd]
 				for x, v := range out {
 					out[x] = float32(math.Tanh(float64(v)))
 				}
 			}
+		}
+	}
+}
+
+// unpackRow copies a row of w output pixels, channel-last in src (fp
+// floats a pixel), to f channel-major planes: dst[r*cs+x] = src[x*fp+r].
+func unpackRow(dst []float32, cs int, src []float32, fp, f, w int) {
+	if hasAVX512 && quantSIMD && f > 0 && w > 0 {
+		_, _ = dst[(f-1)*cs+w-1], src[(w-1)*fp+f-1]
+		unpackRowAVX512(&dst[0], cs, &src[0], fp, f, w)
+		return
+	}
+	unpackRowGo(dst, cs, src, fp, f, w)
+}
+
+func unpackRowGo(dst []float32, cs int, src []float32, fp, f, w int) {
+	for r := range f {
+		out := dst[r*cs:][:w]
+		for x := range out {
+			out[x] = src[x*fp+r]
 		}
 	}
 }

@@ -20,3 +20,6 @@ func dotF64AVX512(a, b *float32, n int) float64
 
 //go:noescape
 func pool3AVX512(dst, src *float32, h, w, planes int, cmask, lmask, rmask uint32)
+
+//go:noescape
+func dot4F64AVX512(a *float32, x *float64, ldx, n int, out *float64)

@@ -22,3 +22,25 @@ func dotF64AVX512(a, b *float32, n int) float64 { panic("cpu: no AVX-512") }
 func pool3AVX512(dst, src *float32, h, w, planes int, cmask, lmask, rmask uint32) {
 	panic("cpu: no AVX-512")
 }
+
+func quantU8AVX512(dst *byte, src *float32, cs, groups, w, cp int, inv float32) {
+	panic("cpu: no AVX-512")
+}
+
+func quantS16AVX512(dst *byte, src *float32, cs, pairs, w, px int, inv, lim float32) {
+	panic("cpu: no AVX-512")
+}
+
+func absMaxAVX512(x *float32, n int) float32 { panic("cpu: no AVX-512") }
+
+func unpackRowAVX512(dst *float32, cs int, src *float32, fp, f, w int) {
+	panic("cpu: no AVX-512")
+}
+
+func im2colRowAVX512(dst *float32, plane *float32, cnt, h, w, dy, dx, pos, y, x int) {
+	panic("cpu: no AVX-512")
+}
+
+func dot4F64AVX512(a *float32, x *float64, ldx, n int, out *float64) {
+	panic("cpu: no AVX-512")
+}
