@@ -1,12 +1,10 @@
 package selfplay
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"time"
 
@@ -258,8 +256,7 @@ func playGame(ctx context.Context, evs [2]mcts.Evaluator, size int, cfg GameConf
 		if len(m.Dist) == 0 { // a one-visit search: its move by prior
 			m.Dist = append(m.Dist, Visit{Index: int32(moveIndex(pt, size)), Visits: 1})
 		}
-		// By index, the chunks' order (ReadChunk gives it back so).
-		slices.SortFunc(m.Dist, func(a, b Visit) int { return cmp.Compare(a.Index, b.Index) })
+		sortDist(m.Dist) // as ReadChunk gives it back
 		// The rule sees the winrate as recorded, so that a replay on the
 		// record (Record.ResignAt) decides as the game did.
 		if resigners[side].Observe(m.Winrate, len(rec.Moves)+1) {

@@ -188,6 +188,12 @@ type Move struct {
 	Dist []Visit
 }
 
+// sortDist puts a visit distribution in index order, the order of the
+// chunks (version 3 writes index gaps) and of every Record in memory.
+func sortDist(d []Visit) {
+	slices.SortFunc(d, func(a, b Visit) int { return cmp.Compare(a.Index, b.Index) })
+}
+
 // Visit is one root move's visit count (8 bytes: a window holds many).
 type Visit struct {
 	Index  int32 // nets.MoveIndex of the move: row-major points, pass last
@@ -309,7 +315,7 @@ func (r *Record) AppendJSONLines(b []byte) ([]byte, error) {
 			ml.F = 1
 		}
 		dist := slices.Clone(m.Dist)
-		slices.SortFunc(dist, func(a, b Visit) int { return cmp.Compare(a.Index, b.Index) })
+		sortDist(dist)
 		prev := -1
 		for _, v := range dist {
 			ml.D = append(ml.D, int(v.Index)-prev-1, int(v.Visits))
@@ -541,8 +547,7 @@ func parseMove(text []byte, line int, r *Record, version int) (Move, error) {
 		seen[idx] = true
 		m.Dist = append(m.Dist, Visit{Index: int32(idx), Visits: int32(n)})
 	}
-	// One order in memory whatever the version: by index.
-	slices.SortFunc(m.Dist, func(a, b Visit) int { return cmp.Compare(a.Index, b.Index) })
+	sortDist(m.Dist) // one order in memory whatever the version
 	return m, nil
 }
 

@@ -513,9 +513,22 @@ func (e *engine) GenMove(ctx context.Context, g *board.Game, c board.Color, opts
 	if err != nil {
 		return board.Pass, false, err
 	}
-	if extra := opts.MaxBudget - res.Elapsed; opts.Budget > 0 && mo.Limits.Time == opts.Budget && extra > opts.Budget/4 && undecided(res) && ctx.Err() == nil {
-		// A hard move under time controls: think on (the tree is kept)
-		// up to what the clock allows.
+	// A hard move thinks on (the tree is kept): under time controls up
+	// to what the clock allows, without them on what earlier easy moves
+	// saved (the time bank).
+	var extra time.Duration
+	bank := e.bank(g, c, opts, mo.Limits)
+	switch {
+	case bank != nil:
+		e.mu.Lock()
+		extra = bank.extra(res)
+		e.mu.Unlock()
+	case opts.Budget > 0 && mo.Limits.Time == opts.Budget && undecided(res):
+		if x := opts.MaxBudget - res.Elapsed; x > opts.Budget/4 {
+			extra = x
+		}
+	}
+	if extra > 0 && ctx.Err() == nil {
 		mo.Limits.Time = extra
 		more, err := s.Search(ctx, mo)
 		if err != nil {
@@ -525,19 +538,7 @@ func (e *engine) GenMove(ctx context.Context, g *board.Game, c board.Color, opts
 		more.Elapsed += res.Elapsed
 		res = more
 	}
-	if bank := e.bank(g, c, opts, mo.Limits); bank != nil {
-		if extra := bank.extra(res); extra > 0 && ctx.Err() == nil {
-			// A hard move without time controls: spend what earlier easy
-			// moves saved (early stops), the tree kept.
-			mo.Limits.Time = extra
-			more, err := s.Search(ctx, mo)
-			if err != nil {
-				return board.Pass, false, err
-			}
-			more.Playouts += res.Playouts
-			more.Elapsed += res.Elapsed
-			res = more
-		}
+	if bank != nil {
 		e.mu.Lock()
 		bank.spend(res.Elapsed)
 		e.mu.Unlock()

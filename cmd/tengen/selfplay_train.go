@@ -35,8 +35,8 @@ func trainSelfplay(ctx context.Context, e env, fs *pflag.FlagSet, a *trainArgs, 
 	if window < 1 {
 		return usageError("train: --window %d < 1", window)
 	}
-	if a.ValueQ < 0 || a.ValueQ > 1 {
-		return usageError("train: --value-q %g: want 0..1", a.ValueQ)
+	if err := a.checkValueQ(); err != nil {
+		return err
 	}
 	d, _, err := openDir(dir, "", e.stderr)
 	if err != nil {
@@ -75,6 +75,14 @@ func trainSelfplay(ctx context.Context, e env, fs *pflag.FlagSet, a *trainArgs, 
 	return nil
 }
 
+// checkValueQ refuses a --value-q outside 0..1.
+func (a *trainArgs) checkValueQ() error {
+	if a.ValueQ < 0 || a.ValueQ > 1 {
+		return usageError("train: --value-q %g: want 0..1", a.ValueQ)
+	}
+	return nil
+}
+
 // selfplayTrainConfig turns the training flags into a candidate's
 // training settings.
 func selfplayTrainConfig(a *trainArgs, d selfplay.Dir, gen, window int, e env) (selfplay.TrainConfig, error) {
@@ -86,8 +94,8 @@ func selfplayTrainConfig(a *trainArgs, d selfplay.Dir, gen, window int, e env) (
 	cfg.AfterCheckpoint = func(dir string) error {
 		return plot.TrainingCurves(filepath.Join(dir, "metrics.jsonl"), filepath.Join(dir, "loss.png"), filepath.Join(dir, "accuracy.png"))
 	}
-	if a.ValueQ < 0 || a.ValueQ > 1 {
-		return selfplay.TrainConfig{}, usageError("train: --value-q %g: want 0..1", a.ValueQ)
+	if err := a.checkValueQ(); err != nil {
+		return selfplay.TrainConfig{}, err
 	}
 	return selfplay.TrainConfig{Window: window, Symmetries: true, Train: cfg, ValueQ: a.ValueQ}, nil
 }
