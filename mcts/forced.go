@@ -25,7 +25,7 @@ import (
 func (s *Searcher) forcedChild(root *node, k, parentN float64) int32 {
 	best, deficit := int32(-1), 0.0
 	for c := root.first; c < root.first+root.nchild; c++ {
-		ch := &s.tree.nodes[c]
+		ch := s.tree.at(c)
 		if ch.n < 1 || ch.prior < 0 {
 			continue
 		}
@@ -58,7 +58,7 @@ type MoveVisits struct {
 func (s *Searcher) PrunedVisits(k float64) []MoveVisits {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	root := &s.tree.nodes[0]
+	root := s.tree.at(0)
 	if root.state != expanded {
 		return nil
 	}
@@ -70,7 +70,7 @@ func (s *Searcher) PrunedVisits(k float64) []MoveVisits {
 	var kids []child
 	parentN := 0.0
 	for c := root.first; c < root.first+root.nchild; c++ {
-		nd := &s.tree.nodes[c]
+		nd := s.tree.at(c)
 		parentN += float64(nd.n)
 		if nd.n == 0 || nd.prior < 0 {
 			continue

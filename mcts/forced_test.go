@@ -164,12 +164,15 @@ func TestPrunedVisitsArithmetic(t *testing.T) {
 	s.SetGame(newGame(t, 9))
 	a9, b8, c7, d6 := board.PointAt(0, 0), board.PointAt(1, 1), board.PointAt(2, 2), board.PointAt(3, 3)
 	s.tree.reset(100)
-	s.tree.nodes[0] = node{move: board.Pass, first: 1, nchild: 4, n: 134, state: expanded}
-	s.tree.nodes = append(s.tree.nodes,
-		node{move: a9, n: 100, prior: 0.5, first: -1},
-		node{move: b8, n: 30, w: -30, prior: 0.3, first: -1},
-		node{move: c7, n: 2, prior: 0.005, first: -1},
-		node{move: d6, n: 1, w: 0.5, prior: 0.195, first: -1})
+	*s.tree.at(0) = node{move: board.Pass, first: 1, nchild: 4, n: 134, state: expanded}
+	if first := s.tree.alloc(4); first != 1 {
+		t.Fatalf("alloc(4) = %d; want 1", first)
+	}
+	copy(s.tree.span(1, 4), []node{
+		{move: a9, n: 100, prior: 0.5, first: -1},
+		{move: b8, n: 30, w: -30, prior: 0.3, first: -1},
+		{move: c7, n: 2, prior: 0.005, first: -1},
+		{move: d6, n: 1, w: 0.5, prior: 0.195, first: -1}})
 	got := s.PrunedVisits(2)
 	want := []MoveVisits{{a9, 100}, {b8, 22}}
 	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {

@@ -31,10 +31,10 @@ func (e *scriptedAMAF) EvaluateAMAF(ctx context.Context, s *board.State, priors 
 
 func (s *Searcher) child(t *testing.T, parent int32, pt board.Point) *node {
 	t.Helper()
-	nd := &s.tree.nodes[parent]
+	nd := s.tree.at(parent)
 	for c := nd.first; c < nd.first+nd.nchild; c++ {
-		if s.tree.nodes[c].move == pt {
-			return &s.tree.nodes[c]
+		if s.tree.at(c).move == pt {
+			return s.tree.at(c)
 		}
 	}
 	t.Fatalf("no child %v", pt)
@@ -70,7 +70,7 @@ func TestRAVEBackup(t *testing.T) {
 	if _, err := s.Search(context.Background(), Options{Limits: Limits{Visits: 2}}); err != nil {
 		t.Fatal(err)
 	}
-	root := &s.tree.nodes[0]
+	root := s.tree.at(0)
 	c3node := s.child(t, 0, c3)
 	if c3node.n != 1 {
 		t.Fatalf("second simulation did not go to C3: C3 has %d visits", c3node.n)
@@ -80,7 +80,7 @@ func TestRAVEBackup(t *testing.T) {
 	// the tree) and E5 (in the playout).
 	c3idx := int32(-1)
 	for c := root.first; c < root.first+root.nchild; c++ {
-		if s.tree.nodes[c].move == c3 {
+		if s.tree.at(c).move == c3 {
 			c3idx = c
 		}
 	}

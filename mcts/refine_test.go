@@ -54,8 +54,10 @@ func TestRefinePriors(t *testing.T) {
 	// (except the root).
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i := 1; i < len(s.tree.nodes); i++ {
-		nd := &s.tree.nodes[i]
+	for i, nd := range s.tree.all() {
+		if i == 0 {
+			continue
+		}
 		if nd.state != expanded || nd.nchild == 0 {
 			continue
 		}

@@ -74,7 +74,7 @@ func (s *Searcher) SetGame(g *board.Game) {
 	moves := g.Moves()
 	st := g.State()
 	reused := false
-	if s.game != nil && s.tree.nodes[0].state == expanded && g.Size() == s.root.Pos.Size() &&
+	if s.game != nil && s.tree.at(0).state == expanded && g.Size() == s.root.Pos.Size() &&
 		g.Komi() == s.root.Komi && g.Rules() == s.rules && len(moves) >= len(s.rootMoves) && len(moves)-len(s.rootMoves) <= 8 {
 		same := true
 		for i, m := range s.rootMoves {
@@ -111,13 +111,13 @@ func (s *Searcher) advance(moves []board.Move, want *board.State) bool {
 	st := s.root
 	idx := int32(0)
 	for _, m := range moves {
-		nd := &s.tree.nodes[idx]
+		nd := s.tree.at(idx)
 		if nd.state != expanded || m.Color != st.ToMove {
 			return false
 		}
 		next := int32(-1)
 		for c := nd.first; c < nd.first+nd.nchild; c++ {
-			if s.tree.nodes[c].move == m.Point {
+			if s.tree.at(c).move == m.Point {
 				next = c
 				break
 			}
@@ -130,7 +130,7 @@ func (s *Searcher) advance(moves []board.Move, want *board.State) bool {
 	if st.Pos.Hash() != want.Pos.Hash() || st.ToMove != want.ToMove || st.Pos.Ko() != want.Pos.Ko() {
 		return false
 	}
-	if nd := &s.tree.nodes[idx]; nd.state == expanded && nd.nchild == 0 {
+	if nd := s.tree.at(idx); nd.state == expanded && nd.nchild == 0 {
 		// A game end inside the tree (two passes) that the game goes
 		// on from: the root is never terminal, so start afresh.
 		return false
@@ -253,7 +253,7 @@ func (s *Searcher) Search(ctx context.Context, opts Options) (Result, error) {
 	w := &worker{s: s, eval: s.eval, priors: make([]float32, s.root.Pos.Size()*s.root.Pos.Size()+1), forcedK: opts.ForcedPlayouts}
 	var started, completed, collisions atomic.Int64
 	// The root must be expanded before goroutines fan out.
-	if s.tree.nodes[0].state != expanded {
+	if s.tree.at(0).state != expanded {
 		if _, err := w.simulate(ctx); err != nil {
 			if errors.Is(err, errTreeFull) || ctx.Err() != nil {
 				return s.result(start, 0), nil
@@ -268,7 +268,7 @@ func (s *Searcher) Search(ctx context.Context, opts Options) (Result, error) {
 	stopCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	limits := opts.Limits
-	startVisits := int(s.tree.nodes[0].n)
+	startVisits := int(s.tree.at(0).n)
 	var checks atomic.Int64
 	done := func() bool {
 		if stopCtx.Err() != nil {
@@ -276,7 +276,7 @@ func (s *Searcher) Search(ctx context.Context, opts Options) (Result, error) {
 		}
 		if limits.Visits > 0 {
 			s.mu.Lock()
-			v := s.tree.nodes[0].n
+			v := s.tree.at(0).n
 			s.mu.Unlock()
 			if int(v) >= limits.Visits {
 				return true
@@ -368,7 +368,7 @@ func (s *Searcher) decided(start time.Time, startVisits int, limits Limits) bool
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	root := &s.tree.nodes[0]
+	root := s.tree.at(0)
 	if root.state != expanded {
 		return false
 	}
@@ -385,7 +385,7 @@ func (s *Searcher) decided(start time.Time, startVisits int, limits Limits) bool
 	}
 	first, second := int32(0), int32(0)
 	for c := root.first; c < root.first+root.nchild; c++ {
-		nd := &s.tree.nodes[c]
+		nd := s.tree.at(c)
 		if nd.prior < 0 {
 			continue
 		}
@@ -405,11 +405,11 @@ func (s *Searcher) decided(start time.Time, startVisits int, limits Limits) bool
 func (s *Searcher) prepareRoot(opts Options) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	root := &s.tree.nodes[0]
+	root := s.tree.at(0)
 	if root.state != expanded || root.nchild == 0 {
 		return
 	}
-	children := s.tree.nodes[root.first : root.first+root.nchild]
+	children := s.tree.span(root.first, root.nchild)
 	if s.cfg.NoiseAlpha > 0 && !opts.NoNoise && !s.noised && len(children) > 1 {
 		noise := dirichlet(s.rng, s.cfg.NoiseAlpha, len(children))
 		eps := float32(s.cfg.NoiseEpsilon)
@@ -450,10 +450,10 @@ func (s *Searcher) result(start time.Time, playouts int) Result {
 	moves := s.Snapshot()
 	s.mu.Lock()
 	res := Result{
-		Visits:   int(s.tree.nodes[0].n),
+		Visits:   int(s.tree.at(0).n),
 		Playouts: playouts,
 		TreeFull: s.treeFull,
-		Nodes:    len(s.tree.nodes),
+		Nodes:    s.tree.size(),
 		Elapsed:  time.Since(start),
 		Moves:    moves,
 	}
@@ -468,7 +468,7 @@ func (s *Searcher) result(start time.Time, playouts int) Result {
 func (s *Searcher) RootInfo() RootInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	root := &s.tree.nodes[0]
+	root := s.tree.at(0)
 	info := RootInfo{Visits: int(root.n), Winrate: 0.5}
 	if root.n > 0 {
 		info.Winrate = (-root.w/float64(root.n) + 1) / 2
@@ -497,11 +497,11 @@ func (s *Searcher) RootInfo() RootInfo {
 // the Tromp-Taylor count, by any sensible move (Leela Zero's rule).
 // Called with the lock held.
 func (s *Searcher) bestMove(moves []MoveStat) (board.Point, float64) {
-	root := &s.tree.nodes[0]
+	root := s.tree.at(0)
 	if root.state != expanded || root.nchild == 0 {
 		return board.Pass, 0
 	}
-	children := s.tree.nodes[root.first : root.first+root.nchild]
+	children := s.tree.span(root.first, root.nchild)
 	best, winrate := board.Pass, 0.5
 	if root.n > 0 { // the root's own evaluation, for the side to move
 		winrate = (-root.w/float64(root.n) + 1) / 2
@@ -558,13 +558,13 @@ func (s *Searcher) Snapshot() []MoveStat { return s.snapshot(0) }
 func (s *Searcher) snapshot(least int) []MoveStat {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	root := &s.tree.nodes[0]
+	root := s.tree.at(0)
 	if root.state != expanded {
 		return nil
 	}
 	var out []MoveStat
 	for c := root.first; c < root.first+root.nchild; c++ {
-		nd := &s.tree.nodes[c]
+		nd := s.tree.at(c)
 		if nd.n == 0 || nd.prior < 0 { // unvisited, or excluded by avoid/allow (visits from an earlier search)
 			continue
 		}
@@ -596,7 +596,7 @@ func (s *Searcher) snapshot(least int) []MoveStat {
 		}
 		var rest []MoveStat
 		for c := root.first; c < root.first+root.nchild; c++ {
-			if nd := &s.tree.nodes[c]; nd.n == 0 && nd.prior >= 0 {
+			if nd := s.tree.at(c); nd.n == 0 && nd.prior >= 0 {
 				rest = append(rest, MoveStat{Move: nd.move, Winrate: winrate, Prior: float64(nd.prior), PV: []board.Point{nd.move}})
 			}
 		}
@@ -620,14 +620,14 @@ func abs32prior(p float32) float32 {
 func (s *Searcher) pv(idx int32) []board.Point {
 	var pv []board.Point
 	for idx >= 0 && len(pv) < 32 {
-		nd := &s.tree.nodes[idx]
+		nd := s.tree.at(idx)
 		pv = append(pv, nd.move)
 		if nd.state != expanded {
 			break
 		}
 		best, bestN := int32(-1), int32(0)
 		for c := nd.first; c < nd.first+nd.nchild; c++ {
-			if n := s.tree.nodes[c].n; n > bestN {
+			if n := s.tree.at(c).n; n > bestN {
 				best, bestN = c, n
 			}
 		}
@@ -680,7 +680,7 @@ func (w *worker) simulate(ctx context.Context) (bool, error) {
 		s.mu.Unlock()
 		return false, w.refine(ctx)
 	}
-	leaf := &s.tree.nodes[w.path[len(w.path)-1]]
+	leaf := s.tree.at(w.path[len(w.path)-1])
 	if leaf.state == expanding {
 		// Another goroutine is evaluating this leaf: step back.
 		w.undoVirtualLoss()
@@ -704,7 +704,7 @@ func (w *worker) simulate(ctx context.Context) (bool, error) {
 	if over || terminal {
 		value = w.terminalEstimate(&st)
 		s.mu.Lock()
-		leaf = &s.tree.nodes[w.path[len(w.path)-1]]
+		leaf = s.tree.at(w.path[len(w.path)-1])
 		if leaf.state == expanding {
 			leaf.state = expanded // no children: terminal
 		}
@@ -740,7 +740,7 @@ func (w *worker) simulate(ctx context.Context) (bool, error) {
 	}
 	if err != nil {
 		s.mu.Lock()
-		s.tree.nodes[w.path[len(w.path)-1]].state = unexpanded
+		s.tree.at(w.path[len(w.path)-1]).state = unexpanded
 		w.undoVirtualLoss()
 		s.mu.Unlock()
 		return false, err
@@ -751,7 +751,7 @@ func (w *worker) simulate(ctx context.Context) (bool, error) {
 	defer s.mu.Unlock()
 	leafIdx := w.path[len(w.path)-1]
 	if !w.expand(leafIdx) {
-		s.tree.nodes[leafIdx].state = unexpanded
+		s.tree.at(leafIdx).state = unexpanded
 		s.treeFull = true
 		w.backup(value)
 		w.backupEstimate(&st)
@@ -792,14 +792,14 @@ func (w *worker) refine(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	nd := &s.tree.nodes[w.path[len(w.path)-1]]
+	nd := s.tree.at(w.path[len(w.path)-1])
 	if !ok || err != nil {
 		nd.refine = unrefined
 		w.undoVirtualLoss()
 		return err
 	}
 	size := st.Pos.Size()
-	children := s.tree.nodes[nd.first : nd.first+nd.nchild]
+	children := s.tree.span(nd.first, nd.nchild)
 	sum := float32(0)
 	for i := range children {
 		sum += max(w.priors[moveIndex(children[i].move, size)], 0)
@@ -858,10 +858,10 @@ func (w *worker) backupAMAF(value float32) {
 	} // the side to move at the leaf; alternates up the path
 	v := float64(value)
 	for i := leaf; i >= 0; i-- {
-		nd := &t.nodes[w.path[i]]
+		nd := t.at(w.path[i])
 		if nd.state == expanded {
 			for c := nd.first; c < nd.first+nd.nchild; c++ {
-				ch := &t.nodes[c]
+				ch := t.at(c)
 				pt := ch.move
 				if pt != board.Pass && int(pt) < len(w.markStamp) && w.markStamp[pt] == w.stamp && w.markColor[pt] == color {
 					ch.amafN++
@@ -915,7 +915,7 @@ func (w *worker) backupEstimate(st *board.State) {
 	if w.est.HasScore {
 		v := -float64(w.est.Score) // for the player who moved into the leaf
 		for i := len(w.path) - 1; i >= 0; i-- {
-			nd := &s.tree.nodes[w.path[i]]
+			nd := s.tree.at(w.path[i])
 			nd.sn++
 			nd.score += v
 			nd.score2 += v * v
@@ -985,9 +985,9 @@ func (w *worker) expand(leafIdx int32) bool {
 		} else {
 			p = 1 / float32(len(w.legal))
 		}
-		s.tree.nodes[first+int32(i)] = node{move: pt, prior: p, first: -1}
+		*s.tree.at(first+int32(i)) = node{move: pt, prior: p, first: -1}
 	}
-	leaf := &s.tree.nodes[leafIdx]
+	leaf := s.tree.at(leafIdx)
 	leaf.first = first
 	leaf.nchild = int32(len(w.legal))
 	leaf.state = expanded
@@ -1014,9 +1014,9 @@ func (w *worker) selectLeaf() {
 	w.refining = false
 	color := s.root.ToMove
 	idx := int32(0)
-	t.nodes[0].vl++
+	t.at(0).vl++
 	for {
-		nd := &t.nodes[idx]
+		nd := t.at(idx)
 		if nd.state != expanded || nd.nchild == 0 {
 			return
 		}
@@ -1034,7 +1034,7 @@ func (w *worker) selectLeaf() {
 		parentN := float64(0)
 		visitedPrior := 0.0
 		for c := nd.first; c < nd.first+nd.nchild; c++ {
-			ch := &t.nodes[c]
+			ch := t.at(c)
 			parentN += float64(ch.n + ch.vl)
 			if ch.n > 0 {
 				visitedPrior += float64(abs32prior(ch.prior))
@@ -1054,7 +1054,7 @@ func (w *worker) selectLeaf() {
 		}
 		equiv := s.cfg.RAVEEquiv
 		for c := nd.first; forced < 0 && c < nd.first+nd.nchild; c++ {
-			ch := &t.nodes[c]
+			ch := t.at(c)
 			if ch.prior < 0 { // excluded by avoid/allow
 				continue
 			}
@@ -1084,9 +1084,9 @@ func (w *worker) selectLeaf() {
 		if best < 0 {
 			return
 		}
-		t.nodes[best].vl++
+		t.at(best).vl++
 		w.path = append(w.path, best)
-		w.moves = append(w.moves, board.Move{Color: color, Point: t.nodes[best].move})
+		w.moves = append(w.moves, board.Move{Color: color, Point: t.at(best).move})
 		color = color.Opponent()
 		idx = best
 	}
@@ -1095,7 +1095,7 @@ func (w *worker) selectLeaf() {
 // undoVirtualLoss removes the path's virtual loss. Lock held.
 func (w *worker) undoVirtualLoss() {
 	for _, i := range w.path {
-		w.s.tree.nodes[i].vl--
+		w.s.tree.at(i).vl--
 	}
 }
 
@@ -1104,7 +1104,7 @@ func (w *worker) undoVirtualLoss() {
 func (w *worker) backup(value float32) {
 	v := -float64(value) // the leaf node's value is for the player who moved into it
 	for i := len(w.path) - 1; i >= 0; i-- {
-		nd := &w.s.tree.nodes[w.path[i]]
+		nd := w.s.tree.at(w.path[i])
 		nd.vl--
 		nd.n++
 		nd.w += v

@@ -293,7 +293,7 @@ func TestParallelSearchAccounting(t *testing.T) {
 		t.Fatalf("children visits sum %d; want 400", sum)
 	}
 	// No virtual loss may remain.
-	for i, nd := range s.tree.nodes {
+	for i, nd := range s.tree.all() {
 		if nd.vl != 0 {
 			t.Fatalf("node %d keeps virtual loss %d", i, nd.vl)
 		}
@@ -450,10 +450,10 @@ func TestNoNoise(t *testing.T) {
 	priors := func(s *Searcher) map[board.Point]float32 {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		root := &s.tree.nodes[0]
+		root := s.tree.at(0)
 		out := map[board.Point]float32{}
 		for c := root.first; c < root.first+root.nchild; c++ {
-			out[s.tree.nodes[c].move] = s.tree.nodes[c].prior
+			out[s.tree.at(c).move] = s.tree.at(c).prior
 		}
 		return out
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -68,9 +69,17 @@ var (
 // [Client]) into batches for one Backend, like Minigo's batching model: a
 // batch runs as soon as MaxBatch positions are queued, or every active
 // client is waiting for a result, or the oldest has waited MaxWait. Only
-// the goroutine in [Batcher.Run] calls the backend, so the backend needs
-// no locking. An optional LRU cache answers repeated keys without the
-// backend.
+// the goroutines of [Batcher.Run] call the backends, one goroutine per
+// backend, so a backend needs no locking. An optional LRU cache answers
+// repeated keys without the backend.
+//
+// A Batcher over several backends ([NewBatcherPool]: copies of one
+// network, e.g. one single-threaded CPU backend per core) runs a batch on
+// each at once. It aims at batches of a share of the clients (the active
+// clients over the backends, rounded up), so while one batch is computed
+// the clients of the others walk their trees and queue the next: the
+// search's own work hides behind the network's, as in Leela Zero and
+// KataGo's CPU search with more search threads than cores.
 //
 // For a network with ownership or score heads on a HeadsBackend, every
 // batch computes them too (ForwardOutputs), and Client.EvaluateOutputs
@@ -79,18 +88,20 @@ var (
 // A Batcher is safe for concurrent use. It does not close its backend.
 type Batcher struct {
 	// Fixed at construction.
-	backend      Backend
+	backend      Backend   // backends[0]
+	backends     []Backend // one runner goroutine each
 	opts         BatcherOptions
 	inLen, moves int
 	ownLen       int           // ownership values per position computed (0: none)
 	score        bool          // the score head is computed
-	wake         chan struct{} // capacity 1: "the queue changed"
+	wakes        []chan struct{} // per runner, capacity 1: "the queue changed"
 	cache        *lruCache     // nil without a cache
 
 	// Guarded by mu.
 	mu      sync.Mutex
-	queue   []*request
-	active  int // clients not closed
+	queue    []*request
+	active   int // clients not closed
+	inflight int // requests taken into batches not yet delivered
 	running bool
 	stopped bool
 
@@ -126,17 +137,38 @@ type request struct {
 // NewBatcher returns a batcher for b. It starts no goroutine: call Run.
 // Zero MaxBatch and MaxWait take the defaults.
 func NewBatcher(b Backend, opts BatcherOptions) (*Batcher, error) {
+	return NewBatcherPool([]Backend{b}, opts)
+}
+
+// NewBatcherPool returns a batcher that runs batches on every backend in
+// bs at once. The backends must hold the same network (equal specs, all
+// or none with the optional heads); the batcher does not close them.
+func NewBatcherPool(bs []Backend, opts BatcherOptions) (*Batcher, error) {
 	opts.EnsureDefaults()
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
+	if len(bs) == 0 {
+		return nil, errors.New("nets: batcher: no backend")
+	}
+	b := bs[0]
 	spec := b.Spec()
 	sh, err := spec.InputShape()
 	if err != nil {
 		return nil, err
 	}
-	bt := &Batcher{backend: b, opts: opts, inLen: sh.Len(), moves: spec.Moves(), wake: make(chan struct{}, 1)}
-	if _, ok := b.(HeadsBackend); ok {
+	_, heads := b.(HeadsBackend)
+	for i, o := range bs[1:] {
+		_, h := o.(HeadsBackend)
+		if !reflect.DeepEqual(o.Spec(), spec) || h != heads {
+			return nil, fmt.Errorf("nets: batcher: backend %d runs another network (spec %q) than backend 0 (%q)", i+1, o.Spec().Name, spec.Name)
+		}
+	}
+	bt := &Batcher{backend: b, backends: slices.Clone(bs), opts: opts, inLen: sh.Len(), moves: spec.Moves()}
+	for range bs {
+		bt.wakes = append(bt.wakes, make(chan struct{}, 1))
+	}
+	if heads {
 		if spec.HasOwnership() {
 			bt.ownLen = spec.Area()
 		}
@@ -155,17 +187,24 @@ func (b *Batcher) Options() BatcherOptions { return b.opts }
 func (b *Batcher) Spec() Spec { return b.backend.Spec() }
 
 func (b *Batcher) signal() {
-	select {
-	case b.wake <- struct{}{}:
-	default:
+	for _, w := range b.wakes {
+		select {
+		case w <- struct{}{}:
+		default:
+		}
 	}
 }
 
+// Runners returns the number of backends batches run on at once.
+func (b *Batcher) Runners() int { return len(b.backends) }
+
 // Run forms and runs batches until ctx ends, then fails every queued and
 // later request with ErrBatcherStopped and returns ctx's error. ctx is
-// also passed to the backend, so ending it may fail the batch in flight
-// (its callers get the error). A Batcher runs at most once: a second Run
-// returns ErrBatcherRunning or ErrBatcherStopped.
+// also passed to the backends, so ending it may fail the batches in
+// flight (their callers get the error). Run starts one goroutine per
+// backend beyond the first and returns when all have ended. A Batcher
+// runs at most once: a second Run returns ErrBatcherRunning or
+// ErrBatcherStopped.
 func (b *Batcher) Run(ctx context.Context) error {
 	b.mu.Lock()
 	switch {
@@ -179,7 +218,22 @@ func (b *Batcher) Run(ctx context.Context) error {
 	b.running = true
 	b.mu.Unlock()
 	defer b.stop()
+	var wg sync.WaitGroup
+	for i := 1; i < len(b.backends); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b.runner(ctx, i)
+		}()
+	}
+	err := b.runner(ctx, 0)
+	wg.Wait()
+	return err
+}
 
+// runner forms batches for backend i until ctx ends.
+func (b *Batcher) runner(ctx context.Context, i int) error {
+	be, wake := b.backends[i], b.wakes[i]
 	in := make([]float32, b.opts.MaxBatch*b.inLen)
 	out := Outputs{Policy: make([]float32, b.opts.MaxBatch*b.moves), Value: make([]float32, b.opts.MaxBatch)}
 	if b.ownLen > 0 {
@@ -191,6 +245,7 @@ func (b *Batcher) Run(ctx context.Context) error {
 	batch := make([]*request, 0, b.opts.MaxBatch)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	runners := len(b.backends)
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -199,11 +254,18 @@ func (b *Batcher) Run(ctx context.Context) error {
 		n := len(b.queue)
 		wait := time.Duration(-1)
 		if n > 0 {
+			// A batch's share of the clients: all of them with one
+			// backend.
+			share := max(1, (b.active+runners-1)/runners)
 			wait = b.opts.MaxWait - time.Since(b.queue[0].at)
-			if n >= b.opts.MaxBatch || n >= b.active || wait <= 0 {
-				batch = b.take(batch[:0])
+			if n >= b.opts.MaxBatch || n >= share || n >= b.active-b.inflight || wait <= 0 {
+				batch = b.take(batch[:0], share)
+				more := len(b.queue) > 0
 				b.mu.Unlock()
-				b.runBatch(ctx, batch, in, out)
+				if more {
+					b.signal() // another runner may take the rest
+				}
+				b.runBatch(ctx, be, batch, in, out)
 				continue
 			}
 		}
@@ -215,17 +277,22 @@ func (b *Batcher) Run(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-		case <-b.wake:
+		case <-wake:
 		case <-expired:
 		}
 		timer.Stop()
 	}
 }
 
-// take moves up to MaxBatch requests from the queue into batch, marking
-// them taken. Called with b.mu held.
-func (b *Batcher) take(batch []*request) []*request {
+// take moves up to MaxBatch requests (and with several runners, up to
+// share) from the queue into batch, marking them taken. Called with b.mu
+// held.
+func (b *Batcher) take(batch []*request, share int) []*request {
 	k := min(len(b.queue), b.opts.MaxBatch)
+	if len(b.backends) > 1 {
+		k = min(k, share)
+	}
+	b.inflight += k
 	for _, r := range b.queue[:k] {
 		r.mu.Lock()
 		r.state = reqTaken
@@ -240,7 +307,12 @@ func (b *Batcher) take(batch []*request) []*request {
 
 // runBatch copies the inputs of the requests still wanted, calls the
 // backend once, fills the cache and delivers results or the error.
-func (b *Batcher) runBatch(ctx context.Context, batch []*request, in []float32, out Outputs) {
+func (b *Batcher) runBatch(ctx context.Context, be Backend, batch []*request, in []float32, out Outputs) {
+	defer func() {
+		b.mu.Lock()
+		b.inflight -= len(batch)
+		b.mu.Unlock()
+	}()
 	live := batch[:0]
 	for _, r := range batch {
 		r.mu.Lock()
@@ -264,9 +336,9 @@ func (b *Batcher) runBatch(ctx context.Context, batch []*request, in []float32, 
 		if b.score {
 			o.Score = out.Score[:n]
 		}
-		err = b.backend.(HeadsBackend).ForwardOutputs(ctx, in[:n*b.inLen], n, o)
+		err = be.(HeadsBackend).ForwardOutputs(ctx, in[:n*b.inLen], n, o)
 	} else {
-		err = b.backend.Forward(ctx, in[:n*b.inLen], n, out.Policy[:n*b.moves], out.Value[:n])
+		err = be.Forward(ctx, in[:n*b.inLen], n, out.Policy[:n*b.moves], out.Value[:n])
 	}
 	b.stats.batches.Add(1)
 	b.stats.positions.Add(int64(n))
@@ -462,7 +534,8 @@ func (c *Client) EvaluateOutputs(ctx context.Context, in []float32, key uint64, 
 	}
 	b.queue = append(b.queue, r)
 	n := len(b.queue)
-	wake := n == 1 || n >= b.opts.MaxBatch || n >= b.active
+	share := max(1, (b.active+len(b.backends)-1)/len(b.backends))
+	wake := n == 1 || n >= b.opts.MaxBatch || n >= share || n >= b.active-b.inflight
 	b.mu.Unlock()
 	if wake {
 		b.signal()

@@ -661,3 +661,126 @@ func TestBatcherHeads(t *testing.T) {
 		c.Close()
 	}
 }
+
+// startPool makes a batcher over several backends and runs it until the
+// test ends.
+func startPool(t testing.TB, fs []nets.Backend, opts nets.BatcherOptions) *nets.Batcher {
+	t.Helper()
+	b, err := nets.NewBatcherPool(fs, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("Run = %v; want context.Canceled", err)
+		}
+	})
+	return b
+}
+
+// TestBatcherPoolShares: with two backends, eight waiting clients make
+// two batches of four that run at the same time, one on each backend.
+func TestBatcherPoolShares(t *testing.T) {
+	spec := nets.DefaultSpec(5)
+	fa, fb := netstest.NewFake(spec), netstest.NewFake(spec)
+	ga, gb := make(chan struct{}), make(chan struct{})
+	fa.SetGate(ga)
+	fb.SetGate(gb)
+	b := startPool(t, []nets.Backend{fa, fb}, nets.BatcherOptions{MaxBatch: 16, MaxWait: time.Hour})
+	if b.Runners() != 2 {
+		t.Fatalf("Runners = %d; want 2", b.Runners())
+	}
+	clients := make([]*nets.Client, 8)
+	for i := range clients {
+		clients[i] = b.Client()
+	}
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(i), 5))
+			if err := newProbe(rng, spec).check(context.Background(), c, 0); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	// Both batches must be in their backends (gated) at once.
+	waitFor(t, func() bool { return len(fa.BatchSizes()) == 1 && len(fb.BatchSizes()) == 1 })
+	close(ga)
+	close(gb)
+	wg.Wait()
+	if a, bb := fmt.Sprint(fa.BatchSizes()), fmt.Sprint(fb.BatchSizes()); a != "[4]" || bb != "[4]" {
+		t.Errorf("batches %s and %s; want [4] and [4]", a, bb)
+	}
+}
+
+// TestBatcherPoolLoad: many clients over three backends: results never
+// lost or crossed, no backend called concurrently, every backend used,
+// counters consistent.
+func TestBatcherPoolLoad(t *testing.T) {
+	spec := nets.DefaultSpec(9)
+	var fakes []*netstest.Fake
+	var bs []nets.Backend
+	for range 3 {
+		f := netstest.NewFake(spec)
+		f.SetDelay(200 * time.Microsecond)
+		fakes = append(fakes, f)
+		bs = append(bs, f)
+	}
+	b := startPool(t, bs, nets.BatcherOptions{MaxBatch: 8, MaxWait: time.Millisecond})
+	const clients, each = 24, 40
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for g := range clients {
+		wg.Go(func() {
+			c := b.Client()
+			defer c.Close()
+			rng := rand.New(rand.NewPCG(uint64(g), 7))
+			for range each {
+				if err := newProbe(rng, spec).check(context.Background(), c, 0); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	sum, batches := 0, 0
+	for i, f := range fakes {
+		if f.Overlaps() != 0 {
+			t.Errorf("backend %d called concurrently %d times", i, f.Overlaps())
+		}
+		if f.Positions() == 0 {
+			t.Errorf("backend %d never used", i)
+		}
+		for _, s := range f.BatchSizes() {
+			if s < 1 || s > 8 {
+				t.Fatalf("batch of %d (MaxBatch 8)", s)
+			}
+		}
+		sum += f.Positions()
+		batches += len(f.BatchSizes())
+	}
+	st := b.Stats()
+	if sum != clients*each || st.Positions != int64(sum) || st.Batches != int64(batches) {
+		t.Errorf("positions %d, stats %+v; want %d", sum, st, clients*each)
+	}
+}
+
+// TestBatcherPoolSpecs: a pool's backends must hold the same network.
+func TestBatcherPoolSpecs(t *testing.T) {
+	if _, err := nets.NewBatcherPool(nil, nets.BatcherOptions{}); err == nil {
+		t.Error("no backends: no error")
+	}
+	a, b := netstest.NewFake(nets.DefaultSpec(9)), netstest.NewFake(nets.DefaultSpec(19))
+	if _, err := nets.NewBatcherPool([]nets.Backend{a, b}, nets.BatcherOptions{}); err == nil {
+		t.Error("9x9 and 19x19 backends in one pool: no error")
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -41,6 +43,7 @@ func runBench(ctx context.Context, e env) error {
 	sizes := fs.IntSlice("sizes", []int{9, 19}, "board sizes")
 	batches := fs.IntSlice("batches", []int{1, 8, 32, 128}, "batch sizes (nets; with --backend cuda or auto: 1, 8, 32, 128, 256)")
 	policies := fs.StringSlice("policies", []string{"light", "heavy"}, "playout policies (playouts): light, heavy")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measurements to this file (go tool pprof)")
 	var bf backendFlags
 	bf.bind(fs, "backend")
 	if done, err := parseFlags(fs, e.args); done || err != nil {
@@ -64,6 +67,17 @@ func runBench(ctx context.Context, e env) error {
 		if _, ok := playoutPolicies[name]; !ok {
 			return usageError("unknown playout policy %q (have light, heavy)", name)
 		}
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	res, err := target(ctx, e, benchOptions{seconds: *seconds, seed: *seed, sizes: *sizes, batches: *batches,
 		policies: *policies, batchesSet: fs.Changed("batches"), backend: bf})

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tengen-go/tengen/board"
@@ -18,9 +20,16 @@ func init() { benchmarks["search"] = benchSearch }
 
 // searchRow is one measurement of search speed.
 type searchRow struct {
-	Size      int     `json:"size"`
-	Evaluator string  `json:"evaluator"` // "network", "hybrid" or "playouts"
-	Threads   int     `json:"threads"`
+	Size      int    `json:"size"`
+	Evaluator string `json:"evaluator"` // "network", "hybrid" or "playouts"
+	Threads   int    `json:"threads"`   // cores: GOMAXPROCS and the backend's threads
+	// Goroutines is the number of search goroutines.
+	Goroutines int `json:"goroutines"`
+	// Backends is the number of network backends the batcher runs at once
+	// (1: one backend using every core; more: one single-threaded backend
+	// per core).
+	Backends  int     `json:"backends,omitempty"`
+	Precision string  `json:"precision,omitempty"` // network rows: the backend's arithmetic
 	Visits    int     `json:"visits"`
 	Seconds   float64 `json:"seconds"`
 	VisitsPS  float64 `json:"visits_per_s"`
@@ -37,74 +46,114 @@ type searchTable struct {
 
 func (t searchTable) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%5s %-9s %7s %10s %10s %12s %9s\n", "size", "evaluator", "threads", "visits/s", "mean batch", "raw pos/s", "overhead")
+	fmt.Fprintf(&b, "%5s %-9s %-9s %7s %10s %8s %10s %10s %12s %9s\n", "size", "evaluator", "precision", "threads", "goroutines", "backends", "visits/s", "mean batch", "raw pos/s", "overhead")
 	for _, r := range t.Rows {
 		raw, over := "-", "-"
 		if r.RawPS > 0 {
 			raw, over = fmt.Sprintf("%.1f", r.RawPS), fmt.Sprintf("%.2fx", r.Overhead)
 		}
-		fmt.Fprintf(&b, "%2dx%-2d %-9s %7d %10.1f %10.2f %12s %9s\n", r.Size, r.Size, r.Evaluator, r.Threads, r.VisitsPS, r.MeanBatch, raw, over)
+		prec := r.Precision
+		if prec == "" {
+			prec = "-"
+		}
+		fmt.Fprintf(&b, "%2dx%-2d %-9s %-9s %7d %10d %8d %10.1f %10.2f %12s %9s\n", r.Size, r.Size, r.Evaluator, prec, r.Threads, r.Goroutines, r.Backends, r.VisitsPS, r.MeanBatch, raw, over)
 	}
 	return b.String()
 }
 
 // benchSearch measures search visits/s with the default network (random
-// weights: speed does not depend on them) and with the playout evaluator,
-// at 1 and 2 threads, and the raw batched network throughput at the mean
-// batch size the search achieved, all in the same run.
+// weights: speed does not depend on them) in each --precision, and with
+// the playout evaluator, on 1 and 2 cores (GOMAXPROCS). Network rows: one
+// search goroutine per core over one backend using every core (the
+// baseline), as many goroutines as tengen gtp uses (defaultThreads) over
+// that backend, and over tengen gtp's pool of one single-threaded backend
+// per core (nets.NewBatcherPool); each with the raw throughput of the
+// same backends at the mean batch size the search achieved, all in the
+// same run.
 func benchSearch(ctx context.Context, e env, o benchOptions) (any, error) {
 	var t searchTable
 	dur := time.Duration(o.seconds * float64(time.Second))
+	procs := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(procs)
+	cores := []int{1, 2}
 	for _, size := range o.sizes {
 		w, err := nets.NewWeights(nets.DefaultSpec(size), rand.New(rand.NewPCG(o.seed, 1)))
 		if err != nil {
 			return nil, err
 		}
-		be, err := cpu.New(w, cpu.Options{MaxBatch: 16})
-		if err != nil {
-			return nil, err
-		}
-		for _, threads := range []int{1, 2} {
-			row, err := searchSpeed(ctx, be, size, threads, dur, o.seed, "network")
-			if err != nil {
-				be.Close()
-				return nil, err
+		for pi, p := range o.backend.precisions() {
+			for _, threads := range cores {
+				runtime.GOMAXPROCS(threads)
+				one, err := cpu.New(w, cpu.Options{MaxBatch: 16, Threads: threads, Precision: p})
+				if err != nil {
+					return nil, err
+				}
+				pool := []nets.Backend{one}
+				if threads > 1 {
+					pool = nil
+					for range threads {
+						b, err := cpu.New(w, cpu.Options{MaxBatch: 16, Threads: 1, Precision: p, Calibration: one.Calibration()})
+						if err != nil {
+							closeAll(pool)
+							one.Close()
+							return nil, err
+						}
+						pool = append(pool, b)
+					}
+				}
+				type setup struct {
+					bes        []nets.Backend
+					goroutines int
+					kind       string
+				}
+				setups := []setup{{[]nets.Backend{one}, threads, "network"}, {[]nets.Backend{one}, defaultThreads("network"), "network"}}
+				if len(pool) > 1 {
+					setups = append(setups, setup{pool, defaultThreads("network"), "network"})
+				}
+				if pi == 0 {
+					setups = append(setups, setup{pool, defaultThreads("hybrid"), "hybrid"})
+				}
+				for _, st := range setups {
+					row, err := searchSpeed(ctx, st.bes, size, st.goroutines, dur, o.seed, st.kind)
+					if err == nil && st.kind == "network" {
+						batch := max(1, int(row.MeanBatch+0.5))
+						row.RawPS, err = rawThroughput(ctx, st.bes, batch, dur)
+						row.Overhead = row.RawPS / row.VisitsPS
+					}
+					if err != nil {
+						closeAll(pool)
+						one.Close()
+						return nil, err
+					}
+					row.Threads, row.Goroutines, row.Backends, row.Precision = threads, st.goroutines, len(st.bes), one.Precision().String()
+					t.Rows = append(t.Rows, row)
+				}
+				if len(pool) > 1 {
+					closeAll(pool)
+				}
+				one.Close()
 			}
-			batch := max(1, int(row.MeanBatch+0.5))
-			row.RawPS, err = rawThroughput(ctx, be, batch, dur)
-			if err != nil {
-				be.Close()
-				return nil, err
-			}
-			row.Overhead = row.RawPS / row.VisitsPS
-			t.Rows = append(t.Rows, row)
 		}
-		for _, threads := range []int{1, 2} {
-			row, err := searchSpeed(ctx, be, size, threads, dur, o.seed, "hybrid")
-			if err != nil {
-				be.Close()
-				return nil, err
-			}
-			t.Rows = append(t.Rows, row)
-		}
-		be.Close()
-		for _, threads := range []int{1, 2} {
+		for _, threads := range cores {
+			runtime.GOMAXPROCS(threads)
 			row, err := playoutSearchSpeed(ctx, size, threads, dur, o.seed)
 			if err != nil {
 				return nil, err
 			}
+			row.Goroutines = threads
 			t.Rows = append(t.Rows, row)
 		}
 	}
 	return t, nil
 }
 
-// searchSpeed measures a search over the network: kind "network" (its
-// value) or "hybrid" (its priors, heavy playouts for the value, RAVE).
-func searchSpeed(ctx context.Context, be nets.Backend, size, threads int, dur time.Duration, seed uint64, kind string) (searchRow, error) {
+// searchSpeed measures a search over the network on the backends with
+// the given number of search goroutines: kind "network" (its value) or
+// "hybrid" (its priors, heavy playouts for the value, RAVE).
+func searchSpeed(ctx context.Context, bes []nets.Backend, size, goroutines int, dur time.Duration, seed uint64, kind string) (searchRow, error) {
 	opts := nets.DefaultBatcherOptions()
 	opts.MaxBatch = 16
-	b, err := nets.NewBatcher(be, opts)
+	b, err := nets.NewBatcherPool(bes, opts)
 	if err != nil {
 		return searchRow{}, err
 	}
@@ -120,12 +169,12 @@ func searchSpeed(ctx context.Context, be nets.Backend, size, threads int, dur ti
 	if kind == "hybrid" {
 		leaf = &mcts.MixedEvaluator{Net: ev, Playouts: mcts.NewPlayoutEvaluator(1, seed), Lambda: 1}
 	}
-	res, err := timedSearch(ctx, leaf, size, threads, dur, seed)
+	res, err := timedSearch(ctx, leaf, size, goroutines, dur, seed)
 	if err != nil {
 		return searchRow{}, err
 	}
 	st := b.Stats()
-	return searchRow{Size: size, Evaluator: kind, Threads: threads, Visits: res.Playouts, Seconds: res.Elapsed.Seconds(),
+	return searchRow{Size: size, Evaluator: kind, Threads: goroutines, Visits: res.Playouts, Seconds: res.Elapsed.Seconds(),
 		VisitsPS: float64(res.Playouts) / res.Elapsed.Seconds(), MeanBatch: st.MeanBatch()}, nil
 }
 
@@ -157,24 +206,42 @@ func timedSearch(ctx context.Context, ev mcts.Evaluator, size, threads int, dur 
 	return s.Search(ctx, mcts.Options{Limits: mcts.Limits{Time: dur}})
 }
 
-// rawThroughput measures the backend alone at one batch size.
-func rawThroughput(ctx context.Context, be nets.Backend, batch int, dur time.Duration) (float64, error) {
-	spec := be.Spec()
+// rawThroughput measures the backends alone, each running batches of
+// the given size on its own goroutine at the same time: positions/s of
+// them all.
+func rawThroughput(ctx context.Context, bes []nets.Backend, batch int, dur time.Duration) (float64, error) {
+	spec := bes[0].Spec()
 	in, _ := spec.InputShape()
 	input := make([]float32, batch*in.Len())
 	g, _ := board.NewGame(spec.BoardSize, 7.5, board.DefaultRules())
 	for i := range batch {
 		nets.Encode(g, nets.Symmetry(i%nets.NumSymmetries), input[i*in.Len():(i+1)*in.Len()])
 	}
-	policy := make([]float32, batch*spec.Moves())
-	value := make([]float32, batch)
+	counts := make([]int, len(bes))
+	errs := make([]error, len(bes))
+	var wg sync.WaitGroup
 	start := time.Now()
-	n := 0
-	for time.Since(start) < dur || n == 0 {
-		if err := be.Forward(ctx, input, batch, policy, value); err != nil {
-			return 0, err
-		}
-		n += batch
+	for i, be := range bes {
+		wg.Go(func() {
+			policy := make([]float32, batch*spec.Moves())
+			value := make([]float32, batch)
+			for time.Since(start) < dur || counts[i] == 0 {
+				if err := be.Forward(ctx, input, batch, policy, value); err != nil {
+					errs[i] = err
+					return
+				}
+				counts[i] += batch
+			}
+		})
 	}
-	return float64(n) / time.Since(start).Seconds(), nil
+	wg.Wait()
+	el := time.Since(start).Seconds()
+	n := 0
+	for i := range bes {
+		if errs[i] != nil {
+			return 0, errs[i]
+		}
+		n += counts[i]
+	}
+	return float64(n) / el, nil
 }

@@ -128,10 +128,10 @@ func (e *engine) Estimates() bool {
 
 // netEntry is one loaded network and its batcher.
 type netEntry struct {
-	weights *nets.Weights
-	backend nets.Backend
-	batcher *nets.Batcher
-	eval    *neteval.Evaluator
+	weights  *nets.Weights
+	backends []nets.Backend // the batcher's, one per core on the CPU
+	batcher  *nets.Batcher
+	eval     *neteval.Evaluator
 }
 
 func newEngine(cfg engineConfig, stderr io.Writer) (*engine, error) {
@@ -178,21 +178,21 @@ func (e *engine) addNet(w *nets.Weights) error {
 	if _, dup := e.nets[size]; dup {
 		return fmt.Errorf("two networks for %dx%d", size, size)
 	}
-	be, err := e.backends.open(w, e.cfg.maxBatch, 0)
+	bes, err := e.backends.openPool(w, e.cfg.maxBatch)
 	if err != nil {
 		return err
 	}
 	opts := nets.DefaultBatcherOptions()
 	opts.MaxBatch = e.cfg.maxBatch
 	opts.CacheSize = 1 << 16
-	b, err := nets.NewBatcher(be, opts)
+	b, err := nets.NewBatcherPool(bes, opts)
 	if err != nil {
-		be.Close()
+		closeAll(bes)
 		return err
 	}
 	ev, err := neteval.New(b, -1, e.cfg.seed)
 	if err != nil {
-		be.Close()
+		closeAll(bes)
 		return err
 	}
 	e.running.Add(1)
@@ -200,7 +200,7 @@ func (e *engine) addNet(w *nets.Weights) error {
 		defer e.running.Done()
 		b.Run(e.runCtx)
 	}()
-	e.nets[size] = &netEntry{weights: w, backend: be, batcher: b, eval: ev}
+	e.nets[size] = &netEntry{weights: w, backends: bes, batcher: b, eval: ev}
 	return nil
 }
 
@@ -209,7 +209,7 @@ func (e *engine) Close() {
 	e.stopRun()
 	e.running.Wait()
 	for _, n := range e.nets {
-		n.backend.Close()
+		closeAll(n.backends)
 	}
 }
 
