@@ -17,24 +17,40 @@ import (
 type Engine struct {
 	// NewBackend returns a backend for w (default: cpu.New with MaxBatch).
 	NewBackend func(w *nets.Weights, maxBatch int) (nets.Backend, error)
+	// NewBackends, when set, replaces NewBackend: copies of w's network
+	// that the batcher runs at once (nets.NewBatcherPool), e.g. one
+	// single-threaded CPU backend per core.
+	NewBackends func(w *nets.Weights, maxBatch int) ([]nets.Backend, error)
 	// MaxBatch bounds a batch (default: the number of games at once).
 	MaxBatch int
 	// CacheSize is the batcher's LRU cache in positions (default 1<<15).
 	CacheSize int
 }
 
-func (e Engine) backend(w *nets.Weights, maxBatch int) (nets.Backend, error) {
-	if e.NewBackend != nil {
-		return e.NewBackend(w, maxBatch)
+func (e Engine) backends(w *nets.Weights, maxBatch int) ([]nets.Backend, error) {
+	if e.NewBackends != nil {
+		return e.NewBackends(w, maxBatch)
 	}
-	return cpu.New(w, cpu.Options{MaxBatch: maxBatch})
+	var (
+		b   nets.Backend
+		err error
+	)
+	if e.NewBackend != nil {
+		b, err = e.NewBackend(w, maxBatch)
+	} else {
+		b, err = cpu.New(w, cpu.Options{MaxBatch: maxBatch})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []nets.Backend{b}, nil
 }
 
 // network is a loaded network with its backend and a running batcher.
 type network struct {
 	name, id string
 	weights  *nets.Weights
-	backend  nets.Backend
+	backends []nets.Backend
 	batcher  *nets.Batcher
 	stop     context.CancelFunc
 	done     chan struct{}
@@ -47,7 +63,7 @@ func (e Engine) start(ctx context.Context, name, id string, w *nets.Weights, gam
 	if maxBatch <= 0 {
 		maxBatch = max(games, 1)
 	}
-	be, err := e.backend(w, maxBatch)
+	bes, err := e.backends(w, maxBatch)
 	if err != nil {
 		return nil, fmt.Errorf("selfplay: network %s: %w", name, err)
 	}
@@ -57,13 +73,15 @@ func (e Engine) start(ctx context.Context, name, id string, w *nets.Weights, gam
 	if opts.CacheSize == 0 {
 		opts.CacheSize = 1 << 15
 	}
-	b, err := nets.NewBatcher(be, opts)
+	b, err := nets.NewBatcherPool(bes, opts)
 	if err != nil {
-		be.Close()
+		for _, be := range bes {
+			be.Close()
+		}
 		return nil, err
 	}
 	ctx, stop := context.WithCancel(ctx)
-	n := &network{name: name, id: id, weights: w, backend: be, batcher: b, stop: stop, done: make(chan struct{})}
+	n := &network{name: name, id: id, weights: w, backends: bes, batcher: b, stop: stop, done: make(chan struct{})}
 	go func() {
 		defer close(n.done)
 		b.Run(ctx)
@@ -77,11 +95,13 @@ func (n *network) evaluator(seed uint64) (*neteval.Evaluator, error) {
 	return neteval.New(n.batcher, -1, seed)
 }
 
-// close stops the batcher and releases the backend.
+// close stops the batcher and releases the backends.
 func (n *network) close() {
 	n.stop()
 	<-n.done
-	n.backend.Close()
+	for _, be := range n.backends {
+		be.Close()
+	}
 }
 
 // pool hands the directory's current best network to game slots and

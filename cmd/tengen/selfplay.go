@@ -171,7 +171,7 @@ type netFlags struct {
 // ("backend", or "net-backend" in the loop, where training has one).
 func (f *netFlags) bind(fs *pflag.FlagSet, backendName string) {
 	fs.IntVar(&f.batch, "batch-size", 0, "largest network batch (0: the games played at once)")
-	fs.IntVar(&f.threads, "threads", 0, "CPU threads of one network evaluation (0: all cores)")
+	fs.IntVar(&f.threads, "threads", 0, "CPU threads of one network evaluation (0: all cores, as one single-threaded backend per core whose batches run side by side)")
 	fs.IntVar(&f.cache, "cache", 1<<15, "positions in the network's evaluation cache")
 	f.backend.bind(fs, backendName)
 }
@@ -184,12 +184,18 @@ func (f *netFlags) engine(log io.Writer) selfplay.Engine {
 		f.chooser = f.backend.chooser(log)
 	}
 	c := f.chooser
-	return selfplay.Engine{
+	e := selfplay.Engine{
 		MaxBatch: f.batch, CacheSize: max(f.cache, 1),
 		NewBackend: func(w *nets.Weights, maxBatch int) (nets.Backend, error) {
 			return c.open(w, maxBatch, threads)
 		},
 	}
+	if threads == 0 { // all cores: one single-threaded backend per core
+		e.NewBackends = func(w *nets.Weights, maxBatch int) ([]nets.Backend, error) {
+			return c.openPool(w, maxBatch)
+		}
+	}
+	return e
 }
 
 // openDir returns a self-play directory with a best network: the one it
