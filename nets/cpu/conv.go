@@ -5,6 +5,7 @@ import (
 
 	"github.com/tengen-go/tengen/nets"
 	"github.com/tengen-go/tengen/nets/internal/qgemm"
+	"github.com/tengen-go/tengen/nets/internal/sgemm"
 )
 
 // inputOp copies the caller's NCHW positions into channel-major
@@ -38,6 +39,7 @@ type convOp struct {
 	bf *qgemm.BF16Matrix // BF16: wt rounded
 	q  *qgemm.Int8Matrix // Int8: wt quantised
 	qs float32           // Int8: the input step
+	pa *sgemm.PackedA    // FP32 with the built-in GEMM: wt packed ahead
 }
 
 func (o *convOp) run(b *Backend, w, t int) {
@@ -69,6 +71,9 @@ func (o *convOp) run(b *Backend, w, t int) {
 			s.q.Int8(o.q, cnt, x, ldx, o.qs, dst[c0:], cols, bias, o.act == actReLU)
 		case o.bf != nil:
 			s.q.BF16(o.bf, cnt, x, ldx, dst[c0:], cols, bias, o.act == actReLU)
+		case o.pa != nil && s.pgemm != nil:
+			s.pgemm(o.pa, cnt, x, ldx, dst[c0:], cols)
+			fused = false
 		default:
 			s.gemm(false, false, o.f, cnt, ckk, 1, o.wt, ckk, x, ldx, 0, dst[c0:], cols)
 			fused = false

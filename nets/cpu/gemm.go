@@ -18,7 +18,14 @@ type gemmFunc func(transA, transB bool, m, n, k int, alpha float32, a []float32,
 type blasImpl struct {
 	name    string
 	newGemm func() gemmFunc
+	// newPacked, when not nil, returns a GEMM for one worker with A packed
+	// ahead by sgemm.PackA (convolution weights): C = A·B, beta 0.
+	newPacked func() packedGemmFunc
 }
+
+// packedGemmFunc computes C = A·B with A (m x k) packed by sgemm.PackA,
+// B k x n (row stride ldb) and C m x n (row stride ldc).
+type packedGemmFunc func(pa *sgemm.PackedA, n int, b []float32, ldb int, c []float32, ldc int)
 
 // gemmImpl is the one GEMM every layer calls. Swap it here (or from a
 // build-tagged file's init) to change the BLAS.
@@ -34,6 +41,12 @@ var tengenBLAS = blasImpl{
 	newGemm: func() gemmFunc {
 		ctx := &sgemm.Context{Threads: 1}
 		return ctx.Sgemm
+	},
+	newPacked: func() packedGemmFunc {
+		ctx := &sgemm.Context{Threads: 1}
+		return func(pa *sgemm.PackedA, n int, b []float32, ldb int, c []float32, ldc int) {
+			ctx.SgemmPackedA(pa, false, n, 1, b, ldb, 0, c, ldc)
+		}
 	},
 }
 

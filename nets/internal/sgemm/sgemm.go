@@ -54,6 +54,56 @@ type problem struct {
 	ldb            int
 	c              []float32
 	ldc            int
+	pa             *PackedA // op(A) packed ahead for this kernel, or nil
+}
+
+// PackedA is a matrix A (m x k, row-major) packed once into the panels
+// the micro-kernel reads, for products that reuse A across many calls
+// (a convolution's weights): Context.SgemmPackedA then skips packing A.
+type PackedA struct {
+	m, k int
+	kern *kernel
+	kc   int // the kc block run uses for k
+	mbR  int // m rounded up to the kernel's mr
+	data []float32
+	src  []float32 // A itself, for kernels other than kern
+	lda  int
+}
+
+// kcBlock returns the kc block run uses for depth k: k split evenly into
+// blocks of at most the kernel's kc (576 -> 288+288).
+func kcBlock(kn *kernel, k int) int {
+	n := (k + kn.kc - 1) / kn.kc
+	return (k + n - 1) / n
+}
+
+// PackA packs the m x k row-major matrix a (row stride lda) for the
+// default kernel. a is kept (not copied) for other kernels: it must not
+// change while the PackedA is used.
+func PackA(m, k int, a []float32, lda int) *PackedA {
+	kn := defaultKernel
+	p := problem{m: m, k: k, a: a, lda: lda}
+	checkMat("a", false, m, k, a, lda)
+	pa := &PackedA{m: m, k: k, kern: kn, kc: kcBlock(kn, max(k, 1)), mbR: roundUp(m, kn.mr), src: a, lda: lda}
+	pa.data = make([]float32, pa.mbR*k)
+	for pc := 0; pc < k; pc += pa.kc {
+		packA(pa.data[pa.mbR*pc:], &p, 0, m, pc, min(pa.kc, k-pc), kn.mr)
+	}
+	return pa
+}
+
+// SgemmPackedA computes C = alpha·A·op(B) + beta·C with A packed by
+// PackA (m x k); the other arguments are Sgemm's.
+func (ctx *Context) SgemmPackedA(pa *PackedA, transB bool, n int, alpha float32, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	kn := ctx.kern
+	if kn == nil {
+		kn = defaultKernel
+	}
+	if kn != pa.kern {
+		ctx.Sgemm(false, transB, pa.m, n, pa.k, alpha, pa.src, pa.lda, b, ldb, beta, c, ldc)
+		return
+	}
+	ctx.sgemm(problem{false, transB, pa.m, n, pa.k, alpha, beta, pa.src, pa.lda, b, ldb, c, ldc, pa})
 }
 
 // maxPrepackA bounds (in float32s) the A packed whole by run.
@@ -76,14 +126,19 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 
 // Sgemm is the package-level Sgemm using ctx's buffers.
 func (ctx *Context) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	ctx.p = problem{transA, transB, m, n, k, alpha, beta, a, lda, b, ldb, c, ldc}
+	ctx.sgemm(problem{transA, transB, m, n, k, alpha, beta, a, lda, b, ldb, c, ldc, nil})
+}
+
+func (ctx *Context) sgemm(prob problem) {
+	ctx.p = prob
 	defer func() { ctx.p = problem{} }() // drop references to the caller's slices
 	p := &ctx.p
+	m, n, k := p.m, p.n, p.k
 	p.check()
 	if m == 0 || n == 0 {
 		return
 	}
-	if alpha == 0 || k == 0 {
+	if p.alpha == 0 || k == 0 {
 		scaleC(p)
 		return
 	}
@@ -184,14 +239,13 @@ func scaleC(p *problem) {
 // run computes the block C[i0:i1, j0:j1] of p with the Goto/BLIS loop nest.
 func (w *workspace) run(kn *kernel, p *problem, i0, i1, j0, j1 int) {
 	mr, nr := kn.mr, kn.nr
-	kcMax := (p.k + kn.kc - 1) / kn.kc // kc blocks
-	kcMax = (p.k + kcMax - 1) / kcMax  // evened out: 576 → 288+288
+	kcMax := kcBlock(kn, p.k)
 	ncMax := min(kn.nc, roundUp(j1-j0, nr))
 	mcMax := min(kn.mc, roundUp(i1-i0, mr))
 	// Packing pays when a panel is reused. A panel that meets only one or
 	// two panels of the other operand is read in place (when its layout
 	// allows), and only a ragged last panel is packed, zero-padded.
-	directA := j1-j0 <= 2*nr
+	directA := j1-j0 <= 2*nr && p.pa == nil
 	directB := !p.transB && i1-i0 <= 2*mr
 	aRS, aSS := p.lda, 1 // op(A)(i, l) is a[i*aRS + l*aSS]
 	if p.transA {
@@ -201,14 +255,23 @@ func (w *workspace) run(kn *kernel, p *problem, i0, i1, j0, j1 int) {
 	// block; B then streams through in narrow nc blocks that stay in L2.
 	mbR := roundUp(i1-i0, mr)
 	prepacked := !directA && mbR <= mcMax && mbR*p.k <= maxPrepackA
-	if prepacked {
+	aRows := mbR // the row panels' height in w.a (or p.pa.data)
+	switch {
+	case p.pa != nil: // packed ahead: every row panel, every kc block
+		ncMax = min(kn.ncPre, ncMax)
+		aRows = p.pa.mbR
+	case prepacked:
 		ncMax = min(kn.ncPre, ncMax)
 		w.a = grow(w.a, mbR*p.k)
 		for pc := 0; pc < p.k; pc += kcMax {
 			packA(w.a[mbR*pc:], p, i0, i1-i0, pc, min(kcMax, p.k-pc), mr)
 		}
-	} else {
+	default:
 		w.a = grow(w.a, mcMax*kcMax)
+	}
+	apack := w.a
+	if p.pa != nil {
+		apack = p.pa.data
 	}
 	w.b = grow(w.b, kcMax*ncMax)
 	w.tmp = grow(w.tmp, mr*nr)
@@ -229,8 +292,10 @@ func (w *workspace) run(kn *kernel, p *problem, i0, i1, j0, j1 int) {
 			}
 			for ic := i0; ic < i1; ic += mcMax {
 				mb := min(mcMax, i1-ic)
-				aOff := 0 // this block's panels in w.a
-				if prepacked {
+				aOff := 0 // this block's panels in apack
+				if p.pa != nil {
+					aOff = aRows*pc + ic*kb
+				} else if prepacked {
 					aOff = mbR * pc
 				} else if !directA {
 					packA(w.a, p, ic, mb, pc, kb, mr)
@@ -248,10 +313,10 @@ func (w *workspace) run(kn *kernel, p *problem, i0, i1, j0, j1 int) {
 					}
 					for ir := 0; ir < mb; ir += mr {
 						mrr := min(mr, mb-ir)
-						ap, ars, ass := &w.a[0], 1, mr
+						ap, ars, ass := &apack[0], 1, mr
 						switch {
 						case !directA:
-							ap = &w.a[aOff+ir*kb]
+							ap = &apack[aOff+ir*kb]
 						case mrr == mr:
 							ap, ars, ass = &p.a[(ic+ir)*aRS+pc*aSS], aRS, aSS
 						}

@@ -270,3 +270,42 @@ func TestSgemmPanics(t *testing.T) {
 		})
 	}
 }
+
+// TestSgemmPackedA: products with A packed ahead give Sgemm's bits (the
+// same panels, the same loop order), over odd shapes, splits over
+// goroutines in N and in M, and kernels other than the one A was packed
+// for (which fall back to Sgemm).
+func TestSgemmPackedA(t *testing.T) {
+	defer func(old int) { parallelFlops = old }(parallelFlops)
+	parallelFlops = 1 << 10
+	shapes := []struct{ m, n, k int }{
+		{1, 1, 1}, {7, 1, 9}, {5, 15, 7}, {8, 32, 8}, {13, 33, 257}, {64, 256, 450},
+		{64, 40, 576}, {130, 47, 300}, {300, 9, 40}, {40, 2049, 9}, {150, 5, 513},
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, kn := range kernels() {
+		for _, threads := range []int{1, 3} {
+			for _, s := range shapes {
+				for _, transB := range []bool{false, true} {
+					for _, ab := range [][2]float32{{1, 0}, {-0.5, 1}} {
+						name := fmt.Sprintf("%s/t%d/%dx%dx%d/tB=%v/a=%v/b=%v", kn.name, threads, s.m, s.n, s.k, transB, ab[0], ab[1])
+						t.Run(name, func(t *testing.T) {
+							p := randProblem(r, false, transB, s.m, s.n, s.k, r.IntN(3), ab[0], ab[1])
+							pa := PackA(s.m, s.k, p.a, p.lda)
+							want := append([]float32(nil), p.c...)
+							ctx := &Context{Threads: threads, kern: kn}
+							ctx.Sgemm(false, transB, s.m, s.n, s.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, want, p.ldc)
+							got := append([]float32(nil), p.c...)
+							ctx.SgemmPackedA(pa, transB, s.n, p.alpha, p.b, p.ldb, p.beta, got, p.ldc)
+							for i := range got {
+								if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(math.IsNaN(float64(got[i])) && math.IsNaN(float64(want[i]))) {
+									t.Fatalf("C[%d] = %v; Sgemm gives %v", i, got[i], want[i])
+								}
+							}
+						})
+					}
+				}
+			}
+		}
+	}
+}
