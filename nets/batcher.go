@@ -159,6 +159,9 @@ func NewBatcherPool(bs []Backend, opts BatcherOptions) (*Batcher, error) {
 	}
 	_, heads := b.(HeadsBackend)
 	for i, o := range bs[1:] {
+		if slices.Contains(bs[:i+1], o) {
+			return nil, fmt.Errorf("nets: batcher: backend %d given twice (a backend runs one batch at a time)", i+1)
+		}
 		_, h := o.(HeadsBackend)
 		if !reflect.DeepEqual(o.Spec(), spec) || h != heads {
 			return nil, fmt.Errorf("nets: batcher: backend %d runs another network (spec %q) than backend 0 (%q)", i+1, o.Spec().Name, spec.Name)

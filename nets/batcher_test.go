@@ -780,6 +780,9 @@ func TestBatcherPoolSpecs(t *testing.T) {
 		t.Error("no backends: no error")
 	}
 	a, b := netstest.NewFake(nets.DefaultSpec(9)), netstest.NewFake(nets.DefaultSpec(19))
+	if _, err := nets.NewBatcherPool([]nets.Backend{a, a}, nets.BatcherOptions{}); err == nil {
+		t.Error("one backend twice in a pool: no error")
+	}
 	if _, err := nets.NewBatcherPool([]nets.Backend{a, b}, nets.BatcherOptions{}); err == nil {
 		t.Error("9x9 and 19x19 backends in one pool: no error")
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strings"
 	"time"
 
@@ -32,7 +31,7 @@ func runEval(ctx context.Context, e env) error {
 	positionsOut := fs.String("positions-out", "", "write one JSON line per ranked position to this file")
 	batch := fs.Int("batch", 32, "largest network batch")
 	workers := fs.Int("workers", 0, "goroutines encoding and evaluating positions, one in flight each (default 2 x batch)")
-	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "threads of the network backend")
+	threads := fs.Int("threads", 0, "threads of the network backend (0: one single-threaded backend per core, running batches side by side)")
 	final := fs.Bool("final", false, "measure ownership and score against the count of games played to a counted end (on by default for networks with an ownership or score head)")
 	finalLead := fs.Int("final-lead", 40, "with --final: measure the position this many moves before the end")
 	baseline := fs.Int("baseline-playouts", 100, "with --final: light playouts of the playout baseline (board ownership; 0: none)")
@@ -55,8 +54,8 @@ func runEval(ctx context.Context, e env) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError("eval: %v", err)
 	}
-	if *threads < 1 {
-		return usageError("eval: --threads %d < 1", *threads)
+	if *threads < 0 {
+		return usageError("eval: --threads %d < 0", *threads)
 	}
 	if *finalPlayouts < 1 {
 		return usageError("eval: --final-playouts %d < 1", *finalPlayouts)
@@ -80,7 +79,8 @@ func runEval(ctx context.Context, e env) error {
 			cfg.Final = true
 		}
 	}
-	var backends []nets.Backend
+	var backends []nets.Backend // to close
+	var pools [][]nets.Backend  // one per network
 	defer func() {
 		for _, b := range backends {
 			b.Close()
@@ -88,11 +88,20 @@ func runEval(ctx context.Context, e env) error {
 	}()
 	chooser := bf.chooser(e.stderr)
 	for _, w := range ws {
-		be, err := chooser.open(w, cfg.MaxBatch, *threads)
+		var bes []nets.Backend
+		var err error
+		if *threads == 0 { // one single-threaded backend per core
+			bes, err = chooser.openPool(w, cfg.MaxBatch)
+		} else {
+			var be nets.Backend
+			be, err = chooser.open(w, cfg.MaxBatch, *threads)
+			bes = []nets.Backend{be}
+		}
 		if err != nil {
 			return fmt.Errorf("eval: %dx%d network: %w", w.Spec.BoardSize, w.Spec.BoardSize, err)
 		}
-		backends = append(backends, be)
+		backends = append(backends, bes...)
+		pools = append(pools, bes)
 	}
 
 	if *positionsOut != "" {
@@ -123,7 +132,7 @@ func runEval(ctx context.Context, e env) error {
 				r.Games, r.Positions, r.PositionsPerS, 100*r.Top1, 100*r.Top5, r.Errors)
 		}
 	}
-	rep, err := movepred.Run(ctx, cfg, backends)
+	rep, err := movepred.RunPools(ctx, cfg, pools)
 	if progress {
 		fmt.Fprintln(e.stderr)
 	}

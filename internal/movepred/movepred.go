@@ -358,11 +358,22 @@ func (t *tally) add(o *tally) {
 // batcher per backend and stops them before returning; it does not close
 // the backends.
 func Run(ctx context.Context, cfg Config, backends []nets.Backend) (*Report, error) {
+	pools := make([][]nets.Backend, len(backends))
+	for i, be := range backends {
+		pools[i] = []nets.Backend{be}
+	}
+	return RunPools(ctx, cfg, pools)
+}
+
+// RunPools is Run with each network on a pool of backends: copies of one
+// network that its batcher runs side by side (nets.NewBatcherPool), e.g.
+// one single-threaded CPU backend per core.
+func RunPools(ctx context.Context, cfg Config, pools [][]nets.Backend) (*Report, error) {
 	cfg.EnsureDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if len(backends) == 0 {
+	if len(pools) == 0 {
 		return nil, errors.New("movepred: no network")
 	}
 	start := time.Now()
@@ -372,14 +383,17 @@ func Run(ctx context.Context, cfg Config, backends []nets.Backend) (*Report, err
 	var bwg sync.WaitGroup
 	defer bwg.Wait() // the batchers stop after cancel, deferred below
 	defer cancel(nil)
-	for _, be := range backends {
-		size := be.Spec().BoardSize
+	for _, pool := range pools {
+		if len(pool) == 0 {
+			return nil, errors.New("movepred: an empty pool of backends")
+		}
+		size := pool[0].Spec().BoardSize
 		if _, dup := batchers[size]; dup {
 			return nil, fmt.Errorf("movepred: two networks for %dx%d", size, size)
 		}
-		b, err := nets.NewBatcher(be, nets.BatcherOptions{MaxBatch: cfg.MaxBatch})
+		b, err := nets.NewBatcherPool(pool, nets.BatcherOptions{MaxBatch: cfg.MaxBatch})
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("movepred: %dx%d: %w", size, size, err)
 		}
 		batchers[size] = b
 		bwg.Add(1)
