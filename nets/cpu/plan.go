@@ -158,7 +158,7 @@ func (b *Backend) compile(w *nets.Weights) error {
 			b.ops = append(b.ops, &actOp{buf: cur, c: sIn.C, hw: sIn.H * sIn.W, act: actTanh})
 		case nets.KindLRN:
 			b.ops = append(b.ops, &lrnOp{in: cur, out: 1 - cur, c: sIn.C, hw: sIn.H * sIn.W,
-				n: l.N, k: float32(l.K), alphaN: float32(l.Alpha / float64(l.N)), beta: l.Beta})
+				n: l.N, k: float32(l.K), alphaN: float32(l.Alpha / float64(l.N)), beta: l.Beta, f32: b.precision != FP32})
 			sz.grow(&sz.tmp, colBlock)
 			cur = 1 - cur
 		case nets.KindMaxPool:

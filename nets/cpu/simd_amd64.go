@@ -16,6 +16,9 @@ func winoOutAVX512(m *float32, ms, mf, f int, dst *float32, w, cs int, bias *flo
 func lrnAVX512(dst, in, win *float32, nwin, cs, cnt int, k, alphaN float32)
 
 //go:noescape
+func lrnF32AVX512(dst, in, win *float32, nwin, cs, cnt int, k, alphaN float32)
+
+//go:noescape
 func dotF64AVX512(a, b *float32, n int) float64
 
 //go:noescape

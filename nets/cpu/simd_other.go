@@ -17,6 +17,10 @@ func lrnAVX512(dst, in, win *float32, nwin, cs, cnt int, k, alphaN float32) {
 	panic("cpu: no AVX-512")
 }
 
+func lrnF32AVX512(dst, in, win *float32, nwin, cs, cnt int, k, alphaN float32) {
+	panic("cpu: no AVX-512")
+}
+
 func dotF64AVX512(a, b *float32, n int) float64 { panic("cpu: no AVX-512") }
 
 func pool3AVX512(dst, src *float32, h, w, planes int, cmask, lmask, rmask uint32) {

@@ -151,7 +151,8 @@ func TestLRNSIMD(t *testing.T) {
 		for _, cols := range []int{1, 15, 17, 361, 3*361 + 1, 2100} {
 			for _, n := range []int{1, 3, 5} {
 				for _, threads := range []int{1, 3} {
-					o := &lrnOp{in: 0, out: 1, c: c, hw: cols, n: n, k: 2, alphaN: float32(1e-4 / float64(n)), beta: 0.75}
+					f32 := (c+cols+n+threads)%2 == 0 // the float32 variant on half the cases
+					o := &lrnOp{in: 0, out: 1, c: c, hw: cols, n: n, k: 2, alphaN: float32(1e-4 / float64(n)), beta: 0.75, f32: f32}
 					src := randPlanes(rng, c*cols)
 					for i := range src {
 						src[i] *= 30 // squares large enough to matter
@@ -169,7 +170,7 @@ func TestLRNSIMD(t *testing.T) {
 						out[i] = b.act[1]
 					}
 					if i, ok := sameBits(out[1], out[0]); !ok {
-						t.Fatalf("c %d cols %d n %d threads %d: out[%d] = %v, want %v", c, cols, n, threads, i, out[1][i], out[0][i])
+						t.Fatalf("c %d cols %d n %d threads %d f32 %v: out[%d] = %v, want %v", c, cols, n, threads, f32, i, out[1][i], out[0][i])
 					}
 				}
 			}
