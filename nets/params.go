@@ -286,3 +286,31 @@ func Transplant(dst, src *Weights, fresh ...string) (copied, kept []string, err 
 	}
 	return copied, kept, nil
 }
+
+// FlushDenormals sets every subnormal value of x (0 < |v| < 2^-126) to
+// zero and returns how many it changed. Weight decay leaves 10% to 25%
+// of a trained network's weights subnormal, and on x86 every
+// multiplication that reads one takes a microcode assist (Go cannot set
+// the FTZ/DAZ modes): the embedded 19x19 network ran at 240 positions/s
+// on 2 cores where random weights of the same shape ran at 1,100. Their
+// contribution is below a float32 ulp of any sum they enter.
+func FlushDenormals(x []float32) int {
+	n := 0
+	for i, v := range x {
+		if b := math.Float32bits(v); b&0x7f800000 == 0 && b&0x007fffff != 0 {
+			x[i] = 0
+			n++
+		}
+	}
+	return n
+}
+
+// FlushDenormals flushes the subnormal values of every tensor (see the
+// function FlushDenormals) and returns how many it changed.
+func (w *Weights) FlushDenormals() int {
+	n := 0
+	for i := range w.Tensors {
+		n += FlushDenormals(w.Tensors[i].Data)
+	}
+	return n
+}

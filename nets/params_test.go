@@ -1,6 +1,7 @@
 package nets
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -52,4 +53,19 @@ func mustWeights(t *testing.T, s Spec) *Weights {
 		t.Fatal(err)
 	}
 	return w
+}
+
+// TestFlushDenormals: subnormals of either sign become zero; zeros,
+// the smallest normal and everything larger are kept.
+func TestFlushDenormals(t *testing.T) {
+	x := []float32{1e-39, -1e-40, 0, float32(math.Copysign(0, -1)), 1.1754944e-38, math.SmallestNonzeroFloat32, 1, -3e-38, float32(math.Inf(1))}
+	want := []float32{0, 0, 0, float32(math.Copysign(0, -1)), 1.1754944e-38, 0, 1, -3e-38, float32(math.Inf(1))}
+	if n := FlushDenormals(x); n != 3 {
+		t.Errorf("flushed %d; want 3", n)
+	}
+	for i := range x {
+		if math.Float32bits(x[i]) != math.Float32bits(want[i]) {
+			t.Errorf("x[%d] = %g; want %g", i, x[i], want[i])
+		}
+	}
 }

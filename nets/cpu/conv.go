@@ -400,5 +400,6 @@ func winogradWeights(wt []float32, f, c int) []float32 {
 			}
 		}
 	}
+	nets.FlushDenormals(u) // tiny weights halved and quartered
 	return u
 }

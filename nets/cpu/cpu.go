@@ -139,6 +139,9 @@ func New(w *nets.Weights, opts Options) (*Backend, error) {
 	if err := w.Check(); err != nil {
 		return nil, err
 	}
+	if fw := w.Clone(); fw.FlushDenormals() > 0 {
+		w = fw // subnormal weights cost a microcode assist per use
+	}
 	b := &Backend{spec: w.Spec, opts: opts, moves: w.Spec.Moves(), precision: opts.Precision.Resolve()}
 	if forceQuantized && (opts.Precision == BF16 || opts.Precision == Int8) {
 		b.precision = opts.Precision

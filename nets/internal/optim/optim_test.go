@@ -2,6 +2,7 @@ package optim
 
 import (
 	"errors"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -84,5 +85,37 @@ func TestRestoreRefusesMisfits(t *testing.T) {
 	}
 	if _, err := New(config("rmsprop"), []int{1}); err == nil {
 		t.Error("New accepted an unknown optimizer")
+	}
+}
+
+// TestUpdateFlushesSubnormals: no weight or moment is left subnormal
+// (each costs a microcode assist per multiplication on x86).
+func TestUpdateFlushesSubnormals(t *testing.T) {
+	for _, name := range []string{SGD, Adam} {
+		o, err := New(config(name), []int{3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := [][]float32{{1e-39, -2e-40, 0.5}}
+		for range 3 {
+			step(o, w, []float32{0, 1e-30, 0})
+		}
+		for i, v := range w[0] {
+			if v != 0 && math.Abs(float64(v)) < 1.1754943508222875e-38 {
+				t.Errorf("%s: w[%d] = %g is subnormal", name, i, v)
+			}
+		}
+		for _, slot := range o.Slots() {
+			for _, s := range slot {
+				for i, v := range s {
+					if v != 0 && math.Abs(float64(v)) < 1.1754943508222875e-38 {
+						t.Errorf("%s: moment[%d] = %g is subnormal", name, i, v)
+					}
+				}
+			}
+		}
+		if w[0][2] != 0.5 {
+			t.Errorf("%s: an untouched weight changed: %g", name, w[0][2])
+		}
 	}
 }
