@@ -92,18 +92,18 @@ type Batcher struct {
 	backends     []Backend // one runner goroutine each
 	opts         BatcherOptions
 	inLen, moves int
-	ownLen       int           // ownership values per position computed (0: none)
-	score        bool          // the score head is computed
+	ownLen       int             // ownership values per position computed (0: none)
+	score        bool            // the score head is computed
 	wakes        []chan struct{} // per runner, capacity 1: "the queue changed"
-	cache        *lruCache     // nil without a cache
+	cache        *lruCache       // nil without a cache
 
 	// Guarded by mu.
-	mu      sync.Mutex
+	mu       sync.Mutex
 	queue    []*request
 	active   int // clients not closed
 	inflight int // requests taken into batches not yet delivered
-	running bool
-	stopped bool
+	running  bool
+	stopped  bool
 
 	stats struct {
 		requests, batches, positions, hits, failed, cancelled atomic.Int64
