@@ -985,7 +985,7 @@ func (w *worker) expand(leafIdx int32) bool {
 		} else {
 			p = 1 / float32(len(w.legal))
 		}
-		*s.tree.at(first+int32(i)) = node{move: pt, prior: p, first: -1}
+		*s.tree.at(first + int32(i)) = node{move: pt, prior: p, first: -1}
 	}
 	leaf := s.tree.at(leafIdx)
 	leaf.first = first
