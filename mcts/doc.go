@@ -15,7 +15,9 @@
 //
 // A [Searcher] owns one tree in an index-based node arena (a node limit
 // bounds memory; when it is reached the search stops growing and reports
-// it). Search goroutines descend with virtual loss under a short tree lock,
+// it). The arena grows in fixed chunks that are never moved, so a growing
+// tree copies nothing while the other goroutines wait, and each node's
+// children are contiguous within one chunk. Search goroutines descend with virtual loss under a short tree lock,
 // evaluate outside the lock, then expand and back up. Selection is PUCT
 // (AlphaZero's c(N) = c_init + log((1+N+c_base)/c_base)) with a
 // first-play-urgency reduction (Leela Zero's form); the root can take

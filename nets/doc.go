@@ -3,7 +3,10 @@
 // weights file, the [Backend] interface every implementation (the gorgonia
 // reference in nets/tape, the fast CPU path in nets/cpu, the GPU backend in
 // nets/cuda) meets, and the [Batcher] that gathers evaluation requests from
-// many goroutines into batches.
+// many goroutines into batches, on one backend or on a pool of copies of
+// the network that run batches side by side ([NewBatcherPool]: on the CPU,
+// one single-threaded backend per core), and [FlushDenormals] for weights
+// (subnormals cost a microcode assist per multiplication on x86).
 //
 // # Layers
 //
