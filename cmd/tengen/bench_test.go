@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -68,5 +69,41 @@ func TestBenchUnknownTarget(t *testing.T) {
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"bench", "nope"}, nil, &out, &out); err == nil || exitCode(err) != 2 {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestBenchSearchJSON: network rows on 1 and 2 cores with one goroutine
+// per core and tengen gtp's count, over one backend and over the pool
+// (one backend per core), each with its raw throughput and overhead;
+// hybrid and playout rows; GOMAXPROCS restored.
+func TestBenchSearchJSON(t *testing.T) {
+	procs := runtime.GOMAXPROCS(0)
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"bench", "search", "--json", "--seconds", "0.05", "--sizes", "5"}, nil, &out, &errb)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	if runtime.GOMAXPROCS(0) != procs {
+		t.Errorf("GOMAXPROCS %d after the bench; was %d", runtime.GOMAXPROCS(0), procs)
+	}
+	var got searchTable
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	pool, kinds := false, map[string]int{}
+	for _, r := range got.Rows {
+		kinds[r.Evaluator]++
+		if r.Size != 5 || r.VisitsPS <= 0 || r.Goroutines < r.Threads || r.Threads < 1 || r.Threads > 2 {
+			t.Fatalf("row %+v", r)
+		}
+		if r.Evaluator == "network" {
+			if r.RawPS <= 0 || r.Overhead <= 0 || r.MeanBatch < 1 || r.Precision != "fp32" || r.Backends < 1 || r.Backends > r.Threads {
+				t.Fatalf("network row %+v", r)
+			}
+			pool = pool || r.Backends == 2 && r.Threads == 2
+		}
+	}
+	if !pool || kinds["network"] != 5 || kinds["hybrid"] != 2 || kinds["playouts"] != 2 {
+		t.Fatalf("rows by evaluator %v, pool row %v; want 5 network (one on the pool), 2 hybrid, 2 playouts:\n%s", kinds, pool, out.String())
 	}
 }
