@@ -121,15 +121,22 @@ func runEval(ctx context.Context, e env) error {
 	}
 	var last time.Time
 	progress := false
+	// On a terminal one line redrawn twice a second; into a log file a
+	// line every 30 seconds.
+	tty := isTerminal(e.stderr)
+	every, format := 30*time.Second, "eval: %d games, %d positions, %.0f positions/s, top-1 %.1f%%, top-5 %.1f%%, %d errors\n"
+	if tty {
+		every, format = 500*time.Millisecond, "\reval: %d games, %d positions, %.0f positions/s, top-1 %.1f%%, top-5 %.1f%%, %d errors   "
+	}
 	if !*quiet {
+		last = time.Now()
 		cfg.Progress = func(r *movepred.Report) {
-			if time.Since(last) < 500*time.Millisecond {
+			if time.Since(last) < every {
 				return
 			}
 			last = time.Now()
-			progress = true
-			fmt.Fprintf(e.stderr, "\reval: %d games, %d positions, %.0f positions/s, top-1 %.1f%%, top-5 %.1f%%, %d errors   ",
-				r.Games, r.Positions, r.PositionsPerS, 100*r.Top1, 100*r.Top5, r.Errors)
+			progress = tty
+			fmt.Fprintf(e.stderr, format, r.Games, r.Positions, r.PositionsPerS, 100*r.Top1, 100*r.Top5, r.Errors)
 		}
 	}
 	rep, err := movepred.RunPools(ctx, cfg, pools)
