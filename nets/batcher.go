@@ -198,6 +198,13 @@ func (b *Batcher) signal() {
 	}
 }
 
+// share is the batch size the runners aim at: the active clients over
+// the backends, rounded up (all of them with one backend). Called with
+// b.mu held.
+func (b *Batcher) share() int {
+	return max(1, (b.active+len(b.backends)-1)/len(b.backends))
+}
+
 // Runners returns the number of backends batches run on at once.
 func (b *Batcher) Runners() int { return len(b.backends) }
 
@@ -248,7 +255,6 @@ func (b *Batcher) runner(ctx context.Context, i int) error {
 	batch := make([]*request, 0, b.opts.MaxBatch)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
-	runners := len(b.backends)
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -257,9 +263,7 @@ func (b *Batcher) runner(ctx context.Context, i int) error {
 		n := len(b.queue)
 		wait := time.Duration(-1)
 		if n > 0 {
-			// A batch's share of the clients: all of them with one
-			// backend.
-			share := max(1, (b.active+runners-1)/runners)
+			share := b.share()
 			wait = b.opts.MaxWait - time.Since(b.queue[0].at)
 			if n >= b.opts.MaxBatch || n >= share || n >= b.active-b.inflight || wait <= 0 {
 				batch = b.take(batch[:0], share)
@@ -537,7 +541,7 @@ func (c *Client) EvaluateOutputs(ctx context.Context, in []float32, key uint64, 
 	}
 	b.queue = append(b.queue, r)
 	n := len(b.queue)
-	share := max(1, (b.active+len(b.backends)-1)/len(b.backends))
+	share := b.share()
 	wake := n == 1 || n >= b.opts.MaxBatch || n >= share || n >= b.active-b.inflight
 	b.mu.Unlock()
 	if wake {

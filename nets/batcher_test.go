@@ -17,20 +17,7 @@ import (
 // startBatcher makes a batcher over f and runs it until the test ends.
 func startBatcher(t testing.TB, f nets.Backend, opts nets.BatcherOptions) *nets.Batcher {
 	t.Helper()
-	b, err := nets.NewBatcher(f, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- b.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; !errors.Is(err, context.Canceled) {
-			t.Errorf("Run = %v; want context.Canceled", err)
-		}
-	})
-	return b
+	return startPool(t, []nets.Backend{f}, opts)
 }
 
 // probe is one position with its expected Fake outputs.

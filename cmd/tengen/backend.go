@@ -136,13 +136,19 @@ func (c *backendChooser) openPool(w *nets.Weights, maxBatch int) ([]nets.Backend
 		return nil, err
 	}
 	fc, ok := first.(*cpu.Backend)
-	n := runtime.GOMAXPROCS(0)
-	if !ok || n == 1 {
+	if !ok {
 		return []nets.Backend{first}, nil
 	}
+	return cpuPool(w, maxBatch, runtime.GOMAXPROCS(0), fc)
+}
+
+// cpuPool returns first and n-1 more single-threaded CPU backends for w
+// with first's precision and int8 calibration; on an error it closes
+// them all, first included.
+func cpuPool(w *nets.Weights, maxBatch, n int, first *cpu.Backend) ([]nets.Backend, error) {
 	pool := []nets.Backend{first}
 	for len(pool) < n {
-		b, err := cpu.New(w, cpu.Options{MaxBatch: maxBatch, Threads: 1, Precision: fc.Precision(), Calibration: fc.Calibration()})
+		b, err := cpu.New(w, cpu.Options{MaxBatch: maxBatch, Threads: 1, Precision: first.Precision(), Calibration: first.Calibration()})
 		if err != nil {
 			closeAll(pool)
 			return nil, err

@@ -90,16 +90,20 @@ func benchSearch(ctx context.Context, e env, o benchOptions) (any, error) {
 				}
 				pool := []nets.Backend{one}
 				if threads > 1 {
-					pool = nil
-					for range threads {
-						b, err := cpu.New(w, cpu.Options{MaxBatch: 16, Threads: 1, Precision: p, Calibration: one.Calibration()})
-						if err != nil {
-							closeAll(pool)
-							one.Close()
-							return nil, err
-						}
-						pool = append(pool, b)
+					single, err := cpu.New(w, cpu.Options{MaxBatch: 16, Threads: 1, Precision: p, Calibration: one.Calibration()})
+					if err == nil {
+						pool, err = cpuPool(w, 16, threads, single)
 					}
+					if err != nil {
+						one.Close()
+						return nil, err
+					}
+				}
+				release := func() {
+					if len(pool) > 1 {
+						closeAll(pool)
+					}
+					one.Close()
 				}
 				type setup struct {
 					bes        []nets.Backend
@@ -121,17 +125,13 @@ func benchSearch(ctx context.Context, e env, o benchOptions) (any, error) {
 						row.Overhead = row.RawPS / row.VisitsPS
 					}
 					if err != nil {
-						closeAll(pool)
-						one.Close()
+						release()
 						return nil, err
 					}
-					row.Threads, row.Goroutines, row.Backends, row.Precision = threads, st.goroutines, len(st.bes), one.Precision().String()
+					row.Threads, row.Backends, row.Precision = threads, len(st.bes), one.Precision().String()
 					t.Rows = append(t.Rows, row)
 				}
-				if len(pool) > 1 {
-					closeAll(pool)
-				}
-				one.Close()
+				release()
 			}
 		}
 		for _, threads := range cores {
@@ -140,7 +140,6 @@ func benchSearch(ctx context.Context, e env, o benchOptions) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			row.Goroutines = threads
 			t.Rows = append(t.Rows, row)
 		}
 	}
@@ -174,7 +173,7 @@ func searchSpeed(ctx context.Context, bes []nets.Backend, size, goroutines int, 
 		return searchRow{}, err
 	}
 	st := b.Stats()
-	return searchRow{Size: size, Evaluator: kind, Threads: goroutines, Visits: res.Playouts, Seconds: res.Elapsed.Seconds(),
+	return searchRow{Size: size, Evaluator: kind, Goroutines: goroutines, Visits: res.Playouts, Seconds: res.Elapsed.Seconds(),
 		VisitsPS: float64(res.Playouts) / res.Elapsed.Seconds(), MeanBatch: st.MeanBatch()}, nil
 }
 
@@ -183,7 +182,7 @@ func playoutSearchSpeed(ctx context.Context, size, threads int, dur time.Duratio
 	if err != nil {
 		return searchRow{}, err
 	}
-	return searchRow{Size: size, Evaluator: "playouts", Threads: threads, Visits: res.Playouts, Seconds: res.Elapsed.Seconds(),
+	return searchRow{Size: size, Evaluator: "playouts", Threads: threads, Goroutines: threads, Visits: res.Playouts, Seconds: res.Elapsed.Seconds(),
 		VisitsPS: float64(res.Playouts) / res.Elapsed.Seconds()}, nil
 }
 

@@ -79,11 +79,10 @@ func runEval(ctx context.Context, e env) error {
 			cfg.Final = true
 		}
 	}
-	var backends []nets.Backend // to close
-	var pools [][]nets.Backend  // one per network
+	var pools [][]nets.Backend // one per network
 	defer func() {
-		for _, b := range backends {
-			b.Close()
+		for _, p := range pools {
+			closeAll(p)
 		}
 	}()
 	chooser := bf.chooser(e.stderr)
@@ -100,7 +99,6 @@ func runEval(ctx context.Context, e env) error {
 		if err != nil {
 			return fmt.Errorf("eval: %dx%d network: %w", w.Spec.BoardSize, w.Spec.BoardSize, err)
 		}
-		backends = append(backends, bes...)
 		pools = append(pools, bes)
 	}
 

@@ -57,11 +57,7 @@ func (o *lrnOp) run(b *Backend, w, t int) {
 			cnt := min(lrnBlock, hi-c0)
 			for ch := range o.c {
 				j0, j1 := max(0, ch-half), min(o.c-1, ch+half)
-				if o.f32 {
-					lrnF32AVX512(&dst[ch*cs+c0], &src[ch*cs+c0], &src[j0*cs+c0], j1-j0+1, cs, cnt, o.k, o.alphaN)
-				} else {
-					lrnAVX512(&dst[ch*cs+c0], &src[ch*cs+c0], &src[j0*cs+c0], j1-j0+1, cs, cnt, o.k, o.alphaN)
-				}
+				lrnAVX512(&dst[ch*cs+c0], &src[ch*cs+c0], &src[j0*cs+c0], j1-j0+1, cs, cnt, o.k, o.alphaN, o.f32)
 			}
 		}
 		return

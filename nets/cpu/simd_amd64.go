@@ -13,10 +13,7 @@ func winoInAVX512(src *float32, cs, c, w int, segs *winoSeg, nseg int, v *float3
 func winoOutAVX512(m *float32, ms, mf, f int, dst *float32, w, cs int, bias *float32, relu int, segs *winoSeg, nseg int, idx *int32)
 
 //go:noescape
-func lrnAVX512(dst, in, win *float32, nwin, cs, cnt int, k, alphaN float32)
-
-//go:noescape
-func lrnF32AVX512(dst, in, win *float32, nwin, cs, cnt int, k, alphaN float32)
+func lrnAVX512(dst, in, win *float32, nwin, cs, cnt int, k, alphaN float32, f32 bool)
 
 //go:noescape
 func dotF64AVX512(a, b *float32, n int) float64

@@ -267,12 +267,14 @@ outdone:
 	VZEROUPPER
 	RET
 
-// func lrnAVX512(dst, in, win *float32, nwin, cs, cnt int, k, alphaN float32)
+// func lrnAVX512(dst, in, win *float32, nwin, cs, cnt int, k, alphaN float32, f32 bool)
 //
 // For i < cnt: s = the sum over j < nwin of win[j*cs+i]^2 (in that
 // order), d = float64(k + alphaN*s) and dst[i] = in[i] /
 // float32(sqrt(d*sqrt(d))): lrnOp's d^0.75, with the same roundings.
-TEXT ·lrnAVX512(SB), NOSPLIT, $0-56
+// With f32, d and both square roots stay float32 (VSQRTPS is correctly
+// rounded, as float32(math.Sqrt(float64(x))) is in Go).
+TEXT ·lrnAVX512(SB), NOSPLIT, $0-57
 	MOVQ dst+0(FP), DI
 	MOVQ in+8(FP), SI
 	MOVQ win+16(FP), R8
@@ -282,6 +284,7 @@ TEXT ·lrnAVX512(SB), NOSPLIT, $0-56
 	MOVQ cnt+40(FP), DX
 	VBROADCASTSS k+48(FP), Z30
 	VBROADCASTSS alphaN+52(FP), Z31
+	MOVBLZX f32+56(FP), BX
 	MOVL $0xffff, AX
 	KMOVW AX, K1
 lrnloop:
@@ -311,6 +314,13 @@ lrnwin:
 lrnsum:
 	VMULPS Z0, Z31, Z0
 	VADDPS Z30, Z0, Z0
+	TESTL BX, BX
+	JZ lrnf64
+	VSQRTPS Z0, Z4
+	VMULPS Z4, Z0, Z4
+	VSQRTPS Z4, Z4
+	JMP lrndiv
+lrnf64:
 	VCVTPS2PD Y0, Z2
 	VEXTRACTF64X4 $1, Z0, Y3
 	VCVTPS2PD Y3, Z3
@@ -323,6 +333,7 @@ lrnsum:
 	VCVTPD2PS Z4, Y4
 	VCVTPD2PS Z5, Y5
 	VINSERTF64X4 $1, Y5, Z4, Z4
+lrndiv:
 	VMOVUPS.Z (SI), K1, Z6
 	VDIVPS Z4, Z6, Z6
 	VMOVUPS Z6, K1, (DI)
@@ -332,64 +343,6 @@ lrnsum:
 	SUBQ $16, DX
 	JMP lrnloop
 lrndone:
-	VZEROUPPER
-	RET
-
-// func lrnF32AVX512(dst, in, win *float32, nwin, cs, cnt int, k, alphaN float32)
-//
-// lrnAVX512 with d^0.75 = sqrt(d * sqrt(d)) in float32 (VSQRTPS is
-// correctly rounded, as float32(math.Sqrt(float64(x))) is in Go).
-TEXT ·lrnF32AVX512(SB), NOSPLIT, $0-56
-	MOVQ dst+0(FP), DI
-	MOVQ in+8(FP), SI
-	MOVQ win+16(FP), R8
-	MOVQ nwin+24(FP), R9
-	MOVQ cs+32(FP), R10
-	SHLQ $2, R10
-	MOVQ cnt+40(FP), DX
-	VBROADCASTSS k+48(FP), Z30
-	VBROADCASTSS alphaN+52(FP), Z31
-	MOVL $0xffff, AX
-	KMOVW AX, K1
-lrnf32loop:
-	TESTQ DX, DX
-	JLE lrnf32done
-	CMPQ DX, $16
-	JGE lrnf32full
-	MOVQ DX, CX
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K1
-lrnf32full:
-	MOVQ R8, R11
-	VMOVUPS.Z (R11), K1, Z0
-	VMULPS Z0, Z0, Z0
-	MOVQ R9, CX
-	DECQ CX
-	JLE lrnf32sum
-lrnf32win:
-	ADDQ R10, R11
-	VMOVUPS.Z (R11), K1, Z1
-	VMULPS Z1, Z1, Z1
-	VADDPS Z1, Z0, Z0
-	DECQ CX
-	JNZ lrnf32win
-lrnf32sum:
-	VMULPS Z0, Z31, Z0
-	VADDPS Z30, Z0, Z0
-	VSQRTPS Z0, Z4
-	VMULPS Z4, Z0, Z4
-	VSQRTPS Z4, Z4
-	VMOVUPS.Z (SI), K1, Z6
-	VDIVPS Z4, Z6, Z6
-	VMOVUPS Z6, K1, (DI)
-	ADDQ $64, R8
-	ADDQ $64, SI
-	ADDQ $64, DI
-	SUBQ $16, DX
-	JMP lrnf32loop
-lrnf32done:
 	VZEROUPPER
 	RET
 

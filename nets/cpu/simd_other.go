@@ -13,11 +13,7 @@ func winoOutAVX512(m *float32, ms, mf, f int, dst *float32, w, cs int, bias *flo
 	panic("cpu: no AVX-512")
 }
 
-func lrnAVX512(dst, in, win *float32, nwin, cs, cnt int, k, alphaN float32) {
-	panic("cpu: no AVX-512")
-}
-
-func lrnF32AVX512(dst, in, win *float32, nwin, cs, cnt int, k, alphaN float32) {
+func lrnAVX512(dst, in, win *float32, nwin, cs, cnt int, k, alphaN float32, f32 bool) {
 	panic("cpu: no AVX-512")
 }
 
