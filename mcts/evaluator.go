@@ -72,3 +72,21 @@ type PriorRefiner interface {
 	// does).
 	Refine(ctx context.Context, s *board.State, priors []float32) error
 }
+
+// ValueRefiner is a PriorRefiner whose refinement also values the node
+// (a network's value head, for the side to move in s), as Leela (before
+// Zero) mixed its network's value into the Monte-Carlo winrate node by
+// node: a refined node's value in selection, in the reported winrates
+// and in the move choice is NodeLambda*(its simulations' mean) +
+// (1-NodeLambda)*(the network's value). The leaves stay the evaluator's
+// cheap evaluations, so the network runs once per RefineAt visits and
+// still weighs in on the lines the search looks at most.
+type ValueRefiner interface {
+	PriorRefiner
+	// NodeLambda is the weight of the simulations' mean at a refined
+	// node, in [0, 1]; 1 turns the mixing off.
+	NodeLambda() float64
+	// RefineValue is Refine that also returns the value of s for its
+	// side to move, in [-1, 1].
+	RefineValue(ctx context.Context, s *board.State, priors []float32) (float32, error)
+}

@@ -189,12 +189,15 @@ type MixedEvaluator struct {
 	Net      Evaluator
 	Playouts *PlayoutEvaluator
 	Lambda   float64
-	// ExpandAt, with Lambda 1 (the value is the playouts' alone), makes
-	// the evaluator a PriorRefiner: leaves get the playout evaluator's
-	// cheap priors and the network's priors replace them once a node
-	// has ExpandAt visits (the root at once): AlphaGo's expansion
-	// threshold, so that the search runs at the playouts' speed. 0: the
-	// network evaluates every leaf.
+	// ExpandAt > 0 makes the evaluator a ValueRefiner: leaves get the
+	// playout evaluator's cheap priors and value, and the network's
+	// priors replace the priors once a node has ExpandAt visits (the root
+	// at once): AlphaGo's expansion threshold, so that the search runs at
+	// the playouts' speed. Lambda then weighs the playouts at the node
+	// instead of at the leaf: a refined node's value is Lambda*(its
+	// simulations' mean) + (1-Lambda)*(the network's value there); at
+	// Lambda 1 the network gives priors alone. 0: the network evaluates
+	// every leaf and Lambda mixes at the leaf.
 	ExpandAt int
 
 	rng *rand.Rand // per worker; nil: draw from Playouts
@@ -204,7 +207,7 @@ var (
 	_ AMAFEvaluator     = (*MixedEvaluator)(nil)
 	_ WorkerEvaluator   = (*MixedEvaluator)(nil)
 	_ EstimateEvaluator = (*MixedEvaluator)(nil)
-	_ PriorRefiner      = (*MixedEvaluator)(nil)
+	_ ValueRefiner      = (*MixedEvaluator)(nil)
 )
 
 // Worker implements WorkerEvaluator.
@@ -247,17 +250,20 @@ func (m *MixedEvaluator) EvaluateEstimate(ctx context.Context, s *board.State, p
 	return float32((1-m.Lambda)*float64(v) + m.Lambda*float64(z)), ctx.Err()
 }
 
-// RefineAt implements PriorRefiner: ExpandAt when the value is the
-// playouts' alone (Lambda 1), else 0 (every leaf needs the network).
-func (m *MixedEvaluator) RefineAt() int {
-	if m.Lambda < 1 {
-		return 0
-	}
-	return m.ExpandAt
-}
+// RefineAt implements PriorRefiner: ExpandAt (0: every leaf needs the
+// network).
+func (m *MixedEvaluator) RefineAt() int { return max(m.ExpandAt, 0) }
 
 // Refine implements PriorRefiner: the network's priors.
 func (m *MixedEvaluator) Refine(ctx context.Context, s *board.State, priors []float32) error {
 	_, err := m.Net.Evaluate(ctx, s, priors)
 	return err
+}
+
+// NodeLambda implements ValueRefiner: Lambda.
+func (m *MixedEvaluator) NodeLambda() float64 { return m.Lambda }
+
+// RefineValue implements ValueRefiner: the network's priors and value.
+func (m *MixedEvaluator) RefineValue(ctx context.Context, s *board.State, priors []float32) (float32, error) {
+	return m.Net.Evaluate(ctx, s, priors)
 }

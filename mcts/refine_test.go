@@ -91,3 +91,83 @@ func TestRefineKeepsAvoid(t *testing.T) {
 		t.Fatal("no refinement")
 	}
 }
+
+// valueRefiner is a ValueRefiner whose leaves (the cheap evaluation)
+// like Black's stone on a and whose network value likes it on b.
+type valueRefiner struct {
+	fixedEval
+	lambda  float64
+	a, b    board.Point
+	refines atomic.Int64
+}
+
+func (r *valueRefiner) RefineAt() int       { return 10 }
+func (r *valueRefiner) NodeLambda() float64 { return r.lambda }
+
+func (r *valueRefiner) Refine(ctx context.Context, s *board.State, priors []float32) error {
+	_, err := r.RefineValue(ctx, s, priors)
+	return err
+}
+
+// RefineValue: uniform priors (they decide nothing) and, for the side to
+// move, -0.9 when Black has a stone on b, +0.9 when on a.
+func (r *valueRefiner) RefineValue(ctx context.Context, s *board.State, priors []float32) (float32, error) {
+	r.refines.Add(1)
+	for i := range priors {
+		priors[i] = 1
+	}
+	v := float32(0)
+	switch {
+	case s.Pos.At(r.b) == board.Black:
+		v = 0.9
+	case s.Pos.At(r.a) == board.Black:
+		v = -0.9
+	}
+	if s.ToMove == board.Black {
+		return v, ctx.Err()
+	}
+	return -v, ctx.Err()
+}
+
+// TestNodeValueMixing: with NodeLambda 1 the search follows its leaves
+// (a); with NodeLambda 0.3 the network's values at the refined nodes
+// outweigh them (b), and the reported winrate of b mixes them in.
+func TestNodeValueMixing(t *testing.T) {
+	a, b := board.PointAt(2, 2), board.PointAt(6, 6)
+	for _, c := range []struct {
+		lambda float64
+		want   board.Point
+	}{{1, a}, {0.3, b}} {
+		r := &valueRefiner{lambda: c.lambda, a: a, b: b}
+		r.value = func(s *board.State) float32 {
+			v := float32(0)
+			if s.Pos.At(a) == board.Black {
+				v = 0.3 // the leaves think a is worth 0.3 to Black
+			}
+			if s.ToMove == board.Black {
+				return v
+			}
+			return -v
+		}
+		cfg := DefaultConfig()
+		cfg.Threads = 1
+		s := mustSearcher(t, r, cfg)
+		s.SetGame(newGame(t, 9))
+		res, err := s.Search(context.Background(), Options{Limits: Limits{Visits: 3000}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Best != c.want {
+			t.Errorf("lambda %v: best %s, want %s", c.lambda, res.Best.GTP(9), c.want.GTP(9))
+		}
+		if r.refines.Load() < 2 {
+			t.Errorf("lambda %v: %d refinements", c.lambda, r.refines.Load())
+		}
+		if c.lambda < 1 && res.Moves[0].Move == b {
+			// Leaves say 0.5 for b, the network 0.95: a mix in between.
+			if w := res.Moves[0].Winrate; w < 0.6 || w > 0.9 {
+				t.Errorf("winrate of b %.3f: want the leaves' 0.5 and the network's 0.95 mixed", w)
+			}
+		}
+	}
+}

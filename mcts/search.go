@@ -37,10 +37,12 @@ type Searcher struct {
 	noised   bool
 	rng      *rand.Rand
 	treeFull bool
-	refineAt int32     // PriorRefiner's threshold; 0: no refinement
-	wantOwn  bool      // this search's Options.Ownership (set before the workers start)
-	own      []float64 // sum of the root's final ownership estimates, +1 Black
-	ownN     int       // simulations that brought an ownership estimate
+	refineAt int32 // PriorRefiner's threshold; 0: no refinement
+	// nodeLambda is ValueRefiner's NodeLambda (1: no network values).
+	nodeLambda float64
+	wantOwn    bool      // this search's Options.Ownership (set before the workers start)
+	own        []float64 // sum of the root's final ownership estimates, +1 Black
+	ownN       int       // simulations that brought an ownership estimate
 }
 
 // NewSearcher returns a searcher evaluating leaves with eval.
@@ -52,8 +54,16 @@ func NewSearcher(eval Evaluator, cfg Config) (*Searcher, error) {
 		return nil, err
 	}
 	s := &Searcher{cfg: cfg, eval: eval, rng: rand.New(rand.NewPCG(cfg.Seed, 0x6d637473))}
+	s.nodeLambda = 1
 	if r, ok := eval.(PriorRefiner); ok && r.RefineAt() > 0 {
 		s.refineAt = int32(r.RefineAt())
+		if vr, ok := eval.(ValueRefiner); ok {
+			l := vr.NodeLambda()
+			if !(l >= 0 && l <= 1) {
+				return nil, fmt.Errorf("%w: node lambda %v outside [0, 1]", ErrConfig, l)
+			}
+			s.nodeLambda = l
+		}
 	}
 	s.tree.reset(cfg.MaxNodes)
 	return s, nil
@@ -471,7 +481,7 @@ func (s *Searcher) RootInfo() RootInfo {
 	root := s.tree.at(0)
 	info := RootInfo{Visits: int(root.n), Winrate: 0.5}
 	if root.n > 0 {
-		info.Winrate = (-root.w/float64(root.n) + 1) / 2
+		info.Winrate = (-s.mean(root) + 1) / 2
 	}
 	if root.sn > 0 {
 		mean := root.score / float64(root.sn)
@@ -504,7 +514,7 @@ func (s *Searcher) bestMove(moves []MoveStat) (board.Point, float64) {
 	children := s.tree.span(root.first, root.nchild)
 	best, winrate := board.Pass, 0.5
 	if root.n > 0 { // the root's own evaluation, for the side to move
-		winrate = (-root.w/float64(root.n) + 1) / 2
+		winrate = (-s.mean(root) + 1) / 2
 	}
 	if len(moves) > 0 {
 		best, winrate = moves[0].Move, moves[0].Winrate
@@ -542,7 +552,7 @@ func (s *Searcher) bestMove(moves []MoveStat) (board.Point, float64) {
 		return best, winrate
 	}
 	if c := &children[alt]; c.n > 0 {
-		return c.move, (c.w/float64(c.n) + 1) / 2
+		return c.move, (s.mean(c) + 1) / 2
 	}
 	return children[alt].move, winrate
 }
@@ -571,7 +581,7 @@ func (s *Searcher) snapshot(least int) []MoveStat {
 		ms := MoveStat{
 			Move:    nd.move,
 			Visits:  int(nd.n),
-			Winrate: (nd.w/float64(nd.n) + 1) / 2,
+			Winrate: (s.mean(nd) + 1) / 2,
 			Prior:   float64(abs32prior(nd.prior)),
 			LCB:     (nd.lcb() + 1) / 2,
 			PV:      s.pv(c),
@@ -592,7 +602,7 @@ func (s *Searcher) snapshot(least int) []MoveStat {
 	if len(out) < least {
 		winrate := 0.5
 		if root.n > 0 {
-			winrate = (-root.w/float64(root.n) + 1) / 2
+			winrate = (-s.mean(root) + 1) / 2
 		}
 		var rest []MoveStat
 		for c := root.first; c < root.first+root.nchild; c++ {
@@ -787,7 +797,13 @@ func (w *worker) refine(ctx context.Context) error {
 	st := w.replay()
 	r, ok := w.eval.(PriorRefiner)
 	var err error
-	if ok {
+	var v float32
+	vr, withValue := w.eval.(ValueRefiner)
+	withValue = withValue && s.nodeLambda < 1
+	switch {
+	case withValue:
+		v, err = vr.RefineValue(ctx, &st, w.priors)
+	case ok:
 		err = r.Refine(ctx, &st, w.priors)
 	}
 	s.mu.Lock()
@@ -797,6 +813,9 @@ func (w *worker) refine(ctx context.Context) error {
 		nd.refine = unrefined
 		w.undoVirtualLoss()
 		return err
+	}
+	if withValue {
+		nd.nv, nd.hasNV = -v, true // for the player who moved into the node
 	}
 	size := st.Pos.Size()
 	children := s.tree.span(nd.first, nd.nchild)
@@ -1073,6 +1092,9 @@ func (w *worker) selectLeaf() {
 			case n == 0:
 				q = fpu
 			}
+			if ch.hasNV && n > 0 {
+				q = s.mixNV(ch, q)
+			}
 			score := q + cpuct*float64(ch.prior)*sqrtN/float64(1+n)
 			if score > bestScore {
 				best, bestScore = c, score
@@ -1090,6 +1112,22 @@ func (w *worker) selectLeaf() {
 		color = color.Opponent()
 		idx = best
 	}
+}
+
+// mixNV mixes a refined node's network value into q, a value of its
+// simulations (ValueRefiner): nodeLambda*q + (1-nodeLambda)*nv.
+func (s *Searcher) mixNV(nd *node, q float64) float64 {
+	if !nd.hasNV {
+		return q
+	}
+	return s.nodeLambda*q + (1-s.nodeLambda)*float64(nd.nv)
+}
+
+// mean is a visited node's value for the player who moved into it: its
+// simulations' mean, mixed with its network value where it has one.
+// Lock held.
+func (s *Searcher) mean(nd *node) float64 {
+	return s.mixNV(nd, nd.w/float64(nd.n))
 }
 
 // undoVirtualLoss removes the path's virtual loss. Lock held.

@@ -36,8 +36,12 @@ type node struct {
 	nchild int32
 	move   board.Point
 	prior  float32
+	// nv is the network's value of the node for the player who moved
+	// into it, set when a ValueRefiner refined it (hasNV).
+	nv     float32
 	state  uint8
 	refine uint8 // unrefined, refining or refined (PriorRefiner)
+	hasNV  bool
 }
 
 // arena holds the nodes of a tree by index; index 0 is the root. Nodes

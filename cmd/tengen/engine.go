@@ -252,9 +252,10 @@ func (e *engine) searcher(size int) (*mcts.Searcher, error) {
 			expandAt = defaultExpandAt
 		}
 		ev = &mcts.MixedEvaluator{Net: n.eval, Playouts: rollouts, Lambda: lambda, ExpandAt: expandAt}
-		if lambda == 1 && expandAt > 0 {
+		if expandAt > 0 {
 			// The search runs at the playouts' pace: RAVE and one
-			// goroutine per core, as with the playout evaluator.
+			// goroutine per core, as with the playout evaluator; lambda
+			// mixes the network's value in at the refined nodes.
 			cfg.RAVEEquiv = defaultRAVEEquiv
 			kind = "hybrid-expand"
 		}

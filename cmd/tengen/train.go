@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -56,6 +58,7 @@ type trainArgs struct {
 	Warmup      int64    `json:"warmup"`
 	Optimizer   string   `json:"optimizer"`
 	Momentum    float64  `json:"momentum"`
+	LRScale     []string `json:"lr-scale,omitempty"`
 	WeightDecay float64  `json:"weight-decay"`
 	ValueWeight float64  `json:"value-weight"`
 	OwnWeight   float64  `json:"ownership-weight"`
@@ -118,6 +121,8 @@ func (a *trainArgs) bind(fs *pflag.FlagSet) map[string]any {
 	num64(&a.Warmup, "warmup", 0, "steps of linear warm-up")
 	str(&a.Optimizer, "optimizer", o.Optimizer, "optimizer: sgd (with momentum) or adam")
 	flt(&a.Momentum, "momentum", o.Momentum, "SGD momentum")
+	fs.StringSliceVar(&a.LRScale, "lr-scale", nil, "PREFIX=F: multiply the learning rate of the tensors whose names start with PREFIX by F (repeatable; longest prefix wins), e.g. value.=10 to train a new head faster than a trained trunk")
+	fields["lr-scale"] = &a.LRScale
 	flt(&a.WeightDecay, "weight-decay", o.WeightDecay, "L2 coefficient on the weights")
 	flt(&a.ValueWeight, "value-weight", o.ValueWeight, "weight of the value loss")
 	flt(&a.OwnWeight, "ownership-weight", o.OwnershipWeight, "weight of the ownership loss (networks with an ownership head: mean squared error per point, games played to a counted end)")
@@ -377,6 +382,17 @@ func (a *trainArgs) config(dir string, w *nets.Weights) (train.Config, error) {
 	o.WeightDecay, o.ValueWeight, o.Seed = a.WeightDecay, a.ValueWeight, a.Seed
 	o.OwnershipWeight, o.ScoreWeight = a.OwnWeight, a.ScoreWeight
 	o.LearningRate = a.LR
+	if len(a.LRScale) > 0 {
+		o.LRScale = map[string]float64{}
+		for _, kv := range a.LRScale {
+			k, v, ok := strings.Cut(kv, "=")
+			f, err := strconv.ParseFloat(v, 64)
+			if !ok || k == "" || err != nil || !(f >= 0) || math.IsInf(f, 0) {
+				return cfg, usageError("train: --lr-scale %q: want PREFIX=FACTOR with a factor >= 0 (e.g. value.=10)", kv)
+			}
+			o.LRScale[k] = f
+		}
+	}
 	cfg.Steps = a.Steps
 	if a.Positions > 0 {
 		if a.Batch < 1 {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tengen-go/tengen/nets"
@@ -125,6 +127,10 @@ func TestMatchesTape(t *testing.T) {
 				o.OwnershipWeight, o.ScoreWeight = 0.8, 0.6
 				o.BatchNormMomentum = 0.2
 				o.Seed = 11
+				if opt == tape.SGD {
+					// Per-tensor rates: both trainers apply the same factors.
+					o.LRScale = map[string]float64{"trunk.": 0.5, "trunk.0.": 2, "value.": 3}
+				}
 				ref, err := tape.NewTrainer(w, o)
 				if err != nil {
 					t.Fatal(err)
@@ -230,3 +236,44 @@ var (
 	_ trainer = (*Trainer)(nil)
 	_ trainer = (*tape.Trainer)(nil)
 )
+
+// TestLRScaleFreezes checks that a learning-rate factor of 0 leaves the
+// tensors it names as they were while the others train.
+func TestLRScaleFreezes(t *testing.T) {
+	spec := nets.DefaultSpec(5)
+	w := randomWeights(t, spec, 4)
+	o := tape.DefaultTrainOptions()
+	o.BatchSize = 4
+	o.WeightDecay = 1e-3
+	o.LRScale = map[string]float64{"trunk.": 0}
+	fast, err := New(w, o, Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fast.Close()
+	rng := rand.New(rand.NewPCG(5, 5))
+	for range 2 {
+		if _, err := fast.StepBatch(randomBatch(spec, o.BatchSize, rng).tape()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := fast.Weights()
+	var frozen, moved int
+	for i, tn := range after.Tensors {
+		same := slices.Equal(tn.Data, w.Tensors[i].Data)
+		switch {
+		case strings.HasPrefix(tn.Name, "trunk.") && strings.HasSuffix(tn.Name, ".w"):
+			if !same {
+				t.Errorf("%s changed with its learning rate scaled to 0", tn.Name)
+			}
+			frozen++
+		case strings.HasPrefix(tn.Name, "value.") && strings.HasSuffix(tn.Name, ".w"):
+			if !same {
+				moved++
+			}
+		}
+	}
+	if frozen == 0 || moved == 0 {
+		t.Errorf("frozen %d trunk tensors, moved %d value tensors: want both > 0", frozen, moved)
+	}
+}

@@ -85,7 +85,8 @@ type Trainer struct {
 type param struct {
 	name  string
 	w, g  []float32
-	decay bool // a weight tensor (".w"): under the L2 penalty
+	decay bool    // a weight tensor (".w"): under the L2 penalty
+	lrf   float64 // learning-rate factor (tape.TrainOptions.LRFactor)
 }
 
 // act is one activation map of the batch, channel-major (C x N*H*W), and
@@ -150,6 +151,7 @@ func New(w *nets.Weights, opts tape.TrainOptions, o Options) (*Trainer, error) {
 	var sizes []int
 	for _, p := range t.params {
 		sizes = append(sizes, len(p.w))
+		p.lrf = opts.LRFactor(p.name)
 	}
 	var err error
 	if t.opt, err = optim.New(opts.OptimConfig(), sizes); err != nil {
@@ -472,7 +474,7 @@ func (t *Trainer) update() {
 				p.g[i] += wd * v
 			}
 		}
-		t.opt.Update(k, t.lr, p.w, p.g)
+		t.opt.Update(k, t.lr*p.lrf, p.w, p.g)
 	}
 	t.opt.EndStep()
 	m := float32(t.opts.BatchNormMomentum)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -40,6 +41,23 @@ type TrainOptions struct {
 	// Seed seeds the dropout masks: the same seed, weights and data give
 	// the same training run.
 	Seed uint64
+	// LRScale multiplies the learning rate of the parameters whose names
+	// start with a key (the longest matching key wins; others: 1), e.g.
+	// {"value.": 10} to train a new value head faster than a trained
+	// trunk. Nil: every parameter at the learning rate.
+	LRScale map[string]float64
+}
+
+// LRFactor returns the learning-rate factor of the parameter name under
+// o.LRScale: the value of the longest key that prefixes name, or 1.
+func (o TrainOptions) LRFactor(name string) float64 {
+	f, best := 1.0, -1
+	for k, v := range o.LRScale {
+		if strings.HasPrefix(name, k) && len(k) > best {
+			f, best = v, len(k)
+		}
+	}
+	return f
 }
 
 // DefaultTrainOptions returns SGD with momentum 0.9 at learning rate 0.01,
@@ -83,6 +101,11 @@ func (o TrainOptions) Validate() error {
 		return fmt.Errorf("tape: ownership weight %v and score weight %v must not be negative", o.OwnershipWeight, o.ScoreWeight)
 	case o.BatchNormMomentum < 0 || o.BatchNormMomentum > 1:
 		return fmt.Errorf("tape: batch norm momentum %v outside [0, 1]", o.BatchNormMomentum)
+	}
+	for k, v := range o.LRScale {
+		if k == "" || !(v >= 0) || math.IsInf(v, 0) {
+			return fmt.Errorf("tape: learning-rate scale %q=%v: want a name prefix and a finite factor >= 0", k, v)
+		}
 	}
 	return nil
 }
@@ -189,7 +212,8 @@ type Trainer struct {
 	inLen int
 	ng    *netGraph
 	vm    G.VM
-	train []int // indices in ng.infos of the trainable parameters
+	train []int     // indices in ng.infos of the trainable parameters
+	lrf   []float64 // per trainable parameter: TrainOptions.LRFactor
 
 	// Mutable.
 	lr     float64
@@ -224,6 +248,7 @@ func NewTrainer(w *nets.Weights, opts TrainOptions) (*Trainer, error) {
 	for i, info := range ng.infos {
 		if info.Trainable {
 			t.train = append(t.train, i)
+			t.lrf = append(t.lrf, opts.LRFactor(w.Tensors[i].Name))
 			sizes = append(sizes, len(w.Tensors[i].Data))
 		}
 	}
@@ -414,7 +439,7 @@ func (t *Trainer) StepBatch(bt Batch) (Loss, error) {
 			return loss, fmt.Errorf("tape: gradient of %s: %w", node.Name(), err)
 		}
 		g := gv.Data().([]float32)
-		t.opt.Update(k, t.lr, node.Value().Data().([]float32), g)
+		t.opt.Update(k, t.lr*t.lrf[k], node.Value().Data().([]float32), g)
 	}
 	t.opt.EndStep()
 	m := float32(t.opts.BatchNormMomentum)
