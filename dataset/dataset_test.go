@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -258,5 +259,68 @@ func TestSplitIsOrderIndependent(t *testing.T) {
 	ids2, _, _ := Split(context.Background(), files, Filter{}, 3, 2)
 	if !reflect.DeepEqual(ids, ids2) {
 		t.Fatalf("split depends on order: %v vs %v", ids, ids2)
+	}
+}
+
+// TestExamplesOrder: with Order the same examples come game by game in
+// another order, the same for the same seed, ordinals counting in that
+// order (StartGame resumes in it), and each game's examples unchanged.
+func TestExamplesOrder(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 12 {
+		body := fmt.Sprintf("(;FF[4]SZ[9]RE[B+R];B[%c%c];W[ee];B[aa])", 'a'+i%9, 'b'+i/9)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("g%02d.sgf", i)), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type rec struct {
+		ordinal int
+		ex      Example
+	}
+	collect := func(cfg ExampleConfig) []rec {
+		var out []rec
+		if _, err := Examples(context.Background(), cfg, func(o int, ex *Example) error {
+			out = append(out, rec{o, *ex})
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	base := ExampleConfig{Paths: []string{dir}, Symmetries: true, Seed: 3}
+	plain := collect(base)
+	cfg := base
+	cfg.Order = 7
+	shuffled := collect(cfg)
+	if !reflect.DeepEqual(shuffled, collect(cfg)) {
+		t.Fatal("same order seed, different streams")
+	}
+	if len(shuffled) != len(plain) || len(plain) != 36 {
+		t.Fatalf("%d examples shuffled, %d plain; want 36", len(shuffled), len(plain))
+	}
+	byKey := map[string]Example{}
+	for _, r := range plain {
+		byKey[fmt.Sprint(r.ex.GameID, r.ex.MoveNum)] = r.ex
+	}
+	same := true
+	for i, r := range shuffled {
+		if r.ordinal != i/3 {
+			t.Fatalf("example %d has ordinal %d; want %d", i, r.ordinal, i/3)
+		}
+		if !reflect.DeepEqual(r.ex, byKey[fmt.Sprint(r.ex.GameID, r.ex.MoveNum)]) {
+			t.Fatalf("example %d (%s move %d) differs from its plain one", i, r.ex.GameID, r.ex.MoveNum)
+		}
+		same = same && r.ex.GameID == plain[i].ex.GameID
+	}
+	if same {
+		t.Fatal("Order kept the archive order")
+	}
+	cfg.Order = 8
+	if other := collect(cfg); reflect.DeepEqual(other, shuffled) {
+		t.Error("order seeds 7 and 8 gave the same stream")
+	}
+	cfg.Order, cfg.StartGame = 7, 5
+	if rest := collect(cfg); !reflect.DeepEqual(rest, shuffled[15:]) {
+		t.Errorf("resuming at game 5 gave %d examples; want the last %d in the same order", len(rest), len(shuffled)-15)
 	}
 }

@@ -317,6 +317,15 @@ type ExampleConfig struct {
 	Skip, Only map[string]bool
 	// StartGame skips the first StartGame accepted games (resume).
 	StartGame int
+	// Order, if not 0, visits the accepted games in a random order drawn
+	// from this seed instead of path and archive order (the same seed
+	// and data give the same order): Examples reads and parses every
+	// game first and holds the parsed games in memory (about 32 KB a
+	// 19x19 game: 1.1 GB and 7 s more for the 34,502 shared KGS games).
+	// Archives are laid out by era (the shared KGS set: 2002, then 2015,
+	// then 2003, ...), so a stream in archive order drifts, and a value
+	// head trained on it follows the drift.
+	Order uint64
 	// Passes includes pass moves as examples.
 	Passes bool
 	// Features is the input feature set (nets.FeaturesV1 when empty).
@@ -384,10 +393,7 @@ func Examples(ctx context.Context, cfg ExampleConfig, fn func(gameOrdinal int, e
 		return stats, fmt.Errorf("dataset: %w", err)
 	}
 	planes := fs.Planes()
-	st, err := Games(ctx, cfg.Paths, cfg.Filter, func(g Game) error {
-		if cfg.Skip[g.ID] || (cfg.Only != nil && !cfg.Only[g.ID]) {
-			return nil
-		}
+	one := func(g Game) error {
 		ordinal++
 		if ordinal < cfg.StartGame {
 			return nil
@@ -452,7 +458,28 @@ func Examples(ctx context.Context, cfg ExampleConfig, fn func(gameOrdinal int, e
 			stats.Errors = append(stats.Errors, FileError{g.ID, rg.Err.Error()})
 		}
 		return ctx.Err()
+	}
+	var games []Game // with cfg.Order
+	st, err := Games(ctx, cfg.Paths, cfg.Filter, func(g Game) error {
+		if cfg.Skip[g.ID] || (cfg.Only != nil && !cfg.Only[g.ID]) {
+			return nil
+		}
+		if cfg.Order != 0 {
+			games = append(games, g)
+			return nil
+		}
+		return one(g)
 	})
+	if cfg.Order != 0 && err == nil {
+		rng := rand.New(rand.NewPCG(cfg.Order, 0x6f72646572)) // "order"
+		rng.Shuffle(len(games), func(i, j int) { games[i], games[j] = games[j], games[i] })
+		for i := range games {
+			if err = one(games[i]); err != nil {
+				break
+			}
+			games[i] = Game{} // let the parsed game go
+		}
+	}
 	st.Errors = append(st.Errors, stats.Errors...)
 	st.Counted, st.Clashes = stats.Counted, stats.Clashes
 	if errors.Is(err, ErrStop) {

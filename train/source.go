@@ -46,6 +46,9 @@ func (s *SGFSource) Pass(ctx context.Context, from Position, fn func(Position, *
 	cfg := s.Config
 	cfg.StartGame = from.Game
 	cfg.Seed = EpochSeed(s.Config.Seed, from.Epoch)
+	if cfg.Order != 0 {
+		cfg.Order = EpochSeed(cfg.Order, from.Epoch) | 1 // a new game order each epoch, never 0 (archive order)
+	}
 	game, move := -1, 0
 	st, err := dataset.Examples(ctx, cfg, func(ordinal int, ex *dataset.Example) error {
 		if ordinal != game {

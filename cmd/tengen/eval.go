@@ -235,6 +235,9 @@ func printEval(w io.Writer, r *movepred.Report) {
 		if b.PlayoutValueMSE != nil {
 			fmt.Fprintf(w, ", MSE %.4f", *b.PlayoutValueMSE)
 		}
+		if b.ScoreSignAccuracy != nil {
+			fmt.Fprintf(w, "; score head's sign %5.1f%%", 100*(*b.ScoreSignAccuracy))
+		}
 		fmt.Fprintln(w)
 	}
 	if r.FinalLead > 0 {

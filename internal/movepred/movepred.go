@@ -196,6 +196,10 @@ type Bucket struct {
 	// The playout value baseline on the same positions.
 	PlayoutValueAccuracy *float64 `json:"playout_value_accuracy,omitempty"`
 	PlayoutValueMSE      *float64 `json:"playout_value_mse,omitempty"`
+	// ScoreSignAccuracy is the score head's margin read as a value
+	// (its sign) on the same won or lost positions: networks with a
+	// score head.
+	ScoreSignAccuracy *float64 `json:"score_sign_accuracy,omitempty"`
 }
 
 // Report is the result of Run; its JSON form is what tengen eval --json
@@ -225,6 +229,8 @@ type Report struct {
 	ValueAccuracyCI Interval `json:"value_accuracy_ci"`
 	MSEPositions    int      `json:"mse_positions"`
 	ValueMSE        float64  `json:"value_mse"`
+	// ScoreSignAccuracy: as Bucket's, over all buckets.
+	ScoreSignAccuracy *float64 `json:"score_sign_accuracy,omitempty"`
 	// Final targets (Config.Final): FinalGames are the games played to a
 	// counted end whose position FinalLead moves before the end was
 	// measured, FinalClashes the counted games whose count contradicted
@@ -288,6 +294,7 @@ type valueCounts struct {
 	mse        float64
 	pn, pright int     // the playout value's n and correct
 	pmse       float64 // and its squared errors over the mseN positions
+	sn, sright int     // the score head's sign: n and correct
 }
 
 func (v *valueCounts) add(o valueCounts) {
@@ -298,6 +305,8 @@ func (v *valueCounts) add(o valueCounts) {
 	v.pn += o.pn
 	v.pright += o.pright
 	v.pmse += o.pmse
+	v.sn += o.sn
+	v.sright += o.sright
 }
 
 // finalCounts are the tallies of the Final positions.
@@ -598,8 +607,10 @@ func finish(r *Report, t *tally, cfg Config, elapsed time.Duration, meanBatch *f
 				bk.PlayoutValueAccuracy = &acc
 			}
 		}
+		bk.ScoreSignAccuracy = b.scoreSign()
 	}
 	r.ValuePositions, r.ValueAccuracy, r.ValueAccuracyCI, r.MSEPositions, r.ValueMSE = v.value()
+	r.ScoreSignAccuracy = v.scoreSign()
 	f := t.final
 	if cfg.Final {
 		r.FinalLead, r.FinalGames, r.FinalClashes, r.OwnershipPoints = cfg.FinalLead, f.games, f.clashes, f.points
@@ -628,6 +639,15 @@ func finish(r *Report, t *tally, cfg Config, elapsed time.Duration, meanBatch *f
 	if r.Seconds > 0 {
 		r.PositionsPerS = float64(all.n) / r.Seconds
 	}
+}
+
+// scoreSign returns the score head's sign accuracy (nil without one).
+func (v valueCounts) scoreSign() *float64 {
+	if v.sn == 0 {
+		return nil
+	}
+	acc := float64(v.sright) / float64(v.sn)
+	return &acc
 }
 
 // value returns the value measures of v: decided positions, sign
@@ -665,6 +685,10 @@ type item struct {
 	own        []float32 // with final and an ownership head: the mover's view, identity frame
 	score      float32
 	hasScore   bool
+	// margin is the score head's output at every position (hasMargin:
+	// the network has one), its sign a value.
+	margin    float32
+	hasMargin bool
 }
 
 // replayGame replays g's main line, sends every non-pass position to
@@ -775,6 +799,12 @@ func replayGame(ctx context.Context, cfg Config, g dataset.Game, items chan<- *i
 				vc.n++
 				if float64(it.value)*tv > 0 {
 					vc.correct++
+				}
+			}
+			if it.hasMargin && tv != 0 {
+				vc.sn++
+				if float64(it.margin)*tv > 0 {
+					vc.sright++
 				}
 			}
 			if cfg.ValuePlayouts > 0 {
@@ -943,9 +973,10 @@ func (e *evaluator) evaluate(ctx context.Context, it *item) error {
 		out.Ownership = e.own[:n*n]
 		it.own = make([]float32, n*n)
 	}
-	if it.final && spec.HasScore() {
+	if spec.HasScore() {
 		out.Score = score[:]
-		it.hasScore = true
+		it.hasScore = it.final
+		it.hasMargin = true
 	}
 	for k := range e.cfg.Symmetries {
 		sym := nets.Symmetry(k)
@@ -967,7 +998,7 @@ func (e *evaluator) evaluate(ctx context.Context, it *item) error {
 				}
 			}
 		}
-		it.score += score[0]
+		it.margin += score[0]
 	}
 	if e.cfg.Symmetries > 1 {
 		inv := 1 / float32(e.cfg.Symmetries)
@@ -978,7 +1009,10 @@ func (e *evaluator) evaluate(ctx context.Context, it *item) error {
 		for i := range it.own {
 			it.own[i] *= inv
 		}
-		it.score *= inv
+		it.margin *= inv
+	}
+	if it.final {
+		it.score = it.margin
 	}
 	played := nets.MoveIndex(it.move.Point, n)
 	pp := avg[played]

@@ -566,9 +566,12 @@ func countedGame() string {
 	return string(append(b, ";B[];W[])\n"...))
 }
 
-// headsOracle answers +1 ownership everywhere and score 0 for a network
-// with both heads (and uniform policies, value 0).
-type headsOracle struct{ spec nets.Spec }
+// headsOracle answers +1 ownership everywhere and score (0 unless set)
+// for a network with both heads (and uniform policies, value 0).
+type headsOracle struct {
+	spec  nets.Spec
+	score float32
+}
 
 func (o *headsOracle) Spec() nets.Spec { return o.spec }
 func (o *headsOracle) Close() error    { return nil }
@@ -581,8 +584,46 @@ func (o *headsOracle) ForwardOutputs(ctx context.Context, in []float32, n int, o
 	for i := range out.Ownership {
 		out.Ownership[i] = 1
 	}
-	clear(out.Score)
+	for i := range out.Score {
+		out.Score[i] = o.score
+	}
 	return nil
+}
+
+// TestScoreSign reads the score head's margin as a value: a margin of +5
+// for every mover is right exactly where Black (the winner of both games)
+// moves, half the positions; a network without a score head reports none.
+func TestScoreSign(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"a.sgf": countedGame(),
+		"b.sgf": strings.Replace(countedGame(), "RE[B+2]", "RE[B+R]", 1),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spec := tinySpec(9)
+	spec.Value.Kind = nets.ValuePool
+	spec.Ownership.Filters = 2
+	spec.Score.Hidden = 4
+	rep, err := Run(context.Background(), Config{Paths: []string{dir}}, []nets.Backend{&headsOracle{spec: spec, score: 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.ValuePositions != 36 || rep.ScoreSignAccuracy == nil || *rep.ScoreSignAccuracy != 0.5 {
+		t.Fatalf("%d value positions, score sign accuracy %v; want 36, 0.5", rep.ValuePositions, rep.ScoreSignAccuracy)
+	}
+	if b := rep.Buckets[0]; b.ScoreSignAccuracy == nil || *b.ScoreSignAccuracy != 0.5 {
+		t.Errorf("bucket %s: score sign accuracy %v; want 0.5", b.Moves, b.ScoreSignAccuracy)
+	}
+	rep, err = Run(context.Background(), Config{Paths: []string{dir}}, []nets.Backend{tinyBackend(t, 9, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.ScoreSignAccuracy != nil {
+		t.Errorf("no score head, score sign accuracy %v", *rep.ScoreSignAccuracy)
+	}
 }
 
 // TestFinal measures the ownership and score at the position FinalLead
@@ -615,7 +656,7 @@ func TestFinal(t *testing.T) {
 	} {
 		t.Run(fmt.Sprint("lead=", tc.lead), func(t *testing.T) {
 			cfg := Config{Paths: []string{dir}, Symmetries: tc.syms, Final: true, FinalLead: tc.lead, BaselinePlayouts: 60, ValuePlayouts: 10, Seed: 1}
-			rep, err := Run(context.Background(), cfg, []nets.Backend{&headsOracle{spec}})
+			rep, err := Run(context.Background(), cfg, []nets.Backend{&headsOracle{spec: spec}})
 			if err != nil {
 				t.Fatal(err)
 			}
