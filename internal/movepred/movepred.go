@@ -683,12 +683,12 @@ type item struct {
 	prob       float32 // of the played move
 	value      float32
 	own        []float32 // with final and an ownership head: the mover's view, identity frame
-	score      float32
-	hasScore   bool
 	// margin is the score head's output at every position (hasMargin:
-	// the network has one), its sign a value.
+	// the network has one), its sign a value; hasScore marks a Final
+	// position, whose margin the score MAE counts.
 	margin    float32
 	hasMargin bool
+	hasScore  bool
 }
 
 // replayGame replays g's main line, sends every non-pass position to
@@ -864,7 +864,7 @@ func (t *tally) foldFinal(f *dataset.Final, it *item, baseOwn []float32, baseSco
 	}
 	if it.hasScore {
 		fc.scoreN++
-		fc.scoreAE += math.Abs(float64(it.score - score))
+		fc.scoreAE += math.Abs(float64(it.margin - score))
 	}
 	if base {
 		fc.baseN++
@@ -1010,9 +1010,6 @@ func (e *evaluator) evaluate(ctx context.Context, it *item) error {
 			it.own[i] *= inv
 		}
 		it.margin *= inv
-	}
-	if it.final {
-		it.score = it.margin
 	}
 	played := nets.MoveIndex(it.move.Point, n)
 	pp := avg[played]

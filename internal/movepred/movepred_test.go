@@ -566,6 +566,26 @@ func countedGame() string {
 	return string(append(b, ";B[];W[])\n"...))
 }
 
+// countedFixtures writes countedGame and its copy resigned (B+R) into a
+// directory, and returns it with a tiny 9x9 spec with both heads.
+func countedFixtures(t *testing.T) (string, nets.Spec) {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"a.sgf": countedGame(),
+		"b.sgf": strings.Replace(countedGame(), "RE[B+2]", "RE[B+R]", 1),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spec := tinySpec(9)
+	spec.Value.Kind = nets.ValuePool
+	spec.Ownership.Filters = 2
+	spec.Score.Hidden = 4
+	return dir, spec
+}
+
 // headsOracle answers +1 ownership everywhere and score (0 unless set)
 // for a network with both heads (and uniform policies, value 0).
 type headsOracle struct {
@@ -594,19 +614,7 @@ func (o *headsOracle) ForwardOutputs(ctx context.Context, in []float32, n int, o
 // for every mover is right exactly where Black (the winner of both games)
 // moves, half the positions; a network without a score head reports none.
 func TestScoreSign(t *testing.T) {
-	dir := t.TempDir()
-	for name, body := range map[string]string{
-		"a.sgf": countedGame(),
-		"b.sgf": strings.Replace(countedGame(), "RE[B+2]", "RE[B+R]", 1),
-	} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	spec := tinySpec(9)
-	spec.Value.Kind = nets.ValuePool
-	spec.Ownership.Filters = 2
-	spec.Score.Hidden = 4
+	dir, spec := countedFixtures(t)
 	rep, err := Run(context.Background(), Config{Paths: []string{dir}}, []nets.Backend{&headsOracle{spec: spec, score: 5}})
 	if err != nil {
 		t.Fatal(err)
@@ -632,19 +640,7 @@ func TestScoreSign(t *testing.T) {
 // points; with a score of 0, the error is the margin. A resigned game
 // gives nothing; the playout baseline sees the walls.
 func TestFinal(t *testing.T) {
-	dir := t.TempDir()
-	for name, body := range map[string]string{
-		"a.sgf": countedGame(),
-		"b.sgf": strings.Replace(countedGame(), "RE[B+2]", "RE[B+R]", 1),
-	} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	spec := tinySpec(9)
-	spec.Value.Kind = nets.ValuePool
-	spec.Ownership.Filters = 2
-	spec.Score.Hidden = 4
+	dir, spec := countedFixtures(t)
 	for _, tc := range []struct {
 		lead      int
 		syms      int
