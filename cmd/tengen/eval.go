@@ -238,6 +238,9 @@ func printEval(w io.Writer, r *movepred.Report) {
 		if b.ScoreSignAccuracy != nil {
 			fmt.Fprintf(w, "; score head's sign %5.1f%%", 100*(*b.ScoreSignAccuracy))
 		}
+		if b.OwnershipSignAccuracy != nil {
+			fmt.Fprintf(w, "; ownership count's sign %5.1f%%", 100*(*b.OwnershipSignAccuracy))
+		}
 		fmt.Fprintln(w)
 	}
 	if r.FinalLead > 0 {

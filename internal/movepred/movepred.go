@@ -132,6 +132,11 @@ type Position struct {
 	// Target is the result from the mover's view (1, 0 for a draw, -1);
 	// absent when the result does not decide the game.
 	Target *float64 `json:"target,omitempty"`
+	// Margin is the score head's output and Count the ownership head's
+	// area count (Bucket.OwnershipSignAccuracy), both in points from the
+	// mover's view: networks with those heads.
+	Margin *float64 `json:"margin,omitempty"`
+	Count  *float64 `json:"count,omitempty"`
 }
 
 // Buckets are the move-number ranges reported separately: 1-30, 31-100,
@@ -200,6 +205,11 @@ type Bucket struct {
 	// (its sign) on the same won or lost positions: networks with a
 	// score head.
 	ScoreSignAccuracy *float64 `json:"score_sign_accuracy,omitempty"`
+	// OwnershipSignAccuracy is the ownership head's count read as a
+	// value: the sign of the sum of its per-point ownership (the
+	// mover's view) plus the komi from the mover's view (an area count)
+	// on the same positions: networks with an ownership head.
+	OwnershipSignAccuracy *float64 `json:"ownership_sign_accuracy,omitempty"`
 }
 
 // Report is the result of Run; its JSON form is what tengen eval --json
@@ -229,8 +239,10 @@ type Report struct {
 	ValueAccuracyCI Interval `json:"value_accuracy_ci"`
 	MSEPositions    int      `json:"mse_positions"`
 	ValueMSE        float64  `json:"value_mse"`
-	// ScoreSignAccuracy: as Bucket's, over all buckets.
-	ScoreSignAccuracy *float64 `json:"score_sign_accuracy,omitempty"`
+	// ScoreSignAccuracy and OwnershipSignAccuracy: as Bucket's, over
+	// all buckets.
+	ScoreSignAccuracy     *float64 `json:"score_sign_accuracy,omitempty"`
+	OwnershipSignAccuracy *float64 `json:"ownership_sign_accuracy,omitempty"`
 	// Final targets (Config.Final): FinalGames are the games played to a
 	// counted end whose position FinalLead moves before the end was
 	// measured, FinalClashes the counted games whose count contradicted
@@ -295,6 +307,7 @@ type valueCounts struct {
 	pn, pright int     // the playout value's n and correct
 	pmse       float64 // and its squared errors over the mseN positions
 	sn, sright int     // the score head's sign: n and correct
+	on, oright int     // the ownership count's sign: n and correct
 }
 
 func (v *valueCounts) add(o valueCounts) {
@@ -307,6 +320,8 @@ func (v *valueCounts) add(o valueCounts) {
 	v.pmse += o.pmse
 	v.sn += o.sn
 	v.sright += o.sright
+	v.on += o.on
+	v.oright += o.oright
 }
 
 // finalCounts are the tallies of the Final positions.
@@ -608,9 +623,11 @@ func finish(r *Report, t *tally, cfg Config, elapsed time.Duration, meanBatch *f
 			}
 		}
 		bk.ScoreSignAccuracy = b.scoreSign()
+		bk.OwnershipSignAccuracy = ratioOf(b.oright, b.on)
 	}
 	r.ValuePositions, r.ValueAccuracy, r.ValueAccuracyCI, r.MSEPositions, r.ValueMSE = v.value()
 	r.ScoreSignAccuracy = v.scoreSign()
+	r.OwnershipSignAccuracy = ratioOf(v.oright, v.on)
 	f := t.final
 	if cfg.Final {
 		r.FinalLead, r.FinalGames, r.FinalClashes, r.OwnershipPoints = cfg.FinalLead, f.games, f.clashes, f.points
@@ -643,11 +660,16 @@ func finish(r *Report, t *tally, cfg Config, elapsed time.Duration, meanBatch *f
 
 // scoreSign returns the score head's sign accuracy (nil without one).
 func (v valueCounts) scoreSign() *float64 {
-	if v.sn == 0 {
+	return ratioOf(v.sright, v.sn)
+}
+
+// ratioOf returns k/n, nil when n is 0.
+func ratioOf(k, n int) *float64 {
+	if n == 0 {
 		return nil
 	}
-	acc := float64(v.sright) / float64(v.sn)
-	return &acc
+	r := float64(k) / float64(n)
+	return &r
 }
 
 // value returns the value measures of v: decided positions, sign
@@ -689,6 +711,11 @@ type item struct {
 	margin    float32
 	hasMargin bool
 	hasScore  bool
+	// count is the ownership head's area count from the mover's view
+	// (the sum of its ownership plus the mover's komi) at every
+	// position (hasCount: the network has the head).
+	count    float32
+	hasCount bool
 }
 
 // replayGame replays g's main line, sends every non-pass position to
@@ -807,6 +834,12 @@ func replayGame(ctx context.Context, cfg Config, g dataset.Game, items chan<- *i
 					vc.sright++
 				}
 			}
+			if it.hasCount && tv != 0 {
+				vc.on++
+				if float64(it.count)*tv > 0 {
+					vc.oright++
+				}
+			}
 			if cfg.ValuePlayouts > 0 {
 				d := float64(it.pvalue) - tv
 				vc.pmse += d * d
@@ -824,10 +857,19 @@ func replayGame(ctx context.Context, cfg Config, g dataset.Game, items chan<- *i
 			if it.best >= 0 {
 				top = nets.IndexMove(it.best, n).GTP(n)
 			}
-			t.positionsOut = append(t.positionsOut, Position{
+			p := Position{
 				Game: g.ID, Move: it.moveNum, Color: colorLetter(it.move.Color), Played: it.move.Point.GTP(n),
 				Rank: it.rank, Prob: float64(it.prob), Top: top, Legal: len(it.legal), Value: float64(it.value), Target: target,
-			})
+			}
+			if it.hasMargin {
+				m := float64(it.margin)
+				p.Margin = &m
+			}
+			if it.hasCount {
+				c := float64(it.count)
+				p.Count = &c
+			}
+			t.positionsOut = append(t.positionsOut, p)
 		}
 	}
 	return t
@@ -966,12 +1008,15 @@ func (e *evaluator) evaluate(ctx context.Context, it *item) error {
 	var value, score [1]float32
 	v := float32(0)
 	out := nets.Outputs{Policy: logits, Value: value[:]}
-	if it.final && spec.HasOwnership() {
+	if spec.HasOwnership() {
 		if len(e.own) < n*n {
 			e.own = make([]float32, n*n)
 		}
 		out.Ownership = e.own[:n*n]
-		it.own = make([]float32, n*n)
+		if it.final {
+			it.own = make([]float32, n*n)
+		}
+		it.hasCount = true
 	}
 	if spec.HasScore() {
 		out.Score = score[:]
@@ -991,10 +1036,15 @@ func (e *evaluator) evaluate(ctx context.Context, it *item) error {
 		}
 		v += value[0]
 		if out.Ownership != nil {
-			for y := range n {
-				for x := range n {
-					tx, ty := sym.Apply(x, y, n)
-					it.own[y*n+x] += out.Ownership[ty*n+tx]
+			for _, o := range out.Ownership {
+				it.count += o
+			}
+			if it.own != nil {
+				for y := range n {
+					for x := range n {
+						tx, ty := sym.Apply(x, y, n)
+						it.own[y*n+x] += out.Ownership[ty*n+tx]
+					}
 				}
 			}
 		}
@@ -1010,6 +1060,14 @@ func (e *evaluator) evaluate(ctx context.Context, it *item) error {
 			it.own[i] *= inv
 		}
 		it.margin *= inv
+		it.count *= inv
+	}
+	if it.hasCount {
+		komi := float32(it.state.Komi)
+		if it.move.Color == board.Black {
+			komi = -komi
+		}
+		it.count += komi
 	}
 	played := nets.MoveIndex(it.move.Point, n)
 	pp := avg[played]

@@ -586,11 +586,13 @@ func countedFixtures(t *testing.T) (string, nets.Spec) {
 	return dir, spec
 }
 
-// headsOracle answers +1 ownership everywhere and score (0 unless set)
-// for a network with both heads (and uniform policies, value 0).
+// headsOracle answers +1 ownership everywhere (0 with noOwner) and
+// score (0 unless set) for a network with both heads (and uniform
+// policies, value 0).
 type headsOracle struct {
-	spec  nets.Spec
-	score float32
+	spec    nets.Spec
+	score   float32
+	noOwner bool
 }
 
 func (o *headsOracle) Spec() nets.Spec { return o.spec }
@@ -603,6 +605,9 @@ func (o *headsOracle) ForwardOutputs(ctx context.Context, in []float32, n int, o
 	clear(out.Value[:n])
 	for i := range out.Ownership {
 		out.Ownership[i] = 1
+		if o.noOwner {
+			out.Ownership[i] = 0
+		}
 	}
 	for i := range out.Score {
 		out.Score[i] = o.score
@@ -629,8 +634,33 @@ func TestScoreSign(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.ScoreSignAccuracy != nil {
-		t.Errorf("no score head, score sign accuracy %v", *rep.ScoreSignAccuracy)
+	if rep.ScoreSignAccuracy != nil || rep.OwnershipSignAccuracy != nil {
+		t.Errorf("no score or ownership head, score sign accuracy %v, ownership count's %v", rep.ScoreSignAccuracy, rep.OwnershipSignAccuracy)
+	}
+}
+
+// TestOwnershipSign reads the ownership head's area count plus the komi
+// (7, for White) as a value. Black wins both games. +1 everywhere
+// counts 81 -+ 7 for every mover: right where Black moves, half the
+// positions. No owner anywhere leaves the komi: -7 for Black, +7 for
+// White, wrong everywhere (a count that took the komi's side wrongly
+// would be right everywhere).
+func TestOwnershipSign(t *testing.T) {
+	dir, spec := countedFixtures(t)
+	for _, tc := range []struct {
+		noOwner bool
+		want    float64
+	}{{false, 0.5}, {true, 0}} {
+		rep, err := Run(context.Background(), Config{Paths: []string{dir}, Symmetries: 8}, []nets.Backend{&headsOracle{spec: spec, noOwner: tc.noOwner}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.ValuePositions != 36 || rep.OwnershipSignAccuracy == nil || *rep.OwnershipSignAccuracy != tc.want {
+			t.Fatalf("noOwner %v: %d value positions, ownership count's sign accuracy %v; want 36, %v", tc.noOwner, rep.ValuePositions, rep.OwnershipSignAccuracy, tc.want)
+		}
+		if b := rep.Buckets[0]; b.OwnershipSignAccuracy == nil || *b.OwnershipSignAccuracy != tc.want {
+			t.Errorf("noOwner %v: bucket %s: ownership count's sign accuracy %v; want %v", tc.noOwner, b.Moves, b.OwnershipSignAccuracy, tc.want)
+		}
 	}
 }
 
