@@ -73,11 +73,15 @@ func runGTP(ctx context.Context, e env) error {
 	ec := engineFlags(fs)
 	ponder := fs.Bool("ponder", false, "think on the opponent's time")
 	logFile := fs.String("log-file", "", "append the engine's log to this file instead of stderr")
+	lag := fs.Duration("lag", gtp.DefaultLag, "time kept in reserve on every timed move for what it costs outside the search (the controller, the connection; Leela Zero's --lagbuffer); lower it for a local controller")
 	if done, err := parseFlags(fs, e.args); done || err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("gtp takes no arguments, got %q", fs.Args())
+	}
+	if *lag < time.Millisecond {
+		return usageError("--lag must be at least 1ms, got %v", *lag)
 	}
 	ec.autoTime = !fs.Changed("visits") && !fs.Changed("playouts") && !fs.Changed("time")
 	if err := ec.validate(); err != nil {
@@ -98,7 +102,7 @@ func runGTP(ctx context.Context, e env) error {
 	}
 	defer eng.Close()
 	srv, err := gtp.NewServer(eng, gtp.ServerConfig{
-		Name: "tengen", Version: version, Ponder: *ponder, Seed: ec.seed, Log: logw,
+		Name: "tengen", Version: version, Ponder: *ponder, Seed: ec.seed, Log: logw, Lag: *lag,
 	})
 	if err != nil {
 		return err
