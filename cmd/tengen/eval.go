@@ -243,6 +243,19 @@ func printEval(w io.Writer, r *movepred.Report) {
 		}
 		fmt.Fprintln(w)
 	}
+	for _, b := range r.ValueByEnd {
+		if b.Positions == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "  %-6s games, %-5s moves before the end: sign accuracy %s on %d", b.End, b.Before, pct(b.ValueAccuracy, b.ValueAccuracyCI), b.Positions)
+		if b.ScoreSignAccuracy != nil {
+			fmt.Fprintf(w, "; score head's sign %5.1f%%", 100*(*b.ScoreSignAccuracy))
+		}
+		if b.OwnershipSignAccuracy != nil {
+			fmt.Fprintf(w, "; ownership count's sign %5.1f%%", 100*(*b.OwnershipSignAccuracy))
+		}
+		fmt.Fprintln(w)
+	}
 	if r.FinalLead > 0 {
 		fmt.Fprintf(w, "final (%d moves before the end of %d counted games, %d points with an owner; %d games whose count contradicted their result left out):\n",
 			r.FinalLead, r.FinalGames, r.OwnershipPoints, r.FinalClashes)

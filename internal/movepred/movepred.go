@@ -139,6 +139,40 @@ type Position struct {
 	Count  *float64 `json:"count,omitempty"`
 }
 
+// EndBucket is the value's sign accuracy on positions of games that
+// ended one way (End: "resign" or "score"), Before moves before the end
+// (the last move is 1 move before it). The ownership count's and the
+// score head's sign on the same positions come with networks that have
+// those heads.
+type EndBucket struct {
+	End                   string   `json:"end"`
+	Before                string   `json:"before"`
+	Positions             int      `json:"positions"`
+	ValueAccuracy         float64  `json:"value_accuracy"`
+	ValueAccuracyCI       Interval `json:"value_accuracy_ci"`
+	ScoreSignAccuracy     *float64 `json:"score_sign_accuracy,omitempty"`
+	OwnershipSignAccuracy *float64 `json:"ownership_sign_accuracy,omitempty"`
+}
+
+// EndRanges are the ranges of moves before the end of EndBucket: the
+// last 20 moves, 21-60 moves before the end, and earlier.
+var EndRanges = [...]struct {
+	Name     string
+	From, To int // inclusive; To 0: no end
+}{{"1-20", 1, 20}, {"21-60", 21, 60}, {"61+", 61, 0}}
+
+// endKinds are EndBucket's End values.
+var endKinds = [...]string{"resign", "score"}
+
+func endRangeOf(before int) int {
+	for i, r := range EndRanges {
+		if before <= r.To || r.To == 0 {
+			return i
+		}
+	}
+	return len(EndRanges) - 1
+}
+
 // Buckets are the move-number ranges reported separately: 1-30, 31-100,
 // 101-200 and 201 on.
 var Buckets = [...]struct {
@@ -261,6 +295,11 @@ type Report struct {
 	BaselinePlayouts         int      `json:"baseline_playouts,omitempty"`
 	PlayoutOwnershipAccuracy *float64 `json:"playout_ownership_accuracy,omitempty"`
 	PlayoutScoreMAE          *float64 `json:"playout_score_mae,omitempty"`
+	// ValueByEnd is the value's sign accuracy on the won or lost
+	// positions by how the game ended (resigned or counted) and how near
+	// the end the position is (EndRanges): does the value know who is
+	// winning once the game is nearly decided?
+	ValueByEnd []EndBucket `json:"value_by_end"`
 	// Errors counts unreadable files, games that could not be read and
 	// games whose replay stopped at a bad move (their positions before
 	// it are counted); ErrorList says which.
@@ -356,6 +395,7 @@ func (f *finalCounts) add(o finalCounts) {
 type tally struct {
 	buckets      [len(Buckets)]counts
 	values       [len(Buckets)]valueCounts
+	byEnd        [len(endKinds)][len(EndRanges)]valueCounts
 	passes       int
 	chance       float64
 	final        finalCounts
@@ -368,6 +408,11 @@ func (t *tally) add(o *tally) {
 	for i := range t.buckets {
 		t.buckets[i].add(o.buckets[i])
 		t.values[i].add(o.values[i])
+	}
+	for k := range t.byEnd {
+		for i := range t.byEnd[k] {
+			t.byEnd[k][i].add(o.byEnd[k][i])
+		}
 	}
 	t.passes += o.passes
 	t.chance += o.chance
@@ -628,6 +673,17 @@ func finish(r *Report, t *tally, cfg Config, elapsed time.Duration, meanBatch *f
 	r.ValuePositions, r.ValueAccuracy, r.ValueAccuracyCI, r.MSEPositions, r.ValueMSE = v.value()
 	r.ScoreSignAccuracy = v.scoreSign()
 	r.OwnershipSignAccuracy = ratioOf(v.oright, v.on)
+	r.ValueByEnd = r.ValueByEnd[:0]
+	for k, kind := range endKinds {
+		for i, rg := range EndRanges {
+			c := t.byEnd[k][i]
+			n, acc, ci, _, _ := c.value()
+			r.ValueByEnd = append(r.ValueByEnd, EndBucket{
+				End: kind, Before: rg.Name, Positions: n, ValueAccuracy: acc, ValueAccuracyCI: ci,
+				ScoreSignAccuracy: ratioOf(c.sright, c.sn), OwnershipSignAccuracy: ratioOf(c.oright, c.on),
+			})
+		}
+	}
 	f := t.final
 	if cfg.Final {
 		r.FinalLead, r.FinalGames, r.FinalClashes, r.OwnershipPoints = cfg.FinalLead, f.games, f.clashes, f.points
@@ -723,7 +779,13 @@ type item struct {
 // error is the game's (in the tally); fatal errors cancel the run's
 // context, and the tally is then meaningless.
 func replayGame(ctx context.Context, cfg Config, g dataset.Game, items chan<- *item) *tally {
-	_, winner, decided := dataset.ResultClass(g.Info.Result)
+	class, winner, decided := dataset.ResultClass(g.Info.Result)
+	endKind := -1
+	for k, name := range endKinds {
+		if class == name {
+			endKind = k
+		}
+	}
 	t := &tally{}
 	var done sync.WaitGroup
 	var its []*item
@@ -838,6 +900,25 @@ func replayGame(ctx context.Context, cfg Config, g dataset.Game, items chan<- *i
 				vc.on++
 				if float64(it.count)*tv > 0 {
 					vc.oright++
+				}
+			}
+			if endKind >= 0 && tv != 0 {
+				ec := &t.byEnd[endKind][endRangeOf(g.Moves-it.moveNum+1)]
+				ec.n++
+				if float64(it.value)*tv > 0 {
+					ec.correct++
+				}
+				if it.hasMargin {
+					ec.sn++
+					if float64(it.margin)*tv > 0 {
+						ec.sright++
+					}
+				}
+				if it.hasCount {
+					ec.on++
+					if float64(it.count)*tv > 0 {
+						ec.oright++
+					}
 				}
 			}
 			if cfg.ValuePlayouts > 0 {

@@ -714,3 +714,52 @@ func TestFinal(t *testing.T) {
 		t.Errorf("without heads: final games %d, ownership %v, score %v, playout %v", rep.FinalGames, rep.OwnershipAccuracy, rep.ScoreMAE, rep.PlayoutOwnershipAccuracy)
 	}
 }
+
+// TestValueByEnd splits the won or lost positions by how the game ended
+// and how near its end they are: a resigned game of 30 moves gives 10
+// positions 21-30 moves before the end and 20 in the last 20; the
+// counted game's 18 stones all lie in its last 20 moves (2 passes end
+// it). The oracle's margin (+5 for every mover) is right where Black,
+// the winner, moves: half of each range.
+func TestValueByEnd(t *testing.T) {
+	dir, spec := countedFixtures(t)
+	if err := os.Remove(filepath.Join(dir, "b.sgf")); err != nil {
+		t.Fatal(err)
+	}
+	long := []byte("(;FF[4]SZ[9]KM[7]RE[B+R]")
+	for y := range 9 {
+		long = fmt.Appendf(long, ";B[e%c];W[f%c]", 'a'+y, 'a'+y)
+	}
+	for y := range 6 {
+		long = fmt.Appendf(long, ";B[c%c];W[g%c]", 'a'+y, 'a'+y)
+	}
+	long = append(long, ")\n"...)
+	if err := os.WriteFile(filepath.Join(dir, "long.sgf"), long, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), Config{Paths: []string{dir}}, []nets.Backend{&headsOracle{spec: spec, score: 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"resign 1-20": 20, "resign 21-60": 10, "resign 61+": 0, "score 1-20": 18, "score 21-60": 0, "score 61+": 0}
+	if len(rep.ValueByEnd) != len(want) {
+		t.Fatalf("%d end buckets; want %d", len(rep.ValueByEnd), len(want))
+	}
+	for _, b := range rep.ValueByEnd {
+		key := b.End + " " + b.Before
+		n, ok := want[key]
+		if !ok || b.Positions != n {
+			t.Errorf("%s: %d positions; want %d", key, b.Positions, n)
+			continue
+		}
+		if n == 0 {
+			if b.ScoreSignAccuracy != nil {
+				t.Errorf("%s: empty, score sign %v", key, *b.ScoreSignAccuracy)
+			}
+			continue
+		}
+		if b.ValueAccuracy != 0 || b.ScoreSignAccuracy == nil || *b.ScoreSignAccuracy != 0.5 || b.OwnershipSignAccuracy == nil || *b.OwnershipSignAccuracy != 0.5 {
+			t.Errorf("%s: value %v, score sign %v, ownership count %v; want 0, 0.5, 0.5", key, b.ValueAccuracy, b.ScoreSignAccuracy, b.OwnershipSignAccuracy)
+		}
+	}
+}
