@@ -324,3 +324,83 @@ func TestExamplesOrder(t *testing.T) {
 		t.Errorf("resuming at game 5 gave %d examples; want the last %d in the same order", len(rest), len(shuffled)-15)
 	}
 }
+
+// TestExamplesOrderHeldGames: with Order the games wait as the SGF text
+// of their main line; parsed back they give the same examples (and the
+// same final targets) as the games read in archive order: a Latin-1
+// file with escaped brackets and variations, a handicap game with setup
+// stones played to a counted end, and plain games.
+func TestExamplesOrderHeldGames(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"latin1.sgf": "(;FF[4]CA[ISO-8859-1]SZ[9]KM[6.5]RE[W+R]PB[Jos\xe9]C[a \\] b]\n;B[cc]C[caf\xe9];W[gg](;B[cg];W[gc];B[ee])(;B[dd];W[ff]))",
+		"hcp.sgf":    "(;FF[4]SZ[9]HA[2]AB[cc][gg]KM[0.5]RE[B+3];W[ee];B[ce];W[ec]C[x];B[];W[])",
+	}
+	for i := range 6 {
+		files[fmt.Sprintf("p%d.sgf", i)] = fmt.Sprintf("(;FF[4]SZ[9]RE[B+R];B[%c%c];W[ee];B[aa])", 'a'+i, 'b'+i)
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	byKey := func(order uint64) map[string]Example {
+		out := map[string]Example{}
+		cfg := ExampleConfig{Paths: []string{dir}, Symmetries: true, Seed: 5, Order: order, Passes: true, Final: true, FinalConfig: FinalConfig{Playouts: 20}}
+		if _, err := Examples(context.Background(), cfg, func(_ int, ex *Example) error {
+			out[fmt.Sprint(ex.GameID, " ", ex.MoveNum)] = *ex
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	plain, shuffled := byKey(0), byKey(9)
+	if len(plain) != 6*3+5+5 {
+		t.Fatalf("%d examples; want %d", len(plain), 6*3+5+5)
+	}
+	if !reflect.DeepEqual(plain, shuffled) {
+		for k, ex := range plain {
+			if !reflect.DeepEqual(ex, shuffled[k]) {
+				t.Errorf("%s differs when held", k)
+			}
+		}
+		t.Fatalf("%d examples plain, %d held", len(plain), len(shuffled))
+	}
+
+	// The held text keeps the main line's properties, decoded, and no
+	// variation.
+	var root *sgf.Node
+	if _, err := Games(context.Background(), []string{filepath.Join(dir, "latin1.sgf")}, Filter{}, func(g Game) error {
+		h := holdGame(g)
+		if h.g.Root != nil {
+			t.Error("the held game keeps its tree")
+		}
+		back, err := h.game()
+		if err != nil {
+			return err
+		}
+		root = back.Root
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	line := root.MainLine()
+	if len(line) != 6 {
+		t.Fatalf("held main line of %d nodes; want 6", len(line))
+	}
+	for _, n := range line {
+		if len(n.Children) > 1 {
+			t.Error("a variation was kept")
+		}
+	}
+	if pb, _ := root.Get("PB"); pb != "José" {
+		t.Errorf("PB %q; want José", pb)
+	}
+	if c, _ := root.Get("C"); c != "a ] b" {
+		t.Errorf("C %q; want %q", c, "a ] b")
+	}
+	if m, _ := line[5].Get("B"); m != "ee" {
+		t.Errorf("last main-line move %q; want B[ee]", m)
+	}
+}

@@ -107,7 +107,7 @@ func (a *trainArgs) bind(fs *pflag.FlagSet) map[string]any {
 	fs.StringSliceVar(&a.Results, "results", nil, "keep only these result kinds: resign, score, time, forfeit, none, other")
 	fields["results"] = &a.Results
 	boo(&a.Passes, "passes", true, "train on pass moves too")
-	str(&a.GameOrder, "game-order", gameOrderShuffled, "order of the games in each pass over the SGF data: shuffled (a new random order each epoch, from --seed; every game is parsed first: 1.1 GB and 7 s for the 34,502 shared KGS games) or archive (path and archive order, which follows the archives' eras; runs saved before this flag)")
+	str(&a.GameOrder, "game-order", gameOrderShuffled, "order of the games in each pass over the SGF data: shuffled (a new random order each epoch, from --seed; every game is read first and held as text: 53 MB and about 3 s a pass for the 34,502 shared KGS games) or archive (path and archive order, which follows the archives' eras; runs saved before this flag)")
 	num(&a.ValGames, "validation-games", 2000, "games held out for validation (at most a tenth of the games)")
 	num(&a.ValPos, "validation-positions", 500, "positions of the validation games checked during training")
 	fs.Uint64Var(&a.Seed, "seed", 1, "seed: validation split, symmetries, shuffling, dropout")
