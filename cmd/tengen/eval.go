@@ -235,26 +235,14 @@ func printEval(w io.Writer, r *movepred.Report) {
 		if b.PlayoutValueMSE != nil {
 			fmt.Fprintf(w, ", MSE %.4f", *b.PlayoutValueMSE)
 		}
-		if b.ScoreSignAccuracy != nil {
-			fmt.Fprintf(w, "; score head's sign %5.1f%%", 100*(*b.ScoreSignAccuracy))
-		}
-		if b.OwnershipSignAccuracy != nil {
-			fmt.Fprintf(w, "; ownership count's sign %5.1f%%", 100*(*b.OwnershipSignAccuracy))
-		}
-		fmt.Fprintln(w)
+		printHeadSigns(w, b.Signs)
 	}
 	for _, b := range r.ValueByEnd {
-		if b.Positions == 0 {
+		if b.ValuePositions == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "  %-6s games, %-5s moves before the end: sign accuracy %s on %d", b.End, b.Before, pct(b.ValueAccuracy, b.ValueAccuracyCI), b.Positions)
-		if b.ScoreSignAccuracy != nil {
-			fmt.Fprintf(w, "; score head's sign %5.1f%%", 100*(*b.ScoreSignAccuracy))
-		}
-		if b.OwnershipSignAccuracy != nil {
-			fmt.Fprintf(w, "; ownership count's sign %5.1f%%", 100*(*b.OwnershipSignAccuracy))
-		}
-		fmt.Fprintln(w)
+		fmt.Fprintf(w, "  %-6s games, %-5s moves before the end: sign accuracy %s on %d", b.End, b.Before, pct(b.ValueAccuracy, b.ValueAccuracyCI), b.ValuePositions)
+		printHeadSigns(w, b.Signs)
 	}
 	if r.FinalLead > 0 {
 		fmt.Fprintf(w, "final (%d moves before the end of %d counted games, %d points with an owner; %d games whose count contradicted their result left out):\n",
@@ -273,4 +261,16 @@ func printEval(w io.Writer, r *movepred.Report) {
 	}
 	fmt.Fprintf(w, "speed: %.1f positions/s (%d network evaluations in %.1f s, mean batch %.1f)\n",
 		r.PositionsPerS, r.Evaluations, r.Seconds, r.MeanBatch)
+}
+
+// printHeadSigns ends a value line with the score head's and the
+// ownership count's sign accuracies, where the network has those heads.
+func printHeadSigns(w io.Writer, s movepred.Signs) {
+	if s.ScoreSignAccuracy != nil {
+		fmt.Fprintf(w, "; score head's sign %5.1f%%", 100*(*s.ScoreSignAccuracy))
+	}
+	if s.OwnershipSignAccuracy != nil {
+		fmt.Fprintf(w, "; ownership count's sign %5.1f%%", 100*(*s.OwnershipSignAccuracy))
+	}
+	fmt.Fprintln(w)
 }

@@ -145,9 +145,17 @@ type Position struct {
 // score head's sign on the same positions come with networks that have
 // those heads.
 type EndBucket struct {
-	End                   string   `json:"end"`
-	Before                string   `json:"before"`
-	Positions             int      `json:"positions"`
+	End    string `json:"end"`
+	Before string `json:"before"`
+	Signs
+}
+
+// Signs are the value's sign accuracy on won or lost positions
+// (ValuePositions of them), and the score head's margin and the
+// ownership head's area count plus komi (from the mover's view) read as
+// values on the same positions: networks with those heads.
+type Signs struct {
+	ValuePositions        int      `json:"value_positions"`
 	ValueAccuracy         float64  `json:"value_accuracy"`
 	ValueAccuracyCI       Interval `json:"value_accuracy_ci"`
 	ScoreSignAccuracy     *float64 `json:"score_sign_accuracy,omitempty"`
@@ -157,9 +165,9 @@ type EndBucket struct {
 // EndRanges are the ranges of moves before the end of EndBucket: the
 // last 20 moves, 21-60 moves before the end, and earlier.
 var EndRanges = [...]struct {
-	Name     string
-	From, To int // inclusive; To 0: no end
-}{{"1-20", 1, 20}, {"21-60", 21, 60}, {"61+", 61, 0}}
+	Name string
+	To   int // the last of the range (inclusive; 0: no end); each starts after the one before
+}{{"1-20", 20}, {"21-60", 60}, {"61+", 0}}
 
 // endKinds are EndBucket's End values.
 var endKinds = [...]string{"resign", "score"}
@@ -227,23 +235,12 @@ type Accuracy struct {
 type Bucket struct {
 	Moves string `json:"moves"` // "1-30", ...
 	Accuracy
-	ValuePositions  int      `json:"value_positions"`
-	ValueAccuracy   float64  `json:"value_accuracy"`
-	ValueAccuracyCI Interval `json:"value_accuracy_ci"`
-	MSEPositions    int      `json:"mse_positions"`
-	ValueMSE        float64  `json:"value_mse"`
+	Signs
+	MSEPositions int     `json:"mse_positions"`
+	ValueMSE     float64 `json:"value_mse"`
 	// The playout value baseline on the same positions.
 	PlayoutValueAccuracy *float64 `json:"playout_value_accuracy,omitempty"`
 	PlayoutValueMSE      *float64 `json:"playout_value_mse,omitempty"`
-	// ScoreSignAccuracy is the score head's margin read as a value
-	// (its sign) on the same won or lost positions: networks with a
-	// score head.
-	ScoreSignAccuracy *float64 `json:"score_sign_accuracy,omitempty"`
-	// OwnershipSignAccuracy is the ownership head's count read as a
-	// value: the sign of the sum of its per-point ownership (the
-	// mover's view) plus the komi from the mover's view (an area count)
-	// on the same positions: networks with an ownership head.
-	OwnershipSignAccuracy *float64 `json:"ownership_sign_accuracy,omitempty"`
 }
 
 // Report is the result of Run; its JSON form is what tengen eval --json
@@ -267,16 +264,11 @@ type Report struct {
 	// by one side (by resignation or score), ValueAccuracy the fraction
 	// where the value's sign is the mover's result; ValueMSE is the mean
 	// of (value - result)^2 over MSEPositions, those positions plus the
-	// drawn games' (result 0).
-	ValuePositions  int      `json:"value_positions"`
-	ValueAccuracy   float64  `json:"value_accuracy"`
-	ValueAccuracyCI Interval `json:"value_accuracy_ci"`
-	MSEPositions    int      `json:"mse_positions"`
-	ValueMSE        float64  `json:"value_mse"`
-	// ScoreSignAccuracy and OwnershipSignAccuracy: as Bucket's, over
-	// all buckets.
-	ScoreSignAccuracy     *float64 `json:"score_sign_accuracy,omitempty"`
-	OwnershipSignAccuracy *float64 `json:"ownership_sign_accuracy,omitempty"`
+	// drawn games' (result 0). The score and ownership signs are as
+	// Bucket's, over all buckets.
+	Signs
+	MSEPositions int     `json:"mse_positions"`
+	ValueMSE     float64 `json:"value_mse"`
 	// Final targets (Config.Final): FinalGames are the games played to a
 	// counted end whose position FinalLead moves before the end was
 	// measured, FinalClashes the counted games whose count contradicted
@@ -658,7 +650,8 @@ func finish(r *Report, t *tally, cfg Config, elapsed time.Duration, meanBatch *f
 	for i, b := range t.values {
 		v.add(b)
 		bk := &r.Buckets[i]
-		bk.ValuePositions, bk.ValueAccuracy, bk.ValueAccuracyCI, bk.MSEPositions, bk.ValueMSE = b.value()
+		bk.Signs = b.signs()
+		bk.MSEPositions, bk.ValueMSE = b.meanSquared()
 		if cfg.ValuePlayouts > 0 && b.mseN > 0 {
 			mse := b.pmse / float64(b.mseN)
 			bk.PlayoutValueMSE = &mse
@@ -667,21 +660,13 @@ func finish(r *Report, t *tally, cfg Config, elapsed time.Duration, meanBatch *f
 				bk.PlayoutValueAccuracy = &acc
 			}
 		}
-		bk.ScoreSignAccuracy = b.scoreSign()
-		bk.OwnershipSignAccuracy = ratioOf(b.oright, b.on)
 	}
-	r.ValuePositions, r.ValueAccuracy, r.ValueAccuracyCI, r.MSEPositions, r.ValueMSE = v.value()
-	r.ScoreSignAccuracy = v.scoreSign()
-	r.OwnershipSignAccuracy = ratioOf(v.oright, v.on)
+	r.Signs = v.signs()
+	r.MSEPositions, r.ValueMSE = v.meanSquared()
 	r.ValueByEnd = r.ValueByEnd[:0]
 	for k, kind := range endKinds {
 		for i, rg := range EndRanges {
-			c := t.byEnd[k][i]
-			n, acc, ci, _, _ := c.value()
-			r.ValueByEnd = append(r.ValueByEnd, EndBucket{
-				End: kind, Before: rg.Name, Positions: n, ValueAccuracy: acc, ValueAccuracyCI: ci,
-				ScoreSignAccuracy: ratioOf(c.sright, c.sn), OwnershipSignAccuracy: ratioOf(c.oright, c.on),
-			})
+			r.ValueByEnd = append(r.ValueByEnd, EndBucket{End: kind, Before: rg.Name, Signs: t.byEnd[k][i].signs()})
 		}
 	}
 	f := t.final
@@ -714,9 +699,38 @@ func finish(r *Report, t *tally, cfg Config, elapsed time.Duration, meanBatch *f
 	}
 }
 
-// scoreSign returns the score head's sign accuracy (nil without one).
-func (v valueCounts) scoreSign() *float64 {
-	return ratioOf(v.sright, v.sn)
+// addSigns counts it, a position of a won or lost game (tv, the
+// mover's result, is +1 or -1), in the value's, the score head's and the
+// ownership count's sign tallies.
+func (v *valueCounts) addSigns(it *item, tv float64) {
+	v.n++
+	if float64(it.value)*tv > 0 {
+		v.correct++
+	}
+	if it.hasMargin {
+		v.sn++
+		if float64(it.margin)*tv > 0 {
+			v.sright++
+		}
+	}
+	if it.hasCount {
+		v.on++
+		if float64(it.count)*tv > 0 {
+			v.oright++
+		}
+	}
+}
+
+// signs returns v's sign accuracies.
+func (v valueCounts) signs() Signs {
+	var acc float64
+	if v.n > 0 {
+		acc = float64(v.correct) / float64(v.n)
+	}
+	return Signs{
+		ValuePositions: v.n, ValueAccuracy: acc, ValueAccuracyCI: Wilson(v.correct, v.n, Z95),
+		ScoreSignAccuracy: ratioOf(v.sright, v.sn), OwnershipSignAccuracy: ratioOf(v.oright, v.on),
+	}
 }
 
 // ratioOf returns k/n, nil when n is 0.
@@ -728,16 +742,12 @@ func ratioOf(k, n int) *float64 {
 	return &r
 }
 
-// value returns the value measures of v: decided positions, sign
-// accuracy and its interval, MSE positions and MSE.
-func (v valueCounts) value() (n int, acc float64, ci Interval, mseN int, mse float64) {
-	if v.n > 0 {
-		acc = float64(v.correct) / float64(v.n)
+// meanSquared returns the positions of v's value MSE and the MSE.
+func (v valueCounts) meanSquared() (int, float64) {
+	if v.mseN == 0 {
+		return 0, 0
 	}
-	if v.mseN > 0 {
-		mse = v.mse / float64(v.mseN)
-	}
-	return v.n, acc, Wilson(v.correct, v.n, Z95), v.mseN, mse
+	return v.mseN, v.mse / float64(v.mseN)
 }
 
 // item is one position on its way from a game worker to an evaluator
@@ -885,40 +895,9 @@ func replayGame(ctx context.Context, cfg Config, g dataset.Game, items chan<- *i
 			vc.mseN++
 			vc.mse += d * d
 			if tv != 0 {
-				vc.n++
-				if float64(it.value)*tv > 0 {
-					vc.correct++
-				}
-			}
-			if it.hasMargin && tv != 0 {
-				vc.sn++
-				if float64(it.margin)*tv > 0 {
-					vc.sright++
-				}
-			}
-			if it.hasCount && tv != 0 {
-				vc.on++
-				if float64(it.count)*tv > 0 {
-					vc.oright++
-				}
-			}
-			if endKind >= 0 && tv != 0 {
-				ec := &t.byEnd[endKind][endRangeOf(g.Moves-it.moveNum+1)]
-				ec.n++
-				if float64(it.value)*tv > 0 {
-					ec.correct++
-				}
-				if it.hasMargin {
-					ec.sn++
-					if float64(it.margin)*tv > 0 {
-						ec.sright++
-					}
-				}
-				if it.hasCount {
-					ec.on++
-					if float64(it.count)*tv > 0 {
-						ec.oright++
-					}
+				vc.addSigns(it, tv)
+				if endKind >= 0 {
+					t.byEnd[endKind][endRangeOf(g.Moves-it.moveNum+1)].addSigns(it, tv)
 				}
 			}
 			if cfg.ValuePlayouts > 0 {

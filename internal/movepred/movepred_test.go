@@ -748,8 +748,8 @@ func TestValueByEnd(t *testing.T) {
 	for _, b := range rep.ValueByEnd {
 		key := b.End + " " + b.Before
 		n, ok := want[key]
-		if !ok || b.Positions != n {
-			t.Errorf("%s: %d positions; want %d", key, b.Positions, n)
+		if !ok || b.ValuePositions != n {
+			t.Errorf("%s: %d positions; want %d", key, b.ValuePositions, n)
 			continue
 		}
 		if n == 0 {
