@@ -308,10 +308,15 @@ async function main() {
   // The engine is still in sync after all that.
   begin('resync')
   sent.length = 0
-  history = [...tracker.state.history.slice(0, 2), play('B', 'H8')]
+  // The new third move must differ from every move played so far (the
+  // genmove above may itself have been H8), so the tracker has to undo
+  // and play it.
+  const played = tracker.state.history.map(c => (c.args || []).join(' ').toUpperCase())
+  const resyncVertex = ['H8', 'J1', 'A9', 'B1'].find(v => !played.some(a => a.split(/\s+/).includes(v)))
+  history = [...tracker.state.history.slice(0, 2), play('B', resyncVertex)]
   await tracker.sync({komi: 0.5, boardsize: [9, 9], history})
-  assert.strictEqual(sent[sent.length - 1], 'play B H8')
-  assert.ok((await ok('list_stones', 'B')).includes('H8'))
+  assert.strictEqual(sent[sent.length - 1], `play B ${resyncVertex}`)
+  assert.ok((await ok('list_stones', 'B')).split(' ').includes(resyncVertex))
 
   // Detach: quit; Sabaki would kill the engine 3 s later.
   begin('detach')
