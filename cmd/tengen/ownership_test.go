@@ -30,11 +30,31 @@ func TestEngineOwnershipFromHead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "heads.weights")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "heads.weights")
 	if err := nets.Save(path, w); err != nil {
 		t.Fatal(err)
 	}
-	eng, err := newEngine(engineConfig{threads: 1, visits: 4, seed: 1, rollouts: 1, maxBatch: 4, lambda: -1, evaluator: "net", weights: []string{path}}, io.Discard)
+	// A 7x7 network without the heads beside it (the embedded 19x19 one
+	// has them).
+	spec7 := nets.DefaultSpec(7)
+	for i := range spec7.Trunk {
+		if spec7.Trunk[i].Kind == nets.KindConv {
+			spec7.Trunk[i].Filters = 8
+		}
+	}
+	w7, err := nets.NewWeights(spec7, rand.New(rand.NewPCG(7, 8)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w7.Spec.HasOwnership() {
+		t.Fatal("the default spec has an ownership head")
+	}
+	path7 := filepath.Join(dir, "plain7.weights")
+	if err := nets.Save(path7, w7); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := newEngine(engineConfig{threads: 1, visits: 4, seed: 1, rollouts: 1, maxBatch: 4, lambda: -1, evaluator: "net", weights: []string{path, path7}}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,16 +86,16 @@ func TestEngineOwnershipFromHead(t *testing.T) {
 	if own2, err := eng.Ownership(context.Background(), g2); err != nil || len(own2) != 81 {
 		t.Fatalf("white to move: %d values, %v", len(own2), err)
 	}
-	// 19x19: the embedded network has no ownership head: nil, no error.
-	g19, _ := board.NewGame(19, 7.5, board.DefaultRules())
-	if own, err := eng.Ownership(context.Background(), g19); own != nil || err != nil {
-		t.Errorf("19x19 without an ownership head: %d values, %v", len(own), err)
+	// 7x7: a network without an ownership head: nil, no error.
+	g7, _ := board.NewGame(7, 7, board.DefaultRules())
+	if own, err := eng.Ownership(context.Background(), g7); own != nil || err != nil {
+		t.Errorf("7x7 without an ownership head: %d values, %v", len(own), err)
 	}
-	if _, ok := eng.nets[19]; !ok || eng.Estimates() {
-		t.Error("estimates offered with the embedded 19x19 network, which has no heads")
+	if _, ok := eng.nets[7]; !ok || eng.Estimates() {
+		t.Error("estimates offered with a 7x7 network that has no heads")
 	}
-	delete(eng.nets, 19) // only the heads network: estimates
+	delete(eng.nets, 7) // only heads networks (ours and the embedded 19x19): estimates
 	if !eng.Estimates() {
-		t.Error("--evaluator net with only a heads network: no estimates")
+		t.Error("--evaluator net with only heads networks: no estimates")
 	}
 }

@@ -34,7 +34,8 @@ type pinned struct {
 // pinnedFile holds, per network and backend, the outputs captured from the
 // code before the ownership, score and pooled value heads were added
 // (issue 14), so that old weights files and specs keep giving the same
-// numbers bit for bit. The nets/cpu outputs depend on the SGEMM kernel the
+// numbers bit for bit. The networks are the ones embedded until then,
+// kept in testdata/pre-heads (keyed by their old names, NxN.weights). The nets/cpu outputs depend on the SGEMM kernel the
 // machine picks (its summation order), so they are compared exactly only
 // where the kernel is the one they were captured with.
 type pinnedFile struct {
@@ -74,7 +75,26 @@ func outputs(t *testing.T, b nets.Backend, in []float32, n int) *pinned {
 	return &pinned{Hash: fmt.Sprintf("%016x", h.Sum64()), Values: v, First: p[:4]}
 }
 
-// TestPinnedOutputs: the embedded networks and the documented specs
+// preHeads reads the n x n network embedded before the heads existed
+// (testdata/pre-heads/NxN.weights: FeaturesV1, no ownership or score head).
+func preHeads(t *testing.T, n int) *nets.Weights {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "pre-heads", fmt.Sprintf("%dx%d.weights", n, n)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w, err := nets.Read(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Spec.Features != nets.FeaturesV1 || w.Spec.HasOwnership() {
+		t.Fatalf("testdata/pre-heads/%dx%d.weights is not a pre-heads network", n, n)
+	}
+	return w
+}
+
+// TestPinnedOutputs: the networks embedded before the heads and the documented specs
 // (docs/specs/*.json with weights from nets.NewWeights, seed 1) give the
 // outputs they gave before the new heads existed, bit for bit, through the
 // naive reference and nets/cpu (single-threaded, im2col). Rewrite with
@@ -82,12 +102,9 @@ func outputs(t *testing.T, b nets.Backend, in []float32, n int) *pinned {
 func TestPinnedOutputs(t *testing.T) {
 	const n = 3
 	nw := map[string]*nets.Weights{}
-	ws, err := All()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, w := range ws {
-		nw[w.Meta["embedded"]] = w
+	for _, size := range []int{9, 19} {
+		w := preHeads(t, size)
+		nw[fmt.Sprintf("%dx%d.weights", size, size)] = w
 	}
 	specs, _ := filepath.Glob("../../docs/specs/*.json")
 	for _, path := range specs {
@@ -173,15 +190,12 @@ func TestPinnedOutputs(t *testing.T) {
 	}
 }
 
-// pinnedStep trains the 9x9 embedded network for one step of batch 4 on
+// pinnedStep trains the pre-heads 9x9 network for one step of batch 4 on
 // the pinned positions with trainer and returns the loss terms' bits and a
 // hash of the weights after it.
 func pinnedStep(t *testing.T, name string) *pinned {
 	t.Helper()
-	w, err := ForSize(9)
-	if err != nil || w == nil {
-		t.Fatalf("no 9x9 network: %v", err)
-	}
+	w := preHeads(t, 9)
 	const n = 4
 	in := pinnedInputs(9, n)
 	moves := w.Spec.Moves()
@@ -198,6 +212,7 @@ func pinnedStep(t *testing.T, name string) *pinned {
 		Weights() *nets.Weights
 		Close() error
 	}
+	var err error
 	switch name {
 	case "fasttrain":
 		tr, err = fasttrain.New(w, o, fasttrain.Options{Threads: 1})
