@@ -79,12 +79,7 @@ func outputs(t *testing.T, b nets.Backend, in []float32, n int) *pinned {
 // (testdata/pre-heads/NxN.weights: FeaturesV1, no ownership or score head).
 func preHeads(t *testing.T, n int) *nets.Weights {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "pre-heads", fmt.Sprintf("%dx%d.weights", n, n)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	w, err := nets.Read(f)
+	w, err := nets.Load(filepath.Join("testdata", "pre-heads", fmt.Sprintf("%dx%d.weights", n, n)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,8 +98,7 @@ func TestPinnedOutputs(t *testing.T) {
 	const n = 3
 	nw := map[string]*nets.Weights{}
 	for _, size := range []int{9, 19} {
-		w := preHeads(t, size)
-		nw[fmt.Sprintf("%dx%d.weights", size, size)] = w
+		nw[fmt.Sprintf("%dx%d.weights", size, size)] = preHeads(t, size)
 	}
 	specs, _ := filepath.Glob("../../docs/specs/*.json")
 	for _, path := range specs {
