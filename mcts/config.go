@@ -8,8 +8,11 @@ import (
 
 // Config holds the search parameters fixed for a Searcher's life.
 type Config struct {
-	Threads  int // search goroutines (default 1)
-	MaxNodes int // node arena limit (default 4,000,000, about 350 MB when full)
+	Threads int // search goroutines (default 1)
+	// MaxNodes is the node arena limit (default 4,000,000, about 350 MB
+	// when full). A full tree stops growing, not searching: its leaves
+	// are evaluated without children until the next move frees nodes.
+	MaxNodes int
 
 	// PUCT: c(N) = CInit + log((1+N+CBase)/CBase) (AlphaZero).
 	CInit float64
@@ -35,6 +38,15 @@ type Config struct {
 	// visits at which both count the same). 0 turns RAVE off.
 	RAVEEquiv float64
 
+	// ExpandVisits is the visit at which a leaf gets its children: its
+	// earlier visits evaluate it (a playout from it) without growing the
+	// tree, as Pachi's expand_p and Fuego's expansion threshold do, so
+	// that lines visited once cost no nodes (on 19x19 a leaf has about
+	// 300 children). 1 (the default) expands every leaf at its first
+	// visit: right for a network evaluator, whose evaluation brings the
+	// priors anyway; 0 means 1. The root always expands.
+	ExpandVisits int
+
 	// Seed fixes every random choice (noise, temperature sampling).
 	Seed uint64
 }
@@ -50,6 +62,7 @@ func DefaultConfig() Config {
 		RootFPUReduction: 0.25,
 		VirtualLoss:      3,
 		NoiseEpsilon:     0.25,
+		ExpandVisits:     1,
 		Seed:             1,
 	}
 }
@@ -66,6 +79,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.Threads < 1:
 		return fmt.Errorf("%w: threads %d", ErrConfig, c.Threads)
+	case c.ExpandVisits < 0:
+		return fmt.Errorf("%w: expand visits %d", ErrConfig, c.ExpandVisits)
 	case c.MaxNodes < 2:
 		return fmt.Errorf("%w: max nodes %d", ErrConfig, c.MaxNodes)
 	case c.CInit <= 0 || c.CBase <= 0:

@@ -241,7 +241,8 @@ type Options struct {
 	ForcedPlayouts float64
 }
 
-// errTreeFull stops the workers when the arena is full.
+// errTreeFull stops the search when the arena cannot hold the root's
+// children.
 var errTreeFull = errors.New("mcts: node limit reached")
 
 // Search runs simulations from the root until a limit is reached or ctx
@@ -681,10 +682,6 @@ type worker struct {
 func (w *worker) simulate(ctx context.Context) (bool, error) {
 	s := w.s
 	s.mu.Lock()
-	if s.treeFull {
-		s.mu.Unlock()
-		return false, errTreeFull
-	}
 	w.selectLeaf()
 	if w.refining {
 		s.mu.Unlock()
@@ -699,7 +696,11 @@ func (w *worker) simulate(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	terminal := leaf.state == expanded && leaf.nchild == 0
-	if !terminal {
+	// grow: this visit gives the leaf its children. Earlier visits
+	// (Config.ExpandVisits) and every visit once the arena is full
+	// evaluate the leaf and leave it a leaf; the root always grows.
+	grow := !terminal && (len(w.path) == 1 || !s.treeFull && leaf.n+1 >= int32(s.cfg.ExpandVisits))
+	if grow {
 		leaf.state = expanding
 	}
 	s.mu.Unlock()
@@ -750,22 +751,31 @@ func (w *worker) simulate(ctx context.Context) (bool, error) {
 	}
 	if err != nil {
 		s.mu.Lock()
-		s.tree.at(w.path[len(w.path)-1]).state = unexpanded
+		if grow {
+			s.tree.at(w.path[len(w.path)-1]).state = unexpanded
+		}
 		w.undoVirtualLoss()
 		s.mu.Unlock()
 		return false, err
 	}
 	value = v
-	w.legalMoves(&st)
+	if grow {
+		w.legalMoves(&st)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	leafIdx := w.path[len(w.path)-1]
-	if !w.expand(leafIdx) {
+	if leafIdx := w.path[len(w.path)-1]; grow && !w.expand(leafIdx) {
+		// The arena is full: the tree stops growing (until the next
+		// move's tree reuse frees the lines not played) and the search
+		// goes on with leaves evaluated where they are. Only a root
+		// that cannot get its children ends the search.
 		s.tree.at(leafIdx).state = unexpanded
 		s.treeFull = true
-		w.backup(value)
-		w.backupEstimate(&st)
-		return true, errTreeFull
+		if len(w.path) == 1 {
+			w.backup(value)
+			w.backupEstimate(&st)
+			return true, errTreeFull
+		}
 	}
 	w.backup(value)
 	w.backupEstimate(&st)

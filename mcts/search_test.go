@@ -220,7 +220,7 @@ func TestNodeLimit(t *testing.T) {
 	cfg.MaxNodes = 500
 	s := mustSearcher(t, NewPlayoutEvaluator(1, 1), cfg)
 	s.SetGame(g)
-	res, err := s.Search(context.Background(), Options{Limits: Limits{Playouts: 100000}})
+	res, err := s.Search(context.Background(), Options{Limits: Limits{Playouts: 3000}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,8 +230,68 @@ func TestNodeLimit(t *testing.T) {
 	if res.Nodes > 500 {
 		t.Fatalf("%d nodes; limit 500", res.Nodes)
 	}
-	if res.Playouts >= 100000 {
-		t.Fatal("search did not stop at the node limit")
+	// A full tree stops growing, not searching.
+	if res.Playouts != 3000 || res.Visits < 3000 {
+		t.Fatalf("%d playouts, %d root visits: the search stopped at the node limit", res.Playouts, res.Visits)
+	}
+}
+
+// TestNodeLimitRoot: an arena too small for the root's children ends the
+// search at once, with a result and no error.
+func TestNodeLimitRoot(t *testing.T) {
+	g := newGame(t, 9)
+	cfg := DefaultConfig()
+	cfg.MaxNodes = 50 // the root has 82 children
+	s := mustSearcher(t, NewPlayoutEvaluator(1, 1), cfg)
+	s.SetGame(g)
+	res, err := s.Search(context.Background(), Options{Limits: Limits{Playouts: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.TreeFull || res.Playouts != 0 {
+		t.Fatalf("TreeFull %v, %d playouts; want a full tree and none", res.TreeFull, res.Playouts)
+	}
+}
+
+// TestExpandVisits: with ExpandVisits k a node gets its children at its
+// k-th visit, so every expanded node but the root has at least k visits,
+// the tree is smaller than with k = 1 for the same playouts, and the
+// root expands at once whatever k.
+func TestExpandVisits(t *testing.T) {
+	nodes := map[int]int{}
+	for _, k := range []int{1, 3, 1 << 20} {
+		g := newGame(t, 9)
+		cfg := DefaultConfig()
+		cfg.ExpandVisits = k
+		s := mustSearcher(t, NewPlayoutEvaluator(1, 5), cfg)
+		s.SetGame(g)
+		res, err := s.Search(context.Background(), Options{Limits: Limits{Playouts: 2000}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Visits < 2000 || res.TreeFull {
+			t.Fatalf("k %d: %d visits, tree full %v", k, res.Visits, res.TreeFull)
+		}
+		expandedNodes := 0
+		for i, nd := range s.tree.all() {
+			if nd.state != expanded || nd.nchild == 0 {
+				continue
+			}
+			expandedNodes++
+			if i != 0 && int(nd.n) < k {
+				t.Fatalf("k %d: node %d expanded with %d visits", k, i, nd.n)
+			}
+		}
+		if expandedNodes == 0 {
+			t.Fatalf("k %d: the root did not expand", k)
+		}
+		nodes[k] = res.Nodes
+	}
+	if nodes[1<<20] != 1+82 {
+		t.Fatalf("k huge: %d nodes; want the root and its 82 children", nodes[1<<20])
+	}
+	if !(nodes[3] < nodes[1]/2) {
+		t.Fatalf("nodes: k=1 %d, k=3 %d; want fewer than half with k=3", nodes[1], nodes[3])
 	}
 }
 
@@ -479,5 +539,20 @@ func TestNoNoise(t *testing.T) {
 	}
 	if changed == 0 {
 		t.Fatal("a search without NoNoise left every prior unchanged")
+	}
+}
+
+func TestConfigRejects(t *testing.T) {
+	for name, mod := range map[string]func(*Config){
+		"threads":       func(c *Config) { c.Threads = 0 },
+		"expand visits": func(c *Config) { c.ExpandVisits = -1 },
+		"max nodes":     func(c *Config) { c.MaxNodes = 1 },
+		"virtual loss":  func(c *Config) { c.VirtualLoss = -1 },
+	} {
+		cfg := DefaultConfig()
+		mod(&cfg)
+		if _, err := NewSearcher(NewPlayoutEvaluator(1, 1), cfg); !errors.Is(err, ErrConfig) {
+			t.Errorf("%s: err = %v; want ErrConfig", name, err)
+		}
 	}
 }

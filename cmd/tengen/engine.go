@@ -29,6 +29,7 @@ type engineConfig struct {
 	rollouts  int      // playouts per evaluation of the playout evaluator
 	lambda    float64  // weight of playouts mixed into the network's value (hybrid); < 0: per size
 	expandAt  int      // hybrid with lambda 1: visits before a node gets the network's priors; < 0: the default
+	expandVis int      // the visit at which a leaf gets its children (mcts.Config.ExpandVisits); 0: by evaluator and size
 	evaluator string   // "auto", "playouts", "net" or "hybrid"
 	rave      float64  // RAVE equivalence (0: off); < 0: the default
 	autoTime  bool     // no --visits, --playouts or --time: spend defaultMoveTime per move
@@ -278,6 +279,10 @@ func (e *engine) searcher(size int) (*mcts.Searcher, error) {
 	if e.cfg.nodes > 0 {
 		cfg.MaxNodes = e.cfg.nodes
 	}
+	cfg.ExpandVisits = e.cfg.expandVis
+	if cfg.ExpandVisits == 0 {
+		cfg.ExpandVisits = defaultExpandVisits(kind, size)
+	}
 	s, err := mcts.NewSearcher(ev, cfg)
 	if err != nil {
 		return nil, err
@@ -456,6 +461,19 @@ func (c *engineConfig) evaluatorFor(size int, haveNet bool) string {
 		kind = "playouts"
 	}
 	return kind
+}
+
+// defaultExpandVisits is the visit at which a leaf gets its children
+// (mcts.Config.ExpandVisits): the first where the network evaluates
+// every leaf (its evaluation brings the priors), later for the playout
+// searches on large boards, whose trees would otherwise fill the node
+// arena within a move or two (docs/strength.md, "The tree that filled
+// up").
+func defaultExpandVisits(kind string, size int) int {
+	if kind == "net" || kind == "hybrid" || size*size < 200 {
+		return 1
+	}
+	return 2
 }
 
 // defaultExpandAt is the hybrid evaluator's expansion threshold (AlphaGo

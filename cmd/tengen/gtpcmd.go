@@ -36,7 +36,8 @@ func engineFlags(fs *pflag.FlagSet) *engineConfig {
 	fs.Float64Var(&c.lambda, "lambda", -1, "hybrid evaluator: weight of the playouts against the network's value (AlphaGo's lambda; default by board size): at the nodes the network refined (--expand-at > 0), else at every leaf")
 	fs.IntVar(&c.expandAt, "expand-at", -1, "hybrid: a node gets the network's priors (and, with --lambda < 1, its value mixed into the node's playout mean) once it has this many visits (the root at once), the playouts' Go knowledge before (AlphaGo's expansion threshold; default 40; 0: the network evaluates every leaf)")
 	fs.IntVar(&c.maxBatch, "batch", 16, "largest network batch")
-	fs.IntVar(&c.nodes, "nodes", 0, "search tree node limit (0: default 4,000,000)")
+	fs.IntVar(&c.nodes, "nodes", 0, "search tree node limit (0: default 4,000,000); a full tree stops growing, the search goes on")
+	fs.IntVar(&c.expandVis, "expand-visits", 0, "a leaf gets its children at this visit, earlier visits only evaluate it (Pachi's expand_p); 0: 2 for the playout and hybrid searches on boards over 13x13, else 1")
 	c.backend.bind(fs, "backend")
 	return c
 }
@@ -45,6 +46,8 @@ func (c *engineConfig) validate() error {
 	switch {
 	case c.threads < 0:
 		return usageError("--threads must not be negative")
+	case c.expandVis < 0:
+		return usageError("--expand-visits must not be negative")
 	case c.visits < 0 || c.playouts < 0 || c.perMove < 0:
 		return usageError("--visits, --playouts and --time must not be negative")
 	case !c.autoTime && c.visits == 0 && c.playouts == 0 && c.perMove == 0:
