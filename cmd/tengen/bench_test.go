@@ -102,6 +102,9 @@ func TestBenchSearchJSON(t *testing.T) {
 			}
 			pool = pool || r.Backends == 2 && r.Threads == 2
 		}
+		if r.Evaluator == "playouts" && (r.ExpandVisits != 1 || r.NodesPerVisit <= 0) {
+			t.Fatalf("playout row %+v: want expand_visits 1 on 5x5 and nodes per visit", r)
+		}
 	}
 	if !pool || kinds["network"] != 5 || kinds["hybrid"] != 2 || kinds["playouts"] != 2 {
 		t.Fatalf("rows by evaluator %v, pool row %v; want 5 network (one on the pool), 2 hybrid, 2 playouts:\n%s", kinds, pool, out.String())

@@ -38,6 +38,11 @@ type searchRow struct {
 	// measured in this run; Overhead = RawPS / VisitsPS.
 	RawPS    float64 `json:"raw_pos_per_s,omitempty"`
 	Overhead float64 `json:"overhead,omitempty"`
+	// ExpandVisits is the playout rows' mcts.Config.ExpandVisits (1: every
+	// leaf expands at its first visit) and NodesPerVisit the tree's
+	// nodes over its visits at the end.
+	ExpandVisits  int     `json:"expand_visits,omitempty"`
+	NodesPerVisit float64 `json:"nodes_per_visit,omitempty"`
 }
 
 type searchTable struct {
@@ -55,6 +60,9 @@ func (t searchTable) String() string {
 		prec := r.Precision
 		if prec == "" {
 			prec = "-"
+		}
+		if r.ExpandVisits > 0 {
+			prec = fmt.Sprintf("expand@%d", r.ExpandVisits) // playout rows have no precision
 		}
 		fmt.Fprintf(&b, "%2dx%-2d %-9s %-9s %7d %10d %8d %10.1f %10.2f %12s %9s\n", r.Size, r.Size, r.Evaluator, prec, r.Threads, r.Goroutines, r.Backends, r.VisitsPS, r.MeanBatch, raw, over)
 	}
@@ -136,11 +144,19 @@ func benchSearch(ctx context.Context, e env, o benchOptions) (any, error) {
 		}
 		for _, threads := range cores {
 			runtime.GOMAXPROCS(threads)
-			row, err := playoutSearchSpeed(ctx, size, threads, dur, o.seed)
-			if err != nil {
-				return nil, err
+			// Every leaf expanded at its first visit (the baseline), and
+			// tengen gtp's default where it differs (defaultExpandVisits).
+			ks := []int{1}
+			if k := defaultExpandVisits("playouts", size); k != 1 {
+				ks = append(ks, k)
 			}
-			t.Rows = append(t.Rows, row)
+			for _, k := range ks {
+				row, err := playoutSearchSpeed(ctx, size, threads, k, dur, o.seed)
+				if err != nil {
+					return nil, err
+				}
+				t.Rows = append(t.Rows, row)
+			}
 		}
 	}
 	return t, nil
@@ -168,7 +184,7 @@ func searchSpeed(ctx context.Context, bes []nets.Backend, size, goroutines int, 
 	if kind == "hybrid" {
 		leaf = &mcts.MixedEvaluator{Net: ev, Playouts: mcts.NewPlayoutEvaluator(1, seed), Lambda: 1}
 	}
-	res, err := timedSearch(ctx, leaf, size, goroutines, dur, seed)
+	res, err := timedSearch(ctx, leaf, size, goroutines, dur, seed, 1)
 	if err != nil {
 		return searchRow{}, err
 	}
@@ -177,18 +193,21 @@ func searchSpeed(ctx context.Context, bes []nets.Backend, size, goroutines int, 
 		VisitsPS: float64(res.Playouts) / res.Elapsed.Seconds(), MeanBatch: st.MeanBatch()}, nil
 }
 
-func playoutSearchSpeed(ctx context.Context, size, threads int, dur time.Duration, seed uint64) (searchRow, error) {
-	res, err := timedSearch(ctx, mcts.NewPlayoutEvaluator(1, seed), size, threads, dur, seed)
+// playoutSearchSpeed measures the playout search (heavy playouts, RAVE)
+// with leaves expanded at their expandVisits-th visit.
+func playoutSearchSpeed(ctx context.Context, size, threads, expandVisits int, dur time.Duration, seed uint64) (searchRow, error) {
+	res, err := timedSearch(ctx, mcts.NewPlayoutEvaluator(1, seed), size, threads, dur, seed, expandVisits)
 	if err != nil {
 		return searchRow{}, err
 	}
 	return searchRow{Size: size, Evaluator: "playouts", Threads: threads, Goroutines: threads, Visits: res.Playouts, Seconds: res.Elapsed.Seconds(),
-		VisitsPS: float64(res.Playouts) / res.Elapsed.Seconds()}, nil
+		VisitsPS: float64(res.Playouts) / res.Elapsed.Seconds(), ExpandVisits: expandVisits, NodesPerVisit: float64(res.Nodes) / float64(max(res.Visits, 1))}, nil
 }
 
-func timedSearch(ctx context.Context, ev mcts.Evaluator, size, threads int, dur time.Duration, seed uint64) (mcts.Result, error) {
+func timedSearch(ctx context.Context, ev mcts.Evaluator, size, threads int, dur time.Duration, seed uint64, expandVisits int) (mcts.Result, error) {
 	cfg := mcts.DefaultConfig()
 	cfg.Threads = threads
+	cfg.ExpandVisits = expandVisits
 	cfg.Seed = seed
 	if _, ok := ev.(mcts.AMAFEvaluator); ok {
 		cfg.RAVEEquiv = 1000 // as tengen gtp searches with playouts
