@@ -171,3 +171,25 @@ func TestNodeValueMixing(t *testing.T) {
 		}
 	}
 }
+
+// TestFullTreeSearchGoesOn: a refining search on two goroutines with late
+// expansion keeps searching once the arena is full, up to its visit limit
+// (analysis without a limit would otherwise freeze at the node limit).
+func TestFullTreeSearchGoesOn(t *testing.T) {
+	g := newGame(t, 9)
+	r := &refiner{at: 20, good: 4*9 + 4}
+	r.value = func(*board.State) float32 { return 0.1 }
+	cfg := DefaultConfig()
+	cfg.Threads = 2
+	cfg.ExpandVisits = 2
+	cfg.MaxNodes = 2000
+	s := mustSearcher(t, r, cfg)
+	s.SetGame(g)
+	res, err := s.Search(context.Background(), Options{Limits: Limits{Visits: 6000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.TreeFull || res.Nodes > 2000 || res.Visits < 6000 {
+		t.Fatalf("tree full %v, %d nodes, %d visits; want a full tree of at most 2000 nodes and 6000 visits", res.TreeFull, res.Nodes, res.Visits)
+	}
+}
