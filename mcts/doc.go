@@ -17,8 +17,8 @@
 // bounds memory; when it is reached the tree stops growing, the search
 // goes on evaluating leaves where they are, and the result reports it).
 // A leaf gets its children at its Config.ExpandVisits-th visit (Pachi's
-// expand_p), so lines visited once cost no nodes. The arena grows in fixed chunks that are never moved, so a growing
-// tree copies nothing while the other goroutines wait, and each node's
+// expand_p), so lines visited once cost no nodes. The arena grows in
+// fixed chunks that are never moved, so a growing tree copies nothing while the other goroutines wait, and each node's
 // children are contiguous within one chunk. Search goroutines descend with virtual loss under a short tree lock,
 // evaluate outside the lock, then expand and back up. Selection is PUCT
 // (AlphaZero's c(N) = c_init + log((1+N+c_base)/c_base)) with a

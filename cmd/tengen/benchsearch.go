@@ -51,7 +51,7 @@ type searchTable struct {
 
 func (t searchTable) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%5s %-9s %-9s %7s %10s %8s %10s %10s %12s %9s\n", "size", "evaluator", "precision", "threads", "goroutines", "backends", "visits/s", "mean batch", "raw pos/s", "overhead")
+	fmt.Fprintf(&b, "%5s %-9s %-9s %6s %7s %10s %8s %10s %10s %12s %9s\n", "size", "evaluator", "precision", "expand", "threads", "goroutines", "backends", "visits/s", "mean batch", "raw pos/s", "overhead")
 	for _, r := range t.Rows {
 		raw, over := "-", "-"
 		if r.RawPS > 0 {
@@ -61,10 +61,11 @@ func (t searchTable) String() string {
 		if prec == "" {
 			prec = "-"
 		}
+		expand := "-"
 		if r.ExpandVisits > 0 {
-			prec = fmt.Sprintf("expand@%d", r.ExpandVisits) // playout rows have no precision
+			expand = fmt.Sprint(r.ExpandVisits)
 		}
-		fmt.Fprintf(&b, "%2dx%-2d %-9s %-9s %7d %10d %8d %10.1f %10.2f %12s %9s\n", r.Size, r.Size, r.Evaluator, prec, r.Threads, r.Goroutines, r.Backends, r.VisitsPS, r.MeanBatch, raw, over)
+		fmt.Fprintf(&b, "%2dx%-2d %-9s %-9s %6s %7d %10d %8d %10.1f %10.2f %12s %9s\n", r.Size, r.Size, r.Evaluator, prec, expand, r.Threads, r.Goroutines, r.Backends, r.VisitsPS, r.MeanBatch, raw, over)
 	}
 	return b.String()
 }
