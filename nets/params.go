@@ -287,6 +287,68 @@ func Transplant(dst, src *Weights, fresh ...string) (copied, kept []string, err 
 	return copied, kept, nil
 }
 
+// Deepen makes dst, a network whose trunk is src's trunk with more
+// layers after it, compute what src computes (Net2DeeperNet, Chen,
+// Goodfellow and Shlens 2016): it copies src's tensors that fit (as
+// Transplant does, fresh excepted) and sets each added convolution to
+// the identity (output channel f copies input channel f through the
+// kernel's centre, bias zero). The added layers may be convolutions with
+// as many filters as channels in and an odd kernel, each optionally
+// followed by a ReLU; src's trunk must end with a ReLU, so that the
+// identity's input is never negative and an added ReLU changes nothing.
+// A deeper value head needs no more than this to start where the trained
+// network stands: the extra layers see further (a 3x3 convolution adds
+// two points to the receptive field) and learn from there. It returns the
+// added convolutions' weight names.
+func Deepen(dst, src *Weights, fresh ...string) (added []string, err error) {
+	st, dt := src.Spec.Trunk, dst.Spec.Trunk
+	if len(dt) <= len(st) {
+		return nil, fmt.Errorf("nets: deepen: the new trunk has %d layers, not more than the old %d", len(dt), len(st))
+	}
+	for i := range st {
+		if st[i].WithDefaults() != dt[i].WithDefaults() {
+			return nil, fmt.Errorf("nets: deepen: trunk layer %d differs (%s against %s): layers may only be added after the old trunk", i, dt[i].Kind, st[i].Kind)
+		}
+	}
+	if st[len(st)-1].Kind != KindReLU {
+		return nil, fmt.Errorf("nets: deepen: the old trunk ends with %s, not relu", st[len(st)-1].Kind)
+	}
+	shapes, err := dst.Spec.TrunkShapes()
+	if err != nil {
+		return nil, err
+	}
+	for i := len(st); i < len(dt); i++ {
+		l := dt[i]
+		switch {
+		case l.Kind == KindReLU && i > len(st) && dt[i-1].Kind == KindConv:
+		case l.Kind == KindConv && l.Filters == shapes[i].C && l.Kernel%2 == 1:
+		default:
+			return nil, fmt.Errorf("nets: deepen: added trunk layer %d (%s) cannot start as the identity (want a conv with as many filters as channels in, odd kernel, or a relu after it)", i, l.Kind)
+		}
+	}
+	if _, _, err := Transplant(dst, src, fresh...); err != nil {
+		return nil, err
+	}
+	for i := len(st); i < len(dt); i++ {
+		if dt[i].Kind != KindConv {
+			continue
+		}
+		name := fmt.Sprintf("trunk.%d.w", i)
+		wt, b := dst.Tensor(name), dst.Tensor(fmt.Sprintf("trunk.%d.b", i))
+		if wt == nil || b == nil {
+			return nil, fmt.Errorf("nets: deepen: no tensor %s", name)
+		}
+		f, k := wt.Shape[0], wt.Shape[2]
+		clear(wt.Data)
+		clear(b.Data)
+		for c := range f {
+			wt.Data[((c*f+c)*k+k/2)*k+k/2] = 1
+		}
+		added = append(added, name)
+	}
+	return added, nil
+}
+
 // FlushDenormals sets every subnormal value of x (0 < |v| < 2^-126) to
 // zero and returns how many it changed. Weight decay leaves 10% to 25%
 // of a trained network's weights subnormal, and on x86 every

@@ -39,6 +39,7 @@ type trainArgs struct {
 	Spec        string   `json:"spec"`
 	Init        string   `json:"init"`
 	Fresh       []string `json:"fresh"`
+	Deepen      bool     `json:"deepen,omitempty"`
 	Size        int      `json:"size"`
 	MinRank     string   `json:"min-rank"`
 	NoHandicap  bool     `json:"no-handicap"`
@@ -100,6 +101,7 @@ func (a *trainArgs) bind(fs *pflag.FlagSet) map[string]any {
 	str(&a.Init, "init", "", "start from these weights instead of a random network (with --spec: copy the tensors whose names and shapes match, initialise the rest)")
 	fs.StringSliceVar(&a.Fresh, "fresh", nil, "with --init and --spec: tensor name prefixes to initialise afresh anyway (e.g. value. for a new value head)")
 	fields["fresh"] = &a.Fresh
+	boo(&a.Deepen, "deepen", false, "with --init and --spec whose trunk is --init's with layers added after it: the added convolutions start as the identity, so the deeper network starts computing what --init did (Net2DeeperNet)")
 	num(&a.Size, "size", 19, "board size (games of other sizes are skipped)")
 	str(&a.MinRank, "min-rank", "", "keep games whose players are both at least this rank (e.g. 6d)")
 	boo(&a.NoHandicap, "no-handicap", false, "drop handicap games")
@@ -342,6 +344,9 @@ func (a *trainArgs) network(resume bool, dir string) (*nets.Weights, error) {
 			return nets.Load(filepath.Join(dir, st.Weights))
 		}
 	}
+	if a.Deepen && (a.Init == "" || a.Spec == "") {
+		return nil, usageError("train: --deepen needs --init and --spec")
+	}
 	if a.Init != "" && a.Spec == "" {
 		if len(a.Fresh) > 0 {
 			return nil, usageError("train: --fresh needs --init and --spec")
@@ -372,6 +377,15 @@ func (a *trainArgs) network(resume bool, dir string) (*nets.Weights, error) {
 	src, err := nets.Load(a.Init)
 	if err != nil {
 		return nil, err
+	}
+	if a.Deepen {
+		// Deepen checks the trunks and transplants the rest itself.
+		added, err := nets.Deepen(w, src, a.Fresh...)
+		if err != nil {
+			return nil, usageError("train: --deepen %s: %v", a.Init, err)
+		}
+		a.surgery = fmt.Sprintf("%s deepened: %d added convolutions start as the identity (%s)", a.Init, len(added), strings.Join(added, " "))
+		return w, nil
 	}
 	copied, kept, err := nets.Transplant(w, src, a.Fresh...)
 	if err != nil {

@@ -450,3 +450,72 @@ func TestTrainGameOrder(t *testing.T) {
 		t.Errorf("--game-order random: %v", err)
 	}
 }
+
+// TestTrainDeepen: --deepen with a spec that adds layers after the
+// trunk starts them as the identity; it needs --init and --spec, and a
+// spec that changes the old layers is a usage error.
+func TestTrainDeepen(t *testing.T) {
+	games, spec := tinyTrainSetup(t)
+	first := filepath.Join(t.TempDir(), "first")
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), tinyTrainArgs(first, spec, games, "2"), nil, &stdout, &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	data, _ := os.ReadFile(spec)
+	s, err := nets.ParseSpec(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Trunk[len(s.Trunk)-1].Kind != nets.KindReLU {
+		t.Fatalf("the tiny trunk ends with %s", s.Trunk[len(s.Trunk)-1].Kind)
+	}
+	writeSpec := func(s nets.Spec) string {
+		js, _ := json.Marshal(s)
+		p := filepath.Join(t.TempDir(), "spec.json")
+		if err := os.WriteFile(p, js, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	deep := s
+	deep.Trunk = append(slices.Clone(s.Trunk), nets.Layer{Kind: nets.KindConv, Filters: 8, Kernel: 3}, nets.Layer{Kind: nets.KindReLU})
+	parent := filepath.Join(first, "latest.weights")
+	out := filepath.Join(t.TempDir(), "deep")
+	stderr.Reset()
+	args := append(tinyTrainArgs(out, writeSpec(deep), games, "1"), "--init", parent, "--deepen", "--seed", "9")
+	if err := run(context.Background(), args, nil, &stdout, &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	added := "trunk." + strconv.Itoa(len(s.Trunk)) + ".w"
+	if !strings.Contains(stderr.String(), "deepened") || !strings.Contains(stderr.String(), added) {
+		t.Errorf("no deepening report:\n%s", stderr.String())
+	}
+	c, err := nets.Load(filepath.Join(out, "latest.weights"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One Adam step at rate 0.002 moves a weight by about 0.002: the
+	// added convolution is still the identity's neighbour.
+	w := c.Tensor(added)
+	if w == nil || len(c.Spec.Trunk) != len(deep.Trunk) {
+		t.Fatalf("child has no %s (trunk %d layers)", added, len(c.Spec.Trunk))
+	}
+	f, k := w.Shape[0], w.Shape[2]
+	id := make([]float32, len(w.Data))
+	for i := range f {
+		id[((i*f+i)*k+k/2)*k+k/2] = 1
+	}
+	if d := maxDiff(id, w.Data); d > 0.01 {
+		t.Errorf("%s is %v from the identity", added, d)
+	}
+	middle := s
+	middle.Trunk = slices.Insert(slices.Clone(s.Trunk), 0, nets.Layer{Kind: nets.KindConv, Filters: 8, Kernel: 3}, nets.Layer{Kind: nets.KindReLU})
+	for _, args := range [][]string{
+		append(tinyTrainArgs(filepath.Join(t.TempDir(), "x"), writeSpec(deep), games, "1"), "--deepen"),
+		append(tinyTrainArgs(filepath.Join(t.TempDir(), "y"), writeSpec(middle), games, "1"), "--init", parent, "--deepen"),
+	} {
+		if err := run(context.Background(), args, nil, &stdout, &stderr); exitCode(err) != 2 {
+			t.Errorf("%v: err %v, want a usage error", args[len(args)-3:], err)
+		}
+	}
+}
