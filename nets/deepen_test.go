@@ -11,11 +11,13 @@ import (
 	"github.com/tengen-go/tengen/nets/netstest"
 )
 
+func conv(f, k int) nets.Layer { return nets.Layer{Kind: nets.KindConv, Filters: f, Kernel: k} }
+
+var relu = nets.Layer{Kind: nets.KindReLU}
+
 // deepenSpecs returns a small network with every head and the same
 // network with extra layers after its trunk.
 func deepenSpecs(extra ...nets.Layer) (shallow, deep nets.Spec) {
-	conv := func(f, k int) nets.Layer { return nets.Layer{Kind: nets.KindConv, Filters: f, Kernel: k} }
-	relu := nets.Layer{Kind: nets.KindReLU}
 	shallow = nets.Spec{
 		BoardSize: 7, Features: nets.FeaturesV2,
 		Trunk:     []nets.Layer{conv(8, 5), relu, {Kind: nets.KindLRN}, conv(8, 3), relu},
@@ -51,8 +53,6 @@ func outputs(t *testing.T, w *nets.Weights, in []float32, n int) nets.Outputs {
 // the shallow one did, bit for bit, whatever the random weights of the
 // deep one were before.
 func TestDeepen(t *testing.T) {
-	conv := func(f, k int) nets.Layer { return nets.Layer{Kind: nets.KindConv, Filters: f, Kernel: k} }
-	relu := nets.Layer{Kind: nets.KindReLU}
 	shallowSpec, deepSpec := deepenSpecs(conv(8, 3), relu, conv(8, 3), relu, conv(8, 1))
 	rng := rand.New(rand.NewPCG(7, 7))
 	src, err := netstest.RandomWeights(shallowSpec, rng)
@@ -102,8 +102,6 @@ func TestDeepen(t *testing.T) {
 }
 
 func TestDeepenRejects(t *testing.T) {
-	conv := func(f, k int) nets.Layer { return nets.Layer{Kind: nets.KindConv, Filters: f, Kernel: k} }
-	relu := nets.Layer{Kind: nets.KindReLU}
 	rng := rand.New(rand.NewPCG(1, 2))
 	shallowSpec, _ := deepenSpecs()
 	src, err := netstest.RandomWeights(shallowSpec, rng)

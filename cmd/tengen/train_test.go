@@ -275,26 +275,11 @@ func TestNetNewInfo(t *testing.T) {
 // initialises the rest (here a wider value head, and the value head
 // afresh by --fresh); --fresh alone is a usage error.
 func TestTrainSurgery(t *testing.T) {
-	games, spec := tinyTrainSetup(t)
-	first := filepath.Join(t.TempDir(), "first")
-	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), tinyTrainArgs(first, spec, games, "2"), nil, &stdout, &stderr); err != nil {
-		t.Fatalf("%v\n%s", err, stderr.String())
-	}
-	data, _ := os.ReadFile(spec)
-	s, err := nets.ParseSpec(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	games, spec, s, parent := surgeryParent(t)
 	s.Value.Filters = 3
-	js, _ := json.Marshal(s)
-	wider := filepath.Join(t.TempDir(), "wider.json")
-	if err := os.WriteFile(wider, js, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	parent := filepath.Join(first, "latest.weights")
+	wider := writeSpecFile(t, s)
 	out := filepath.Join(t.TempDir(), "second")
-	stderr.Reset()
+	var stdout, stderr bytes.Buffer
 	// Another seed: a fresh initialisation would differ from the parent's.
 	args := append(tinyTrainArgs(out, wider, games, "1"), "--init", parent, "--fresh", "value.fc2", "--seed", "9")
 	if err := run(context.Background(), args, nil, &stdout, &stderr); err != nil {
@@ -319,6 +304,36 @@ func TestTrainSurgery(t *testing.T) {
 	if err := run(context.Background(), append(tinyTrainArgs(filepath.Join(t.TempDir(), "x"), spec, games, "1"), "--fresh", "value."), nil, &stdout, &stderr); exitCode(err) != 2 {
 		t.Errorf("--fresh without --init: %v", err)
 	}
+}
+
+// surgeryParent trains the tiny network two steps and returns its games,
+// its spec file and spec, and the trained weights: the parent of a
+// surgery.
+func surgeryParent(t *testing.T) (games, specFile string, spec nets.Spec, parent string) {
+	t.Helper()
+	games, specFile = tinyTrainSetup(t)
+	first := filepath.Join(t.TempDir(), "first")
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), tinyTrainArgs(first, specFile, games, "2"), nil, &stdout, &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	data, _ := os.ReadFile(specFile)
+	spec, err := nets.ParseSpec(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return games, specFile, spec, filepath.Join(first, "latest.weights")
+}
+
+// writeSpecFile writes s to a new JSON file and returns its path.
+func writeSpecFile(t *testing.T, s nets.Spec) string {
+	t.Helper()
+	js, _ := json.Marshal(s)
+	p := filepath.Join(t.TempDir(), "spec.json")
+	if err := os.WriteFile(p, js, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func maxDiff(a, b []float32) float64 {
@@ -455,34 +470,15 @@ func TestTrainGameOrder(t *testing.T) {
 // trunk starts them as the identity; it needs --init and --spec, and a
 // spec that changes the old layers is a usage error.
 func TestTrainDeepen(t *testing.T) {
-	games, spec := tinyTrainSetup(t)
-	first := filepath.Join(t.TempDir(), "first")
+	games, _, s, parent := surgeryParent(t)
 	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), tinyTrainArgs(first, spec, games, "2"), nil, &stdout, &stderr); err != nil {
-		t.Fatalf("%v\n%s", err, stderr.String())
-	}
-	data, _ := os.ReadFile(spec)
-	s, err := nets.ParseSpec(data)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if s.Trunk[len(s.Trunk)-1].Kind != nets.KindReLU {
 		t.Fatalf("the tiny trunk ends with %s", s.Trunk[len(s.Trunk)-1].Kind)
 	}
-	writeSpec := func(s nets.Spec) string {
-		js, _ := json.Marshal(s)
-		p := filepath.Join(t.TempDir(), "spec.json")
-		if err := os.WriteFile(p, js, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
 	deep := s
 	deep.Trunk = append(slices.Clone(s.Trunk), nets.Layer{Kind: nets.KindConv, Filters: 8, Kernel: 3}, nets.Layer{Kind: nets.KindReLU})
-	parent := filepath.Join(first, "latest.weights")
 	out := filepath.Join(t.TempDir(), "deep")
-	stderr.Reset()
-	args := append(tinyTrainArgs(out, writeSpec(deep), games, "1"), "--init", parent, "--deepen", "--seed", "9")
+	args := append(tinyTrainArgs(out, writeSpecFile(t, deep), games, "1"), "--init", parent, "--deepen", "--seed", "9")
 	if err := run(context.Background(), args, nil, &stdout, &stderr); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
@@ -511,8 +507,8 @@ func TestTrainDeepen(t *testing.T) {
 	middle := s
 	middle.Trunk = slices.Insert(slices.Clone(s.Trunk), 0, nets.Layer{Kind: nets.KindConv, Filters: 8, Kernel: 3}, nets.Layer{Kind: nets.KindReLU})
 	for _, args := range [][]string{
-		append(tinyTrainArgs(filepath.Join(t.TempDir(), "x"), writeSpec(deep), games, "1"), "--deepen"),
-		append(tinyTrainArgs(filepath.Join(t.TempDir(), "y"), writeSpec(middle), games, "1"), "--init", parent, "--deepen"),
+		append(tinyTrainArgs(filepath.Join(t.TempDir(), "x"), writeSpecFile(t, deep), games, "1"), "--deepen"),
+		append(tinyTrainArgs(filepath.Join(t.TempDir(), "y"), writeSpecFile(t, middle), games, "1"), "--init", parent, "--deepen"),
 	} {
 		if err := run(context.Background(), args, nil, &stdout, &stderr); exitCode(err) != 2 {
 			t.Errorf("%v: err %v, want a usage error", args[len(args)-3:], err)
