@@ -65,6 +65,11 @@ type SearchOptions struct {
 	// (TimeControl.MaxBudget): a Player may think up to it on a hard
 	// move. 0: Budget is the limit.
 	MaxBudget time.Duration
+	// NoSaving says that the time left of Budget when the move is chosen
+	// is lost (TimeControl.Saves is false: a byo-yomi period, the last
+	// stone of a Canadian block), so a Player gains nothing by stopping
+	// its search before the budget.
+	NoSaving bool
 	// Cleanup is set by kgs-genmove_cleanup: keep playing (do not pass)
 	// until the opponent's dead stones are captured.
 	Cleanup bool

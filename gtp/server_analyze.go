@@ -349,6 +349,7 @@ func (s *Server) genmoveAnalyze(ctx context.Context, x *exchange, kata bool) (st
 	opts := a.options()
 	opts.Budget = s.budget(a.color)
 	opts.MaxBudget = s.maxBudget(a.color)
+	opts.NoSaving = !s.tc.Saves(s.clocks[a.color])
 	if a.interval > 0 {
 		opts.Report = rep.report
 	}

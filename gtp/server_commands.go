@@ -254,7 +254,7 @@ func (s *Server) genmove(ctx context.Context, x *exchange, mode genmoveMode) (st
 	if err != nil {
 		return "", err
 	}
-	opts := SearchOptions{Budget: s.budget(c), MaxBudget: s.maxBudget(c), Cleanup: mode.cleanup}
+	opts := SearchOptions{Budget: s.budget(c), MaxBudget: s.maxBudget(c), NoSaving: !s.tc.Saves(s.clocks[c]), Cleanup: mode.cleanup}
 	return s.think(ctx, c, opts, mode.play, nil)
 }
 

@@ -213,6 +213,35 @@ func TestSearchOptions(t *testing.T) {
 	}
 }
 
+// TestSearchOptionsNoSaving: NoSaving is set where the clock gives every
+// move the same period (time_settings 0 2 1: one stone a block), for
+// genmove and lz-genmove_analyze alike, and not in main time or without
+// time settings.
+func TestSearchOptionsNoSaving(t *testing.T) {
+	p := &gtptest.Player{}
+	serve(t, p, testConfig(), strings.Join([]string{
+		"boardsize 9",
+		"genmove b",
+		"time_settings 300 30 5",
+		"genmove w",
+		"time_settings 0 2 1",
+		"genmove b",
+		"lz-genmove_analyze w 50",
+		"time_settings 0 60 10",
+		"genmove b",
+	}, "\n")+"\n")
+	calls := p.Calls()
+	want := []bool{false, false, true, true, false}
+	if len(calls) != len(want) {
+		t.Fatalf("%d calls: %+v", len(calls), calls)
+	}
+	for i, c := range calls {
+		if c.Opts.NoSaving != want[i] {
+			t.Errorf("call %d (%s %v, budget %v): NoSaving %v; want %v", i, c.Method, c.Color, c.Opts.Budget, c.Opts.NoSaving, want[i])
+		}
+	}
+}
+
 // TestPlayerErrors: a failing Player gives "?" replies (or a cleanly ended
 // stream), and a Player playing an illegal move is refused.
 func TestPlayerErrors(t *testing.T) {

@@ -269,6 +269,24 @@ func (tc TimeControl) Budget(c Clock, movesLeft int, lag time.Duration) time.Dur
 	return max(b, minBudget)
 }
 
+// Saves reports whether time a player with clock c leaves unspent on his
+// next move is kept for later moves: in main time, absolute time and a
+// Canadian block with more stones to play, yes; in a byo-yomi period
+// (every move gets the whole period again) or on the last stone of a
+// Canadian block, no: there a move that stops before its budget throws
+// the rest away (Leela Zero prunes its search early only where time can
+// be accumulated, for the same reason). Without time controls, yes (the
+// Player's own time keeping decides).
+func (tc TimeControl) Saves(c Clock) bool {
+	if tc.System == NoTime || tc.System == Absolute || c.Main > 0 {
+		return true
+	}
+	if tc.System == Canadian {
+		return c.Stones > 1
+	}
+	return false
+}
+
 // MovesLeft estimates how many more moves a player will make in a game
 // with empty empty points on a board of size x size points: a third of
 // the empty points, and at least a tenth of the board (the endgame lasts).

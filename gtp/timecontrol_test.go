@@ -111,6 +111,32 @@ func TestBudget(t *testing.T) {
 	}
 }
 
+func TestSaves(t *testing.T) {
+	abs := gtp.TimeControl{System: gtp.Absolute, Main: 600 * sec}
+	byo := gtp.TimeControl{System: gtp.Byoyomi, Main: 600 * sec, Period: 30 * sec, Periods: 5}
+	can := gtp.TimeControl{System: gtp.Canadian, Main: 600 * sec, Period: 60 * sec, Stones: 10}
+	tests := []struct {
+		name  string
+		tc    gtp.TimeControl
+		clock gtp.Clock
+		want  bool
+	}{
+		{"none", gtp.TimeControl{}, gtp.Clock{}, true},
+		{"absolute", abs, abs.NewClock(), true},
+		{"byoyomi main", byo, byo.NewClock(), true},
+		{"byoyomi period", byo, gtp.Clock{Period: 30 * sec, Periods: 3}, false},
+		{"canadian main", can, can.NewClock(), true},
+		{"canadian block", can, gtp.Clock{Period: 40 * sec, Stones: 4}, true},
+		{"canadian last stone", can, gtp.Clock{Period: 3 * sec, Stones: 1}, false},
+		{"canadian one stone a block", gtp.TimeControl{System: gtp.Canadian, Period: 2 * sec, Stones: 1}, gtp.Clock{Period: 2 * sec, Stones: 1}, false},
+	}
+	for _, tt := range tests {
+		if got := tt.tc.Saves(tt.clock); got != tt.want {
+			t.Errorf("%s: Saves(%+v) = %v; want %v", tt.name, tt.clock, got, tt.want)
+		}
+	}
+}
+
 // TestNeverLoseOnTime plays long games where every move takes its whole
 // budget plus the full lag, and checks the clock never runs out under
 // byo-yomi and Canadian overtime (400 moves), and under absolute time in

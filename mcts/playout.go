@@ -118,6 +118,15 @@ func lastPoint(s *board.State) board.Point {
 	return s.Recent[0].Point
 }
 
+// secondLastPoint is the move before the state's last, or
+// rollout.NoMove.
+func secondLastPoint(s *board.State) board.Point {
+	if s.NumRecent < 2 {
+		return rollout.NoMove
+	}
+	return s.Recent[1].Point
+}
+
 // value plays e.Playouts playouts from s and returns their mean value
 // for s.ToMove; the first playout's moves go to moves (RAVE). With est,
 // it also writes the playouts' mean score and final ownership for
@@ -136,7 +145,7 @@ func (e *PlayoutEvaluator) value(s *board.State, moves *[]board.Move, rng *rand.
 		if i == 0 {
 			rec = moves
 		}
-		score := e.Policy.Playout(&p, s.ToMove, lastPoint(s), s.Komi, 0, rng, rec).Score
+		score := e.Policy.PlayoutAfter(&p, s.ToMove, secondLastPoint(s), lastPoint(s), s.Komi, 0, rng, rec).Score
 		sign := float32(1)
 		if s.ToMove == board.White {
 			score = -score

@@ -34,3 +34,14 @@ func BenchmarkPriors19(b *testing.B) {
 		Priors(p, board.Black, board.Pass, priors)
 	}
 }
+
+// The heavy policy with a last-good-reply table that learns as the
+// benchmark goes (the search's use: one table for many playouts).
+func benchmarkPlayoutLGRF(b *testing.B, size int) {
+	pol := DefaultPolicy()
+	pol.Replies = NewReplies(size)
+	benchmarkPlayout(b, pol, size)
+}
+
+func BenchmarkPlayoutHeavyLGRF9(b *testing.B)  { benchmarkPlayoutLGRF(b, 9) }
+func BenchmarkPlayoutHeavyLGRF19(b *testing.B) { benchmarkPlayoutLGRF(b, 19) }

@@ -15,6 +15,12 @@
 // is a field of the Policy, so an ablation can turn it off;
 // [LightPolicy] turns them all off.
 //
+// A policy may carry a [Replies] table (last good reply with forgetting,
+// LGRF-2: Baier and Drake 2010) shared by the playouts of a search: the
+// replies that won recent playouts are tried before the rules (or after
+// the tactical ones, RepliesLate), and each playout's moves and result
+// update the table.
+//
 // [Priors] turns the same knowledge into move priors for a search.
 //
 // Playouts are fast and allocation-free: one runs on one goroutine with its

@@ -46,6 +46,18 @@ type Policy struct {
 	// Ladders: read ladders (Escape does not run into one, TwoLib ataris
 	// that catch in one).
 	Ladders bool
+	// Replies, if not nil, is a last-good-reply table (LGRF-2) for the
+	// board's size: before its other rules a playout plays the stored
+	// reply to the last two moves, or to the last move, when it is legal,
+	// fills no own eye and is no self-atari of more than two stones, and
+	// after the playout the table learns from its moves and result (see
+	// Replies). A table for another size is not used. Replies alone makes
+	// a policy heavy.
+	Replies *Replies
+	// RepliesLate tries the stored reply after the tactical rules
+	// (Escape, Capture next to the last move, Nakade, TwoLib) instead of
+	// before every rule.
+	RepliesLate bool
 }
 
 // DefaultPolicy returns the heavy policy with every rule on.
@@ -75,7 +87,7 @@ func (p Policy) Name() string {
 }
 
 func (p Policy) heavy() bool {
-	return p.Escape > 0 || p.Capture > 0 || p.Nakade > 0 || p.TwoLib > 0 || p.Patterns > 0 || p.SelfAtari
+	return p.Escape > 0 || p.Capture > 0 || p.Nakade > 0 || p.TwoLib > 0 || p.Patterns > 0 || p.SelfAtari || p.Replies != nil
 }
 
 // Validate reports a probability outside [0, 1].
@@ -106,8 +118,18 @@ type Result struct {
 // randomness is drawn from rng once (a seed fixes the playout); nothing
 // allocates except appends to *moves beyond its capacity.
 func (p Policy) Playout(pos *board.Position, toMove board.Color, last board.Point, komi float64, maxMoves int, rng *rand.Rand, moves *[]board.Move) Result {
+	return p.PlayoutAfter(pos, toMove, board.Pass, last, komi, maxMoves, rng, moves)
+}
+
+// PlayoutAfter is Playout with the move before last too (board.Pass or
+// NoMove if none or unknown), the context of the first reply looked up
+// in p.Replies and learnt there.
+func (p Policy) PlayoutAfter(pos *board.Position, toMove board.Color, last2, last board.Point, komi float64, maxMoves int, rng *rand.Rand, moves *[]board.Move) Result {
 	if last < 0 { // NoMove
 		last = board.Pass
+	}
+	if last2 < 0 || !pos.OnBoard(last2) {
+		last2 = board.Pass
 	}
 	var s runner
 	s.pos, s.size, s.on = pos, pos.Size(), &onBoard[pos.Size()] // here, not in a callee: pos must not escape
@@ -118,14 +140,26 @@ func (p Policy) Playout(pos *board.Position, toMove board.Color, last board.Poin
 	if !pos.OnBoard(last) {
 		last = board.Pass
 	}
+	replies := p.Replies
+	if replies != nil && replies.size != s.size {
+		replies = nil
+	}
 	c := toMove
 	passes, n := 0, 0
+	before2, before := last2, last
+	prev2 := last2
 	for n < maxMoves && passes < 2 {
-		var pt board.Point
+		pt := board.Pass
 		s.played = false
-		if s.heavy {
+		if replies != nil && last != board.Pass && !p.RepliesLate {
+			pt = s.replyMove(replies, c, prev2, last)
+		}
+		s.replies, s.prev2 = replies, prev2
+		switch {
+		case pt != board.Pass: // a stored reply
+		case s.heavy:
 			pt = s.heavyMove(c, last)
-		} else {
+		default:
 			pt = s.randomMove(c)
 		}
 		if !s.played {
@@ -144,11 +178,45 @@ func (p Policy) Playout(pos *board.Position, toMove board.Color, last board.Poin
 				s.noteAtari(pt)
 			}
 		}
-		last = pt
+		if replies != nil && n < len(s.seq) {
+			s.seq[n] = pt
+		}
+		prev2, last = last, pt
 		n++
 		c = c.Opponent()
 	}
-	return Result{Score: s.score(komi), Moves: n}
+	score := s.score(komi)
+	if replies != nil {
+		replies.Learn(toMove, before2, before, s.seq[:min(n, len(s.seq))], score)
+	}
+	return Result{Score: score, Moves: n}
+}
+
+// replyMove returns the stored reply of c to prev2, last when it is
+// acceptable (empty, legal, not c's own eye, no self-atari of more than
+// maxThrowIn stones), else Pass.
+func (s *runner) replyMove(r *Replies, c board.Color, prev2, last board.Point) board.Point {
+	if m := r.reply2(c, prev2, last); m != board.Pass && s.replyFine(c, m) {
+		return m
+	}
+	if m := r.reply1(c, last); m != board.Pass && s.replyFine(c, m) {
+		return m
+	}
+	return board.Pass
+}
+
+func (s *runner) replyFine(c board.Color, pt board.Point) bool {
+	p := s.pos
+	if p.At(pt) != board.Empty || p.IsEye(c, pt) {
+		return false
+	}
+	switch k, size := s.check(c, pt); k {
+	case illegal:
+		return false
+	case selfAtari:
+		return size <= maxThrowIn
+	}
+	return true
 }
 
 // runner is the state of one playout.
@@ -172,13 +240,22 @@ type runner struct {
 
 	played bool // the move of this step is on the board already
 
+	replies     *Replies    // the reply table (nil: none)
+	repliesLate bool        // replies after the tactical rules
+	prev2       board.Point // the move before last
+
 	// Around the last move (look).
 	win      [winSize]uint8 // contents: Empty, Black, White, edge
 	winLibs  [8]int16       // liberties of stones at the neighbours, ring order
 	lastLibs int            // liberties of the last move's chain
 
 	empties [maxArea]board.Point // scratch for the exhaustive random move
+
+	seq [maxSeq]board.Point // the playout's moves, for Replies.Learn
 }
+
+// maxSeq is how many moves of a playout a reply table learns from.
+const maxSeq = 3 * maxArea
 
 type candidate struct {
 	pt board.Point
@@ -203,6 +280,7 @@ func (s *runner) init(p Policy, rng *rand.Rand) {
 	s.patterns = threshold(p.Patterns)
 	s.selfAtari = p.SelfAtari
 	s.ladders = p.Ladders
+	s.repliesLate = p.RepliesLate
 	if s.capture != 0 {
 		s.scanAtari()
 	}
@@ -228,6 +306,11 @@ func (s *runner) heavyMove(c board.Color, last board.Point) board.Point {
 		}
 		if s.twoLib != 0 && s.r.chance(s.twoLib) {
 			if pt := s.twoLibMove(c, last); pt != board.Pass {
+				return pt
+			}
+		}
+		if s.replies != nil && s.repliesLate {
+			if pt := s.replyMove(s.replies, c, s.prev2, last); pt != board.Pass {
 				return pt
 			}
 		}

@@ -80,7 +80,9 @@ func TestPlayoutEndsAndScores(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, size := range []int{2, 3, 5, 9, 13, 19, 25} {
 		empty, _ := board.NewPosition(size)
-		for _, pol := range []Policy{LightPolicy(), DefaultPolicy()} {
+		lgrf := DefaultPolicy()
+		lgrf.Replies = NewReplies(size)
+		for _, pol := range []Policy{LightPolicy(), DefaultPolicy(), lgrf} {
 			for i := range 6 {
 				maxMoves := 0
 				if i == 5 {
@@ -122,7 +124,9 @@ func TestPlayoutAllocs(t *testing.T) {
 		empty, _ := board.NewPosition(size)
 		rng := rand.New(rand.NewPCG(1, 2))
 		moves := make([]board.Move, 0, 4*size*size)
-		for _, pol := range []Policy{LightPolicy(), DefaultPolicy()} {
+		lgrf := DefaultPolicy()
+		lgrf.Replies = NewReplies(size)
+		for _, pol := range []Policy{LightPolicy(), DefaultPolicy(), lgrf} {
 			allocs := testing.AllocsPerRun(20, func() {
 				p := *empty
 				moves = moves[:0]

@@ -34,6 +34,7 @@ type engineConfig struct {
 	rave      float64  // RAVE equivalence (0: off); < 0: the default
 	autoTime  bool     // no --visits, --playouts or --time: spend defaultMoveTime per move
 	policy    string   // rollout policy: heavy, light, or heavy without a piece
+	lgrf      string   // playouts with a last-good-reply table (rollout.Replies): auto, off, first or late
 	priors    string   // playout evaluator's priors: knowledge or uniform
 	scoreW    float64  // playout evaluator's score utility weight; < 0: the default
 	maxBatch  int
@@ -228,6 +229,10 @@ func (e *engine) searcher(size int) (*mcts.Searcher, error) {
 	if err != nil {
 		return nil, err
 	}
+	if mode := lgrfMode(e.cfg.lgrf, size); mode != "off" {
+		pol.Replies = rollout.NewReplies(size)
+		pol.RepliesLate = mode == "late"
+	}
 	rollouts.Policy = pol
 	rollouts.Uniform = e.cfg.priors == "uniform"
 	if e.cfg.scoreW >= 0 {
@@ -316,6 +321,19 @@ func (e *engine) limits(size int, budget time.Duration) mcts.Limits {
 		l.Time = budget
 	}
 	return l
+}
+
+// lgrfMode resolves --lgrf for a board size: auto (or unset) is first on
+// boards over 13x13 and off on smaller ones (docs/strength.md, "Last good
+// reply": +Elo on 19x19, -Elo on 9x9 at equal playouts).
+func lgrfMode(flag string, size int) string {
+	if flag == "" || flag == "auto" {
+		if size > 13 {
+			return "first"
+		}
+		return "off"
+	}
+	return flag
 }
 
 // rolloutPolicies are the --rollout-policy values: the heavy policy, the
@@ -484,6 +502,14 @@ const defaultExpandAt = 40
 // defaultRAVEEquiv is the RAVE equivalence of the playout evaluator.
 const defaultRAVEEquiv = 1000
 
+// stopEarly reports whether a move's search under limits l stops once
+// its choice is decided: when it is timed, unless its time is the
+// clock's budget and what it leaves is lost (gtp.SearchOptions.NoSaving:
+// a byo-yomi period), where stopping early would only waste it.
+func stopEarly(opts gtp.SearchOptions, l mcts.Limits) bool {
+	return l.Time > 0 && !(opts.NoSaving && l.Time == opts.Budget)
+}
+
 func searchOptions(opts gtp.SearchOptions, c board.Color, g *board.Game) mcts.Options {
 	// Ownership only for analysis (kata-analyze ownership): plain
 	// genmoves skip counting it in every playout.
@@ -527,7 +553,7 @@ func (e *engine) GenMove(ctx context.Context, g *board.Game, c board.Color, opts
 	}
 	mo := searchOptions(opts, c, g)
 	mo.Limits = e.limits(g.Size(), opts.Budget)
-	mo.StopEarly = mo.Limits.Time > 0
+	mo.StopEarly = stopEarly(opts, mo.Limits)
 	res, err := s.Search(ctx, mo)
 	if err != nil {
 		return board.Pass, false, err

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tengen-go/tengen/gtp"
 	"github.com/tengen-go/tengen/mcts"
 )
 
@@ -24,6 +25,43 @@ func TestUndecided(t *testing.T) {
 	} {
 		if got := undecided(tc.res); got != tc.want {
 			t.Errorf("undecided(%+v) = %v; want %v", tc.res.Moves, got, tc.want)
+		}
+	}
+}
+
+// TestStopEarly: a timed search stops when decided, except when its time
+// is a byo-yomi budget whose rest would be lost.
+func TestStopEarly(t *testing.T) {
+	sec := time.Second
+	for _, tc := range []struct {
+		name string
+		opts gtp.SearchOptions
+		l    mcts.Limits
+		want bool
+	}{
+		{"visits only", gtp.SearchOptions{}, mcts.Limits{Visits: 100}, false},
+		{"default time, no clock", gtp.SearchOptions{}, mcts.Limits{Time: 2 * sec}, true},
+		{"main time", gtp.SearchOptions{Budget: 3 * sec}, mcts.Limits{Time: 3 * sec}, true},
+		{"byo-yomi", gtp.SearchOptions{Budget: 1500 * time.Millisecond, NoSaving: true}, mcts.Limits{Time: 1500 * time.Millisecond}, false},
+		{"byo-yomi, --time below the budget", gtp.SearchOptions{Budget: 10 * sec, NoSaving: true}, mcts.Limits{Time: sec}, true},
+	} {
+		if got := stopEarly(tc.opts, tc.l); got != tc.want {
+			t.Errorf("%s: stopEarly = %v; want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestLGRFMode(t *testing.T) {
+	for _, tc := range []struct {
+		flag string
+		size int
+		want string
+	}{
+		{"auto", 19, "first"}, {"auto", 9, "off"}, {"", 19, "first"}, {"", 13, "off"},
+		{"off", 19, "off"}, {"late", 9, "late"}, {"first", 9, "first"},
+	} {
+		if got := lgrfMode(tc.flag, tc.size); got != tc.want {
+			t.Errorf("lgrfMode(%q, %d) = %q; want %q", tc.flag, tc.size, got, tc.want)
 		}
 	}
 }

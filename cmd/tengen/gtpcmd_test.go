@@ -87,6 +87,7 @@ func TestGTPRejectsBadFlags(t *testing.T) {
 		{"gtp", "--evaluator", "magic"},
 		{"gtp", "--lambda", "1.5"},
 		{"gtp", "--lag", "0"},
+		{"gtp", "--lgrf", "always"},
 	} {
 		if err := run(context.Background(), args, strings.NewReader(""), &out, &out); err == nil || exitCode(err) != 2 {
 			t.Errorf("%v: err %v; want a usage error", args, err)
