@@ -34,7 +34,7 @@ type engineConfig struct {
 	rave      float64  // RAVE equivalence (0: off); < 0: the default
 	autoTime  bool     // no --visits, --playouts or --time: spend defaultMoveTime per move
 	policy    string   // rollout policy: heavy, light, or heavy without a piece
-	lgrf      string   // playouts with a last-good-reply table (rollout.Replies): auto, off, first or late
+	lgrf      string   // playouts with a last-good-reply table (rollout.Replies): first, late; off or "": none
 	priors    string   // playout evaluator's priors: knowledge or uniform
 	scoreW    float64  // playout evaluator's score utility weight; < 0: the default
 	maxBatch  int
@@ -229,9 +229,11 @@ func (e *engine) searcher(size int) (*mcts.Searcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	if mode := lgrfMode(e.cfg.lgrf, size); mode != "off" {
+	// --lgrf: off by default (weaker at equal playouts on 9x9 and 19x19:
+	// docs/strength.md, "Last good reply").
+	if m := e.cfg.lgrf; m == "first" || m == "late" {
 		pol.Replies = rollout.NewReplies(size)
-		pol.RepliesLate = mode == "late"
+		pol.RepliesLate = m == "late"
 	}
 	rollouts.Policy = pol
 	rollouts.Uniform = e.cfg.priors == "uniform"
@@ -321,19 +323,6 @@ func (e *engine) limits(size int, budget time.Duration) mcts.Limits {
 		l.Time = budget
 	}
 	return l
-}
-
-// lgrfMode resolves --lgrf for a board size: auto (or unset) is first on
-// boards over 13x13 and off on smaller ones (docs/strength.md, "Last good
-// reply": +Elo on 19x19, -Elo on 9x9 at equal playouts).
-func lgrfMode(flag string, size int) string {
-	if flag == "" || flag == "auto" {
-		if size > 13 {
-			return "first"
-		}
-		return "off"
-	}
-	return flag
 }
 
 // rolloutPolicies are the --rollout-policy values: the heavy policy, the

@@ -51,21 +51,6 @@ func TestStopEarly(t *testing.T) {
 	}
 }
 
-func TestLGRFMode(t *testing.T) {
-	for _, tc := range []struct {
-		flag string
-		size int
-		want string
-	}{
-		{"auto", 19, "first"}, {"auto", 9, "off"}, {"", 19, "first"}, {"", 13, "off"},
-		{"off", 19, "off"}, {"late", 9, "late"}, {"first", 9, "first"},
-	} {
-		if got := lgrfMode(tc.flag, tc.size); got != tc.want {
-			t.Errorf("lgrfMode(%q, %d) = %q; want %q", tc.flag, tc.size, got, tc.want)
-		}
-	}
-}
-
 func TestDefaultMoveTime(t *testing.T) {
 	for size, want := range map[int]time.Duration{5: time.Second, 9: time.Second, 14: 1500 * time.Millisecond, 19: 2 * time.Second, 25: 2 * time.Second} {
 		if got := defaultMoveTime(size); got != want {

@@ -28,7 +28,7 @@ func engineFlags(fs *pflag.FlagSet) *engineConfig {
 	fs.StringVar(&c.evaluator, "evaluator", "auto", "leaf evaluation: playouts (heavy playouts, RAVE), net (the network's value), hybrid (network priors, value mixed with playouts by --lambda); auto: playouts on 9x9 and other sizes without a network, hybrid on 19x19 (docs/strength.md). kata-analyze's scoreLead and ownership are the playouts' final positions (playouts, and hybrid with lambda > 0); with net they are the network's score and ownership heads where every loaded network has them (the embedded networks do; kata-analyze is not offered where one does not)")
 	fs.Float64Var(&c.rave, "rave", -1, "RAVE equivalence in visits (0: off; default 1000 with playouts)")
 	fs.StringVar(&c.policy, "rollout-policy", "heavy", "playout policy: heavy, light, or heavy-no-patterns, heavy-no-tactics, heavy-no-nakade, heavy-no-selfatari (ablation)")
-	fs.StringVar(&c.lgrf, "lgrf", "auto", "playouts: a last-good-reply table with forgetting (LGRF-2, Baier & Drake 2010) per board size, shared by the search goroutines and kept for the game, whose replies (those that won recent playouts) are tried: first (before every rule), late (after the tactical rules: escape, capture, nakade, two liberties), off, or auto: first on boards over 13x13, off on smaller ones")
+	fs.StringVar(&c.lgrf, "lgrf", "off", "playouts: a last-good-reply table with forgetting (LGRF-2, Baier & Drake 2010) per board size, shared by the search goroutines and kept from move to move, whose replies (those that won recent playouts) are tried: first (before every rule), late (after the tactical rules: escape, capture, nakade, two liberties), or off (measured weaker at equal playouts on 9x9 and 19x19: docs/strength.md)")
 	fs.StringVar(&c.priors, "priors", "knowledge", "playout evaluator's move priors: knowledge (captures, escapes, patterns) or uniform")
 	fs.Float64Var(&c.scoreW, "score-weight", -1, "playout evaluator: weight of the score utility in the value, 0..1 (default 0.1; 0: results only)")
 	fs.Float64Var(&c.resign, "resign", 0.05, "resign when the winrate stays below this for 3 moves (0: never)")
@@ -66,8 +66,8 @@ func (c *engineConfig) validate() error {
 	case c.maxBatch < 1:
 		return usageError("--batch must be at least 1")
 	}
-	if c.lgrf != "" && c.lgrf != "auto" && c.lgrf != "off" && c.lgrf != "first" && c.lgrf != "late" {
-		return usageError("--lgrf must be auto, off, first or late, not %q", c.lgrf)
+	if c.lgrf != "" && c.lgrf != "off" && c.lgrf != "first" && c.lgrf != "late" {
+		return usageError("--lgrf must be off, first or late, not %q", c.lgrf)
 	}
 	if _, err := rolloutPolicy(c.policy); err != nil {
 		return err
