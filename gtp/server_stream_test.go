@@ -172,11 +172,19 @@ func TestContextEndsServe(t *testing.T) {
 	}
 }
 
+// playerCalls serves the commands to a recording Player and returns the
+// calls it received.
+func playerCalls(t *testing.T, commands ...string) []gtptest.Call {
+	t.Helper()
+	p := &gtptest.Player{}
+	serve(t, p, testConfig(), strings.Join(commands, "\n")+"\n")
+	return p.Calls()
+}
+
 // TestSearchOptions: what the Player is told by time settings, cleanup,
 // and lz-analyze's tags.
 func TestSearchOptions(t *testing.T) {
-	p := &gtptest.Player{}
-	serve(t, p, testConfig(), strings.Join([]string{
+	calls := playerCalls(t,
 		"boardsize 9",
 		"genmove b",
 		"time_settings 300 30 5",
@@ -184,8 +192,7 @@ func TestSearchOptions(t *testing.T) {
 		"kgs-genmove_cleanup b",
 		"lz-analyze w interval 25 avoid w e5,d4 1 allow b c3 2 minmoves 4",
 		"lz-genmove_analyze w 50 allow w c7,g3 1",
-	}, "\n")+"\n")
-	calls := p.Calls()
+	)
 	if len(calls) != 5 {
 		t.Fatalf("%d calls: %+v", len(calls), calls)
 	}
@@ -218,8 +225,7 @@ func TestSearchOptions(t *testing.T) {
 // genmove and lz-genmove_analyze alike, and not in main time or without
 // time settings.
 func TestSearchOptionsNoSaving(t *testing.T) {
-	p := &gtptest.Player{}
-	serve(t, p, testConfig(), strings.Join([]string{
+	calls := playerCalls(t,
 		"boardsize 9",
 		"genmove b",
 		"time_settings 300 30 5",
@@ -229,8 +235,7 @@ func TestSearchOptionsNoSaving(t *testing.T) {
 		"lz-genmove_analyze w 50",
 		"time_settings 0 60 10",
 		"genmove b",
-	}, "\n")+"\n")
-	calls := p.Calls()
+	)
 	want := []bool{false, false, true, true, false}
 	if len(calls) != len(want) {
 		t.Fatalf("%d calls: %+v", len(calls), calls)

@@ -82,57 +82,40 @@ func TestParseTimeLeft(t *testing.T) {
 	}
 }
 
+// TestBudget: the budget of a move under each time system, and whether
+// what it leaves is saved for later moves (Saves: not in a byo-yomi
+// period nor on a Canadian block's last stone).
 func TestBudget(t *testing.T) {
 	lag := 500 * time.Millisecond
 	abs := gtp.TimeControl{System: gtp.Absolute, Main: 600 * sec}
 	byo := gtp.TimeControl{System: gtp.Byoyomi, Main: 600 * sec, Period: 30 * sec, Periods: 5}
 	can := gtp.TimeControl{System: gtp.Canadian, Main: 600 * sec, Period: 60 * sec, Stones: 10}
+	one := gtp.TimeControl{System: gtp.Canadian, Period: 2 * sec, Stones: 1} // time_settings 0 2 1
 	tests := []struct {
 		name      string
 		tc        gtp.TimeControl
 		clock     gtp.Clock
 		movesLeft int
 		want      time.Duration
+		saves     bool
 	}{
-		{"none", gtp.TimeControl{}, gtp.Clock{}, 100, 0},
-		{"absolute", abs, abs.NewClock(), 100, 600*sec/100 - lag},
-		{"absolute almost out", abs, gtp.Clock{Main: 300 * time.Millisecond}, 10, 10 * time.Millisecond},
-		{"byoyomi main", byo, byo.NewClock(), 100, 600*sec/100 + 30*sec - lag},
-		{"byoyomi period", byo, gtp.Clock{Period: 30 * sec, Periods: 3}, 100, 30*sec - lag},
-		{"byoyomi part period", byo, gtp.Clock{Period: 12 * sec, Periods: 1}, 100, 12*sec - lag},
-		{"canadian main", can, can.NewClock(), 100, 600*sec/100 + 6*sec - lag},
-		{"canadian block", can, gtp.Clock{Period: 40 * sec, Stones: 4}, 100, 10*sec - lag},
-		{"canadian last stone", can, gtp.Clock{Period: 3 * sec, Stones: 1}, 100, 3*sec - lag},
+		{"none", gtp.TimeControl{}, gtp.Clock{}, 100, 0, true},
+		{"absolute", abs, abs.NewClock(), 100, 600*sec/100 - lag, true},
+		{"absolute almost out", abs, gtp.Clock{Main: 300 * time.Millisecond}, 10, 10 * time.Millisecond, true},
+		{"byoyomi main", byo, byo.NewClock(), 100, 600*sec/100 + 30*sec - lag, true},
+		{"byoyomi period", byo, gtp.Clock{Period: 30 * sec, Periods: 3}, 100, 30*sec - lag, false},
+		{"byoyomi part period", byo, gtp.Clock{Period: 12 * sec, Periods: 1}, 100, 12*sec - lag, false},
+		{"canadian main", can, can.NewClock(), 100, 600*sec/100 + 6*sec - lag, true},
+		{"canadian block", can, gtp.Clock{Period: 40 * sec, Stones: 4}, 100, 10*sec - lag, true},
+		{"canadian last stone", can, gtp.Clock{Period: 3 * sec, Stones: 1}, 100, 3*sec - lag, false},
+		{"canadian one stone a block", one, one.NewClock(), 100, 2*sec - lag, false},
 	}
 	for _, tt := range tests {
 		if got := tt.tc.Budget(tt.clock, tt.movesLeft, lag); got != tt.want {
 			t.Errorf("%s: Budget(%+v, %d) = %v; want %v", tt.name, tt.clock, tt.movesLeft, got, tt.want)
 		}
-	}
-}
-
-func TestSaves(t *testing.T) {
-	abs := gtp.TimeControl{System: gtp.Absolute, Main: 600 * sec}
-	byo := gtp.TimeControl{System: gtp.Byoyomi, Main: 600 * sec, Period: 30 * sec, Periods: 5}
-	can := gtp.TimeControl{System: gtp.Canadian, Main: 600 * sec, Period: 60 * sec, Stones: 10}
-	tests := []struct {
-		name  string
-		tc    gtp.TimeControl
-		clock gtp.Clock
-		want  bool
-	}{
-		{"none", gtp.TimeControl{}, gtp.Clock{}, true},
-		{"absolute", abs, abs.NewClock(), true},
-		{"byoyomi main", byo, byo.NewClock(), true},
-		{"byoyomi period", byo, gtp.Clock{Period: 30 * sec, Periods: 3}, false},
-		{"canadian main", can, can.NewClock(), true},
-		{"canadian block", can, gtp.Clock{Period: 40 * sec, Stones: 4}, true},
-		{"canadian last stone", can, gtp.Clock{Period: 3 * sec, Stones: 1}, false},
-		{"canadian one stone a block", gtp.TimeControl{System: gtp.Canadian, Period: 2 * sec, Stones: 1}, gtp.Clock{Period: 2 * sec, Stones: 1}, false},
-	}
-	for _, tt := range tests {
-		if got := tt.tc.Saves(tt.clock); got != tt.want {
-			t.Errorf("%s: Saves(%+v) = %v; want %v", tt.name, tt.clock, got, tt.want)
+		if got := tt.tc.Saves(tt.clock); got != tt.saves {
+			t.Errorf("%s: Saves(%+v) = %v; want %v", tt.name, tt.clock, got, tt.saves)
 		}
 	}
 }

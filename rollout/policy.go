@@ -140,10 +140,6 @@ func (p Policy) PlayoutAfter(pos *board.Position, toMove board.Color, last2, las
 	if !pos.OnBoard(last) {
 		last = board.Pass
 	}
-	replies := p.Replies
-	if replies != nil && replies.size != s.size {
-		replies = nil
-	}
 	c := toMove
 	passes, n := 0, 0
 	before2, before := last2, last
@@ -151,10 +147,10 @@ func (p Policy) PlayoutAfter(pos *board.Position, toMove board.Color, last2, las
 	for n < maxMoves && passes < 2 {
 		pt := board.Pass
 		s.played = false
-		if replies != nil && last != board.Pass && !p.RepliesLate {
-			pt = s.replyMove(replies, c, prev2, last)
+		s.prev2 = prev2
+		if s.replies != nil && last != board.Pass && !s.repliesLate {
+			pt = s.replyMove(c, prev2, last)
 		}
-		s.replies, s.prev2 = replies, prev2
 		switch {
 		case pt != board.Pass: // a stored reply
 		case s.heavy:
@@ -178,7 +174,7 @@ func (p Policy) PlayoutAfter(pos *board.Position, toMove board.Color, last2, las
 				s.noteAtari(pt)
 			}
 		}
-		if replies != nil && n < len(s.seq) {
+		if s.replies != nil && n < len(s.seq) {
 			s.seq[n] = pt
 		}
 		prev2, last = last, pt
@@ -186,8 +182,8 @@ func (p Policy) PlayoutAfter(pos *board.Position, toMove board.Color, last2, las
 		c = c.Opponent()
 	}
 	score := s.score(komi)
-	if replies != nil {
-		replies.Learn(toMove, before2, before, s.seq[:min(n, len(s.seq))], score)
+	if s.replies != nil {
+		s.replies.Learn(toMove, before2, before, s.seq[:min(n, len(s.seq))], score)
 	}
 	return Result{Score: score, Moves: n}
 }
@@ -195,28 +191,22 @@ func (p Policy) PlayoutAfter(pos *board.Position, toMove board.Color, last2, las
 // replyMove returns the stored reply of c to prev2, last when it is
 // acceptable (empty, legal, not c's own eye, no self-atari of more than
 // maxThrowIn stones), else Pass.
-func (s *runner) replyMove(r *Replies, c board.Color, prev2, last board.Point) board.Point {
-	if m := r.reply2(c, prev2, last); m != board.Pass && s.replyFine(c, m) {
+func (s *runner) replyMove(c board.Color, prev2, last board.Point) board.Point {
+	if m := s.replies.reply2(c, prev2, last); m != board.Pass && s.replyFine(c, m) {
 		return m
 	}
-	if m := r.reply1(c, last); m != board.Pass && s.replyFine(c, m) {
+	if m := s.replies.reply1(c, last); m != board.Pass && s.replyFine(c, m) {
 		return m
 	}
 	return board.Pass
 }
 
+// replyFine reports whether c may play the stored reply pt: an empty
+// point that is no own eye, legal, and no self-atari of more than
+// maxThrowIn stones.
 func (s *runner) replyFine(c board.Color, pt board.Point) bool {
 	p := s.pos
-	if p.At(pt) != board.Empty || p.IsEye(c, pt) {
-		return false
-	}
-	switch k, size := s.check(c, pt); k {
-	case illegal:
-		return false
-	case selfAtari:
-		return size <= maxThrowIn
-	}
-	return true
+	return p.At(pt) == board.Empty && !p.IsEye(c, pt) && s.noBigSelfAtari(c, pt)
 }
 
 // runner is the state of one playout.
@@ -240,7 +230,7 @@ type runner struct {
 
 	played bool // the move of this step is on the board already
 
-	replies     *Replies    // the reply table (nil: none)
+	replies     *Replies    // the policy's reply table (nil: none, or one for another size)
 	repliesLate bool        // replies after the tactical rules
 	prev2       board.Point // the move before last
 
@@ -280,7 +270,9 @@ func (s *runner) init(p Policy, rng *rand.Rand) {
 	s.patterns = threshold(p.Patterns)
 	s.selfAtari = p.SelfAtari
 	s.ladders = p.Ladders
-	s.repliesLate = p.RepliesLate
+	if p.Replies != nil && p.Replies.size == s.size {
+		s.replies, s.repliesLate = p.Replies, p.RepliesLate
+	}
 	if s.capture != 0 {
 		s.scanAtari()
 	}
@@ -310,7 +302,7 @@ func (s *runner) heavyMove(c board.Color, last board.Point) board.Point {
 			}
 		}
 		if s.replies != nil && s.repliesLate {
-			if pt := s.replyMove(s.replies, c, s.prev2, last); pt != board.Pass {
+			if pt := s.replyMove(c, s.prev2, last); pt != board.Pass {
 				return pt
 			}
 		}
@@ -659,6 +651,12 @@ func (s *runner) acceptable(c board.Color, pt board.Point) bool {
 		s.played = p.Play(c, pt) == nil
 		return s.played
 	}
+	return s.noBigSelfAtari(c, pt)
+}
+
+// noBigSelfAtari reports whether c's move at the empty point pt is legal
+// and puts no chain of more than maxThrowIn stones in atari.
+func (s *runner) noBigSelfAtari(c board.Color, pt board.Point) bool {
 	switch k, size := s.check(c, pt); k {
 	case illegal:
 		return false

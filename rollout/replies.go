@@ -109,15 +109,3 @@ func (r *Replies) Learn(first board.Color, before2, before board.Point, moves []
 		c = c.Opponent()
 	}
 }
-
-// Clear forgets every reply.
-func (r *Replies) Clear() {
-	for c := range 2 {
-		for i := range r.one[c] {
-			atomic.StoreInt32(&r.one[c][i], 0)
-		}
-		for i := range r.two[c] {
-			atomic.StoreInt32(&r.two[c][i], 0)
-		}
-	}
-}

@@ -67,14 +67,10 @@ func TestRepliesLearn(t *testing.T) {
 		t.Errorf("Black's reply to C3 = %s; want D4 kept (the loser's move differed)", got.GTP(9))
 	}
 
-	// A jigo teaches nothing; Clear forgets everything.
+	// A jigo teaches nothing.
 	r.Learn(board.Black, board.Pass, g7, []board.Point{c3}, 0)
 	if got := r.Reply(board.Black, board.Pass, g7); got != board.Pass {
 		t.Errorf("learnt %s from a jigo", got.GTP(9))
-	}
-	r.Clear()
-	if got := r.Reply(board.Black, board.Pass, c3); got != board.Pass {
-		t.Errorf("after Clear: %s", got.GTP(9))
 	}
 	if r.Size() != 9 {
 		t.Errorf("Size() = %d", r.Size())
