@@ -579,9 +579,11 @@ func (s *runner) twoLibMove(c board.Color, last board.Point) board.Point {
 		}
 		s.libsOf(p, last+ringDirs[k], 2, &two)
 		for _, l := range two {
-			// Three liberties after the move: not suicide, and not a ko
-			// capture (one liberty), so legal.
-			if s.libsAfter(p, c, l, board.Pass, 3) >= 3 {
+			// Never into an own eye: a chain whose two liberties are
+			// eyes is alive, and filling one kills it. Three liberties
+			// after the move: not suicide, and not a ko capture (one
+			// liberty), so legal.
+			if !p.IsEye(c, l) && s.libsAfter(p, c, l, board.Pass, 3) >= 3 {
 				s.addCand(l, 1)
 			}
 		}

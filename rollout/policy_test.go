@@ -270,6 +270,28 @@ func TestTwoLib(t *testing.T) {
 	if got := gtp(def, s.twoLibMove(board.Black, last)); got != "D3" && got != "E4" {
 		t.Fatalf("twoLibMove = %s; want D3 or E4\n%s", got, def)
 	}
+	// Never into an own eye: Black's D7 leaves White's C7 two liberties,
+	// B7 and C6, both eyes of White's group. Connecting at either gives
+	// C7 more liberties and kills the group (one eye left). Playouts
+	// did this in a 19x19 game (docs/strength.md, "Own eyes filled"):
+	// with 94% of them killing a living 15-stone group, the search
+	// thought a game lost by 38 points won at 88%.
+	eyes := parse(t, `
+		O . O X . . .
+		O O . O X . .
+		. O O O X . .
+		. . X X X . .
+		. . . . . . .
+		. . . . . . .
+		. . . . . . .`)
+	last = vertex(t, eyes, "D7")
+	for seed := range uint64(20) {
+		s = newRunner(eyes, DefaultPolicy(), seed)
+		s.look(last)
+		if got := s.twoLibMove(board.White, last); got != board.Pass {
+			t.Fatalf("twoLibMove = %s, an own eye; want pass\n%s", gtp(eyes, got), eyes)
+		}
+	}
 }
 
 // A position decided by one point: White's eight stones on row 5 and
