@@ -657,13 +657,14 @@ func (s *runner) acceptable(c board.Color, pt board.Point) bool {
 }
 
 // noBigSelfAtari reports whether c's move at the empty point pt is legal
-// and puts no chain of more than maxThrowIn stones in atari.
+// and puts no chain of more than maxThrowIn stones in atari, unless it is
+// a killing sacrifice of one more (tactics.sacrifice).
 func (s *runner) noBigSelfAtari(c board.Color, pt board.Point) bool {
 	switch k, size := s.check(c, pt); k {
 	case illegal:
 		return false
 	case selfAtari:
-		return size <= maxThrowIn
+		return size <= maxThrowIn || s.sacrifice(c, pt, size)
 	}
 	return true
 }

@@ -274,8 +274,8 @@ func TestTwoLib(t *testing.T) {
 	// B7 and C6, both eyes of White's group. Connecting at either gives
 	// C7 more liberties and kills the group (one eye left). Playouts
 	// did this in a 19x19 game (docs/strength.md, "Own eyes filled"):
-	// with 94% of them killing a living 15-stone group, the search
-	// thought a game lost by 38 points won at 88%.
+	// killing a living group of 14 stones in 94% of them, they made a
+	// game lost by 38 points look won at 88%.
 	eyes := parse(t, `
 		O . O X . . .
 		O O . O X . .

@@ -15,6 +15,7 @@ const (
 	priorNearLast   = 1.5   // extra for a pattern move next to the last move
 	priorNakade     = 4     // vital point of an eye space
 	priorSelfAtari  = 0.05  // self-atari that captures nothing
+	priorSacrifice  = 3     // a killing sacrifice of three stones (tactics.sacrifice)
 	priorFirstLine  = 0.25  // first line while the board is emptier than a quarter
 	priorPass       = 0.05  // pass
 	priorPassAfter  = 1     // pass after the opponent passed
@@ -137,7 +138,7 @@ func Priors(pos *board.Position, toMove board.Color, last board.Point, priors []
 			}
 			continue
 		}
-		kind, _ := t.check(c, pt)
+		kind, size := t.check(c, pt)
 		if kind == illegal {
 			continue
 		}
@@ -155,6 +156,8 @@ func Priors(pos *board.Position, toMove board.Color, last board.Point, priors []
 		switch {
 		case vital[pt]:
 			w *= priorNakade
+		case kind == selfAtari && captured[pt] == 0 && t.sacrifice(c, pt, size):
+			w *= priorSacrifice
 		case kind == selfAtari && captured[pt] == 0:
 			w *= priorSelfAtari
 		case w == 1 && early && n >= 7:

@@ -138,6 +138,58 @@ func (t *tactics) check(c board.Color, pt board.Point) (kind, size int) {
 	return selfAtari, size
 }
 
+// sacrifice reports whether c's self-atari at pt, which leaves a chain
+// of size stones, is a killing sacrifice (nakade): size is three (one
+// more than a throw-in), and an opponent chain next to pt has no liberty
+// left but the one c's chain keeps. The opponent can only capture there,
+// and its chain, which had no liberty outside, is left with a space of
+// three points whose vital point c plays next: one eye. (The capturing
+// stone may join a chain that has eyes elsewhere; playouts take that
+// chance.) Precondition: check(c, pt) is selfAtari with this size.
+func (t *tactics) sacrifice(c board.Color, pt board.Point, size int) bool {
+	if size != maxThrowIn+1 {
+		return false
+	}
+	p := t.pos
+	opp := c.Opponent()
+	var l [2]board.Point
+	for _, d := range dirs {
+		n := pt + d
+		if p.At(n) != opp || p.Liberties(n) != 2 {
+			continue
+		}
+		t.libsOf(p, n, 2, &l)
+		x := l[0]
+		if x == pt {
+			x = l[1]
+		}
+		if t.keeps(c, pt, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// keeps reports whether x is a liberty of c's chain after c plays pt: a
+// neighbour of pt, or a liberty of a chain of c's next to pt.
+func (t *tactics) keeps(c board.Color, pt, x board.Point) bool {
+	p := t.pos
+	var l [2]board.Point
+	for _, d := range dirs {
+		n := pt + d
+		if n == x {
+			return true
+		}
+		if p.At(n) == c && p.Liberties(n) <= 2 {
+			t.libsOf(p, n, 2, &l)
+			if l[0] == x || l[1] == x {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // libsAfter returns the liberties c's chain would have after c plays the
 // empty on-board point pt of p, not counting excl (Pass: count all),
 // counted up to limit (at most 4). Legality is not checked. Precondition:

@@ -344,3 +344,83 @@ func TestNakadeMove(t *testing.T) {
 		}
 	}
 }
+
+func TestSacrifice(t *testing.T) {
+	// Black's chain and White's C4-D4 share their two liberties, D3 and
+	// E4, and have no other. White filling either puts three stones in
+	// atari and Black's chain too: Black can only capture, and the three
+	// points left (bent three) are dead when White plays D4 next. A
+	// game against Pachi turned on this (docs/strength.md).
+	kill := parse(t, `
+		. . . . . . .
+		O O O O O O O
+		O X X X X X O
+		O X O O . X O
+		O X X . X X O
+		O O X X X O O
+		. O O O O O .`)
+	// With an outside liberty at D6 Black's chain is not caught: the
+	// same moves only give three stones away.
+	free := parse(t, `
+		. . . . . . .
+		O O O . O O O
+		O X X X X X O
+		O X O O . X O
+		O X X . X X O
+		O O X X X O O
+		. O O O O O .`)
+	for _, v := range []string{"E4", "D3"} {
+		for _, tc := range []struct {
+			name string
+			p    *board.Position
+			want bool
+		}{{"caught", kill, true}, {"outside liberty", free, false}} {
+			pt := vertex(t, tc.p, v)
+			tt := newTactics(tc.p)
+			kind, size := tt.check(board.White, pt)
+			if kind != selfAtari || size != 3 {
+				t.Fatalf("%s %s: check = %d, %d; want self-atari of 3", tc.name, v, kind, size)
+			}
+			if got := tt.sacrifice(board.White, pt, size); got != tc.want {
+				t.Errorf("%s %s: sacrifice = %v; want %v\n%s", tc.name, v, got, tc.want, tc.p)
+			}
+			s := newRunner(tc.p, DefaultPolicy(), 1)
+			if got := s.noBigSelfAtari(board.White, pt); got != tc.want {
+				t.Errorf("%s %s: a random move may play it: %v; want %v", tc.name, v, got, tc.want)
+			}
+		}
+	}
+	// White's C4 saves nothing and ataris Black's D4, but D4's last
+	// liberty, E4, is not White's: Black can run out or capture at C5.
+	apart := parse(t, `
+		. . . . . . . . .
+		. . . . . . . . .
+		. . . . . . . . .
+		. . . . . . . . .
+		X X . O . . . . .
+		O O . X . . . . .
+		X X X O . . . . .
+		. . . . . . . . .
+		. . . . . . . . .`)
+	pt := vertex(t, apart, "C4")
+	if kind, size := newTactics(apart).check(board.White, pt); kind != selfAtari || size != 3 {
+		t.Fatalf("apart C4: check = %d, %d; want self-atari of 3", kind, size)
+	}
+	if newTactics(apart).sacrifice(board.White, pt, 3) || newRunner(apart, DefaultPolicy(), 1).noBigSelfAtari(board.White, pt) {
+		t.Errorf("apart C4: accepted a self-atari that shares no liberty with the chain it ataris\n%s", apart)
+	}
+	// A four-stone sacrifice is no nakade of three: still refused.
+	if newTactics(kill).sacrifice(board.White, vertex(t, kill, "E4"), 4) {
+		t.Error("sacrifice accepted four stones")
+	}
+	// The tree's priors: the sacrifice weighs like a catching atari, far
+	// above the same self-atari with Black free.
+	pk := make([]float32, 50)
+	pf := make([]float32, 50)
+	Priors(kill, board.White, board.Pass, pk)
+	Priors(free, board.White, board.Pass, pf)
+	i := 3*7 + 4 // E4
+	if pk[i] < priorSacrifice || pf[i] > priorSelfAtari {
+		t.Errorf("prior of E4: %v caught, %v free; want >= %v and <= %v", pk[i], pf[i], priorSacrifice, priorSelfAtari)
+	}
+}
