@@ -296,9 +296,17 @@ func (s *runner) heavyMove(c board.Color, last board.Point) board.Point {
 				return pt
 			}
 		}
-		if s.twoLib != 0 && s.r.chance(s.twoLib) {
-			if pt := s.twoLibMove(c, last); pt != board.Pass {
+		if s.twoLib != 0 {
+			// A caught chain is always taken on: a ladder the attacker
+			// gives up one step in five is a ladder the playouts escape
+			// (docs/strength.md, "Ladders run out").
+			if pt := s.catchMove(c, last); pt != board.Pass {
 				return pt
+			}
+			if s.r.chance(s.twoLib) {
+				if pt := s.twoLibMove(c, last); pt != board.Pass {
+					return pt
+				}
 			}
 		}
 		if s.replies != nil && s.repliesLate {
@@ -559,20 +567,27 @@ func (s *runner) nakadeMove(c board.Color, last board.Point) board.Point {
 	return board.Pass
 }
 
-// twoLibMove ataris the last move's chain if it has two liberties and
-// cannot escape, or gives liberties to a chain of c's with two next to
-// last.
+// catchMove ataris the last move's chain if it has two liberties and
+// cannot escape: at most one liberty after extending, or a ladder when
+// ladders are read.
+func (s *runner) catchMove(c board.Color, last board.Point) board.Point {
+	if s.lastLibs != 2 {
+		return board.Pass
+	}
+	var two [2]board.Point
+	s.libsOf(s.pos, last, 2, &two)
+	for i := range 2 {
+		if s.ataris(c, two[i], two[1-i], s.ladders) == 2 {
+			s.addCand(two[i], 2)
+		}
+	}
+	return s.pickCand()
+}
+
+// twoLibMove gives liberties to a chain of c's with two next to last.
 func (s *runner) twoLibMove(c board.Color, last board.Point) board.Point {
 	p := s.pos
 	var two [2]board.Point
-	if s.lastLibs == 2 {
-		s.libsOf(p, last, 2, &two)
-		for i := range 2 {
-			if s.ataris(c, two[i], two[1-i], s.ladders) == 2 {
-				s.addCand(two[i], 2)
-			}
-		}
-	}
 	for k := 0; k < 8; k += 2 {
 		if s.win[winRing[k]] != uint8(c) || s.winLibs[k] != 2 {
 			continue

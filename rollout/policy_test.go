@@ -222,7 +222,8 @@ func TestSelfAtariAvoided(t *testing.T) {
 
 func TestTwoLib(t *testing.T) {
 	// White's last move D4 has two liberties, D5 and E4: after either
-	// atari White extends to three liberties. No catch in the open.
+	// atari White extends to three liberties. No catch in the open
+	// (catchMove, which the playouts try before the two-liberty rule).
 	open := parse(t, `
 		. . . . . . .
 		. . . . . . .
@@ -234,8 +235,8 @@ func TestTwoLib(t *testing.T) {
 	s := newRunner(open, DefaultPolicy(), 1)
 	last := vertex(t, open, "D4")
 	s.look(last)
-	if got := s.twoLibMove(board.Black, last); got != board.Pass {
-		t.Fatalf("twoLibMove = %s in the open; want pass\n%s", gtp(open, got), open)
+	if got := s.catchMove(board.Black, last); got != board.Pass {
+		t.Fatalf("catchMove = %s in the open; want pass\n%s", gtp(open, got), open)
 	}
 	// Against the edge: White D1 (last) has liberties C1 and E1; after
 	// Black's atari at either, the extension has one liberty: caught.
@@ -250,9 +251,9 @@ func TestTwoLib(t *testing.T) {
 	last = vertex(t, edge, "D1")
 	s = newRunner(edge, DefaultPolicy(), 1)
 	s.look(last)
-	got := gtp(edge, s.twoLibMove(board.Black, last))
+	got := gtp(edge, s.catchMove(board.Black, last))
 	if got != "C1" && got != "E1" {
-		t.Fatalf("twoLibMove = %s; want C1 or E1\n%s", got, edge)
+		t.Fatalf("catchMove = %s; want C1 or E1\n%s", got, edge)
 	}
 	// Defence: White's C4 left Black's D4 two liberties; Black extends
 	// to get more (White's C4 has three: no atari).

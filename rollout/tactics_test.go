@@ -107,6 +107,33 @@ const ladderDiagram = `
 	. . . . . . . . .
 	. . . . . . . . .`
 
+// TestLadderChased: White's F5 ran out of the ladder of ladderDiagram
+// (two liberties, F6 and G5). The playouts' Black continues it at G5
+// every time, not four times in five: a ladder the attacker gives up
+// is one the playouts escape (docs/strength.md, "Ladders run out").
+func TestLadderChased(t *testing.T) {
+	p := parse(t, strings.Replace(ladderDiagram, "%s", ".", 1))
+	last := vertex(t, p, "F5")
+	if err := p.Play(board.White, last); err != nil {
+		t.Fatal(err)
+	}
+	for seed := range uint64(200) {
+		if got := gtp(p, firstMove(p, DefaultPolicy(), board.Black, last, seed)); got != "G5" {
+			t.Fatalf("seed %d: Black played %s; want the ladder's G5\n%s", seed, got, p)
+		}
+	}
+	// With a breaker on the ladder's path there is nothing to catch.
+	b := parse(t, strings.Replace(ladderDiagram, "%s", "O", 1))
+	if err := b.Play(board.White, last); err != nil {
+		t.Fatal(err)
+	}
+	s := newRunner(b, DefaultPolicy(), 1)
+	s.look(last)
+	if got := s.catchMove(board.Black, last); got != board.Pass {
+		t.Fatalf("catchMove = %s with the ladder broken; want pass\n%s", gtp(b, got), b)
+	}
+}
+
 func TestLadder(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
