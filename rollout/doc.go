@@ -6,12 +6,14 @@
 // with a probability, rules that answer the last move: escape from an
 // atari (unless the escape runs into a ladder), capture a chain in atari
 // (the bigger the likelier), play the vital point of an eye space
-// (nakade), atari a two-liberty chain that cannot escape or give
-// liberties to one of ours, play a 3x3 pattern move (hane, cuts, edge
+// (nakade), atari a two-liberty chain that cannot escape (always, so
+// that ladders are chased to the end) or give liberties to one of ours
+// (never by filling an own eye), play a 3x3 pattern move (hane, cuts, edge
 // moves, matched through a table of every 3x3 neighbourhood under the
 // eight symmetries and both colours) next to the last move; then a
 // capture anywhere; otherwise a uniform random move that does not fill
-// one's own eye and is not a self-atari of more than two stones. Each rule
+// one's own eye and is not a self-atari of more than two stones (three
+// when it is a killing sacrifice in the opponent's eye space). Each rule
 // is a field of the Policy, so an ablation can turn it off;
 // [LightPolicy] turns them all off.
 //

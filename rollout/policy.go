@@ -32,16 +32,20 @@ type Policy struct {
 	// next to it (straight or bent three, pyramid four, bulky or crossed
 	// five, rabbity six), play its vital point.
 	Nakade float64
-	// TwoLib: atari the last move's chain if it has two liberties and
-	// cannot escape the atari (one liberty left after extending, or a
-	// ladder), without self-atari; or give three liberties to a chain of
-	// ours with two next to the last move.
+	// TwoLib: when it is not 0, atari the last move's chain whenever it
+	// has two liberties and cannot escape the atari (one liberty left
+	// after extending, or a ladder), without self-atari: every time, so
+	// that a ladder is chased to its end; then, with this probability,
+	// give three liberties to a chain of ours with two next to the last
+	// move (never by filling an own eye).
 	TwoLib float64
 	// Patterns: play one of the 8 neighbours of the last move that
 	// matches a 3x3 pattern (hane, cuts, edge moves) and is no self-atari.
 	Patterns float64
 	// SelfAtari: random moves never put a chain of more than two stones
-	// in atari (small self-ataris stay: throw-ins, nakade).
+	// in atari (small self-ataris stay: throw-ins, nakade), nor of three
+	// unless it is a killing sacrifice (an opponent chain left with no
+	// liberty but the one the three stones keep).
 	SelfAtari bool
 	// Ladders: read ladders (Escape does not run into one, TwoLib ataris
 	// that catch in one).
