@@ -679,11 +679,11 @@ func (s *runner) acceptable(c board.Color, pt board.Point) bool {
 // and puts no chain of more than maxThrowIn stones in atari, unless it is
 // a killing sacrifice of one more (tactics.sacrifice).
 func (s *runner) noBigSelfAtari(c board.Color, pt board.Point) bool {
-	switch k, size := s.check(c, pt); k {
+	switch k, size, lib := s.checkLib(c, pt); k {
 	case illegal:
 		return false
 	case selfAtari:
-		return size <= maxThrowIn || s.sacrifice(c, pt, size)
+		return size <= maxThrowIn || s.sacrifice(c, pt, size, lib)
 	}
 	return true
 }

@@ -138,7 +138,7 @@ func Priors(pos *board.Position, toMove board.Color, last board.Point, priors []
 			}
 			continue
 		}
-		kind, size := t.check(c, pt)
+		kind, size, lib := t.checkLib(c, pt)
 		if kind == illegal {
 			continue
 		}
@@ -156,10 +156,12 @@ func Priors(pos *board.Position, toMove board.Color, last board.Point, priors []
 		switch {
 		case vital[pt]:
 			w *= priorNakade
-		case kind == selfAtari && captured[pt] == 0 && t.sacrifice(c, pt, size):
-			w *= priorSacrifice
 		case kind == selfAtari && captured[pt] == 0:
-			w *= priorSelfAtari
+			if t.sacrifice(c, pt, size, lib) {
+				w *= priorSacrifice
+			} else {
+				w *= priorSelfAtari
+			}
 		case w == 1 && early && n >= 7:
 			// A plain move (no tactics, no pattern) on the first line.
 			if x, y := pt.XY(); x == 0 || y == 0 || x == n-1 || y == n-1 {

@@ -75,9 +75,16 @@ const (
 // leaves one liberty (a ko capture, a capture into a snapback) is a
 // selfAtari.
 func (t *tactics) check(c board.Color, pt board.Point) (kind, size int) {
+	kind, size, _ = t.checkLib(c, pt)
+	return kind, size
+}
+
+// checkLib is check that also returns, for a selfAtari, the one liberty
+// the mover's chain keeps (Pass otherwise).
+func (t *tactics) checkLib(c board.Color, pt board.Point) (kind, size int, lib board.Point) {
 	p := t.pos
 	if pt == p.Ko() && c == p.KoColor() {
-		return illegal, 0
+		return illegal, 0, board.Pass
 	}
 	empties := 0
 	for _, d := range dirs {
@@ -89,12 +96,12 @@ func (t *tactics) check(c board.Color, pt board.Point) (kind, size int) {
 			}
 		case c:
 			if p.Liberties(n) >= 3 {
-				return fine, 0
+				return fine, 0, board.Pass
 			}
 		}
 	}
 	if empties >= 2 {
-		return fine, 0
+		return fine, 0, board.Pass
 	}
 	// Few liberties: collect up to two distinct ones.
 	var libs libSet
@@ -128,25 +135,25 @@ func (t *tactics) check(c board.Color, pt board.Point) (kind, size int) {
 	}
 	switch {
 	case libs.n >= 2:
-		return fine, size
+		return fine, size, board.Pass
 	case libs.n == 0:
-		return illegal, 0 // suicide: no liberty and nothing captured
+		return illegal, 0, board.Pass // suicide: no liberty and nothing captured
 	case captured > 1 && p.MoveInfo(c, pt).Liberties >= 2:
 		// Captured stones beyond the neighbour may be liberties too.
-		return fine, size
+		return fine, size, board.Pass
 	}
-	return selfAtari, size
+	return selfAtari, size, libs.p[0]
 }
 
 // sacrifice reports whether c's self-atari at pt, which leaves a chain
-// of size stones, is a killing sacrifice (nakade): size is three (one
-// more than a throw-in), and an opponent chain next to pt has no liberty
-// left but the one c's chain keeps. The opponent can only capture there,
-// and its chain, which had no liberty outside, is left with a space of
-// three points whose vital point c plays next: one eye. (The capturing
-// stone may join a chain that has eyes elsewhere; playouts take that
-// chance.) Precondition: check(c, pt) is selfAtari with this size.
-func (t *tactics) sacrifice(c board.Color, pt board.Point, size int) bool {
+// of size stones with the one liberty lib (checkLib), is a killing
+// sacrifice (nakade): size is three (one more than a throw-in), and an
+// opponent chain next to pt has no liberty left but lib. The opponent
+// can only capture there, and its chain, which had no liberty outside,
+// is left with a space of three points whose vital point c plays next:
+// one eye. (The capturing stone may join a chain that has eyes
+// elsewhere; playouts take that chance.)
+func (t *tactics) sacrifice(c board.Color, pt board.Point, size int, lib board.Point) bool {
 	if size != maxThrowIn+1 {
 		return false
 	}
@@ -159,32 +166,8 @@ func (t *tactics) sacrifice(c board.Color, pt board.Point, size int) bool {
 			continue
 		}
 		t.libsOf(p, n, 2, &l)
-		x := l[0]
-		if x == pt {
-			x = l[1]
-		}
-		if t.keeps(c, pt, x) {
+		if (l[0] == pt && l[1] == lib) || (l[1] == pt && l[0] == lib) {
 			return true
-		}
-	}
-	return false
-}
-
-// keeps reports whether x is a liberty of c's chain after c plays pt: a
-// neighbour of pt, or a liberty of a chain of c's next to pt.
-func (t *tactics) keeps(c board.Color, pt, x board.Point) bool {
-	p := t.pos
-	var l [2]board.Point
-	for _, d := range dirs {
-		n := pt + d
-		if n == x {
-			return true
-		}
-		if p.At(n) == c && p.Liberties(n) <= 2 {
-			t.libsOf(p, n, 2, &l)
-			if l[0] == x || l[1] == x {
-				return true
-			}
 		}
 	}
 	return false

@@ -404,11 +404,11 @@ func TestSacrifice(t *testing.T) {
 		}{{"caught", kill, true}, {"outside liberty", free, false}} {
 			pt := vertex(t, tc.p, v)
 			tt := newTactics(tc.p)
-			kind, size := tt.check(board.White, pt)
+			kind, size, lib := tt.checkLib(board.White, pt)
 			if kind != selfAtari || size != 3 {
 				t.Fatalf("%s %s: check = %d, %d; want self-atari of 3", tc.name, v, kind, size)
 			}
-			if got := tt.sacrifice(board.White, pt, size); got != tc.want {
+			if got := tt.sacrifice(board.White, pt, size, lib); got != tc.want {
 				t.Errorf("%s %s: sacrifice = %v; want %v\n%s", tc.name, v, got, tc.want, tc.p)
 			}
 			s := newRunner(tc.p, DefaultPolicy(), 1)
@@ -430,14 +430,17 @@ func TestSacrifice(t *testing.T) {
 		. . . . . . . . .
 		. . . . . . . . .`)
 	pt := vertex(t, apart, "C4")
-	if kind, size := newTactics(apart).check(board.White, pt); kind != selfAtari || size != 3 {
+	kind, size, lib := newTactics(apart).checkLib(board.White, pt)
+	if kind != selfAtari || size != 3 {
 		t.Fatalf("apart C4: check = %d, %d; want self-atari of 3", kind, size)
 	}
-	if newTactics(apart).sacrifice(board.White, pt, 3) || newRunner(apart, DefaultPolicy(), 1).noBigSelfAtari(board.White, pt) {
+	if newTactics(apart).sacrifice(board.White, pt, size, lib) || newRunner(apart, DefaultPolicy(), 1).noBigSelfAtari(board.White, pt) {
 		t.Errorf("apart C4: accepted a self-atari that shares no liberty with the chain it ataris\n%s", apart)
 	}
 	// A four-stone sacrifice is no nakade of three: still refused.
-	if newTactics(kill).sacrifice(board.White, vertex(t, kill, "E4"), 4) {
+	e4 := vertex(t, kill, "E4")
+	_, _, lib = newTactics(kill).checkLib(board.White, e4)
+	if newTactics(kill).sacrifice(board.White, e4, 4, lib) {
 		t.Error("sacrifice accepted four stones")
 	}
 	// The tree's priors: the sacrifice weighs like a catching atari, far
