@@ -208,6 +208,16 @@ type MixedEvaluator struct {
 	// Lambda 1 the network gives priors alone. 0: the network evaluates
 	// every leaf and Lambda mixes at the leaf.
 	ExpandAt int
+	// Doomed and Stake correct the network's priors where the playouts'
+	// tactics know better (rollout.Stakes), when it refines a node, the
+	// rest renormalised. A network trained on human games has not learnt
+	// ladders or big captures (its prior of capturing 17 stones in
+	// atari can be 0.1%), and the tree then runs ladders out and misses
+	// captures deep in its lines (docs/strength.md, "Ladders in the
+	// tree"). Doomed, in (0, 1), scales the prior of a doomed escape (0
+	// or 1: off); Stake > 0 raises the prior of a move that captures,
+	// saves or catches k stones to at least Stake*min(k, 10) (0: off).
+	Doomed, Stake float64
 
 	rng *rand.Rand // per worker; nil: draw from Playouts
 }
@@ -225,7 +235,7 @@ func (m *MixedEvaluator) Worker() (Evaluator, func()) {
 	if we, ok := m.Net.(WorkerEvaluator); ok {
 		net, release = we.Worker()
 	}
-	return &MixedEvaluator{Net: net, Playouts: m.Playouts, Lambda: m.Lambda, ExpandAt: m.ExpandAt, rng: m.Playouts.newRand()}, release
+	return &MixedEvaluator{Net: net, Playouts: m.Playouts, Lambda: m.Lambda, ExpandAt: m.ExpandAt, Doomed: m.Doomed, Stake: m.Stake, rng: m.Playouts.newRand()}, release
 }
 
 // Evaluate implements Evaluator.
@@ -266,6 +276,9 @@ func (m *MixedEvaluator) RefineAt() int { return max(m.ExpandAt, 0) }
 // Refine implements PriorRefiner: the network's priors.
 func (m *MixedEvaluator) Refine(ctx context.Context, s *board.State, priors []float32) error {
 	_, err := m.Net.Evaluate(ctx, s, priors)
+	if err == nil {
+		m.correct(s, priors)
+	}
 	return err
 }
 
@@ -274,5 +287,50 @@ func (m *MixedEvaluator) NodeLambda() float64 { return m.Lambda }
 
 // RefineValue implements ValueRefiner: the network's priors and value.
 func (m *MixedEvaluator) RefineValue(ctx context.Context, s *board.State, priors []float32) (float32, error) {
-	return m.Net.Evaluate(ctx, s, priors)
+	v, err := m.Net.Evaluate(ctx, s, priors)
+	if err == nil {
+		m.correct(s, priors)
+	}
+	return v, err
+}
+
+// correct applies Doomed and Stake to the network's priors of s.
+func (m *MixedEvaluator) correct(s *board.State, priors []float32) {
+	doomed := m.Doomed > 0 && m.Doomed < 1
+	if !doomed && m.Stake <= 0 {
+		return
+	}
+	n := s.Pos.Size()
+	var stakes [board.MaxSize * board.MaxSize]int16
+	rollout.Stakes(&s.Pos, s.ToMove, stakes[:])
+	var sum float32
+	for _, w := range priors[:n*n+1] {
+		sum += w
+	}
+	changed := false
+	for i, k := range stakes[:n*n] {
+		switch {
+		case k == rollout.Doomed && doomed:
+			priors[i] *= float32(m.Doomed)
+			changed = true
+		case k > 0 && m.Stake > 0:
+			if f := sum * float32(m.Stake*float64(min(k, 10))); priors[i] < f {
+				priors[i] = f
+				changed = true
+			}
+		}
+	}
+	if !changed {
+		return
+	}
+	var now float32
+	for _, w := range priors[:n*n+1] {
+		now += w
+	}
+	if now > 0 {
+		k := sum / now
+		for i := range priors[:n*n+1] {
+			priors[i] *= k
+		}
+	}
 }

@@ -193,3 +193,66 @@ func TestFullTreeSearchGoesOn(t *testing.T) {
 		t.Fatalf("tree full %v, %d nodes, %d visits; want a full tree of at most 2000 nodes and 6000 visits", res.TreeFull, res.Nodes, res.Visits)
 	}
 }
+
+// TestRefineCorrectsTactics: at a refined node the network's prior of a
+// doomed escape is scaled by Doomed and a big capture's is raised to
+// Stake per stone, the priors' sum kept; off, the network's priors stand.
+func TestRefineCorrectsTactics(t *testing.T) {
+	// White's E5 is in atari and laddered (its escape F5 is doomed for
+	// White); for Black, F5 captures it. Black's four stones A1-D1 in
+	// the corner are in atari too: White captures four at E1.
+	pos, err := board.ParseDiagram(`
+		. . . . . . . . .
+		. . . . . . . . .
+		. . . . . . . . .
+		. . . . X . . . .
+		. . . X O . . . .
+		. . . . X X . . .
+		. . . . . . . . .
+		O O O O O . . . .
+		X X X X . . . . .`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 9
+	at := func(v string) int {
+		p, err := board.ParseGTP(v, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, y := p.XY()
+		return y*n + x
+	}
+	net := &fixedEval{priors: map[int]float32{at("F5"): 0.5, at("C5"): 0.2}}
+	refine := func(m *MixedEvaluator) []float32 {
+		t.Helper()
+		s := board.State{Pos: *pos, ToMove: board.White, Komi: 7}
+		priors := make([]float32, n*n+1)
+		if err := m.Refine(context.Background(), &s, priors); err != nil {
+			t.Fatal(err)
+		}
+		return priors
+	}
+	sum := func(ps []float32) (s float32) {
+		for _, p := range ps {
+			s += p
+		}
+		return s
+	}
+	off := refine(&MixedEvaluator{Net: net, ExpandAt: 40})
+	on := refine(&MixedEvaluator{Net: net, ExpandAt: 40, Doomed: 0.1, Stake: 0.05})
+	if off[at("F5")] != 0.5 || off[at("E1")] != 0.001 {
+		t.Fatalf("off: F5 %v, E1 %v; want the network's 0.5 and 0.001", off[at("F5")], off[at("E1")])
+	}
+	if d := sum(on) - sum(off); d > 1e-4 || d < -1e-4 {
+		t.Errorf("sum of priors %v, want %v", sum(on), sum(off))
+	}
+	// Relative to an untouched move (C5), the doomed escape lost a
+	// factor 10 and the capture of four gained its floor (0.2 of the sum).
+	if r := on[at("F5")] / on[at("C5")]; r < 0.24 || r > 0.26 {
+		t.Errorf("F5/C5 = %v, want 0.25 (0.5/0.2 scaled by 0.1)", r)
+	}
+	if f := on[at("E1")] / sum(on); f < 0.15 {
+		t.Errorf("E1 has %.3f of the priors, want about 0.2 (floor 0.05 x 4 stones)", f)
+	}
+}

@@ -6,9 +6,9 @@ import "github.com/tengen-go/tengen/board"
 const (
 	priorEye        = 0.001 // filling one's own single-point eye
 	priorCaptureMin = 4     // a capture weighs this plus the stones taken (up to 8)
-	priorEscape     = 4     // saves a chain in atari
+	priorEscapeMin  = 3     // saving a chain in atari weighs this plus its stones (up to 8)
 	priorDoomed     = 0.3   // extends a chain in atari that stays caught
-	priorAtariCatch = 3     // atari on a chain that cannot escape
+	priorCatchMin   = 2     // an atari on a chain that cannot escape weighs this plus its stones (up to 8)
 	priorAtari      = 1.3   // atari that only chases
 	priorDefend     = 2     // gives a two-liberty chain three liberties
 	priorPattern    = 2     // a 3x3 pattern move
@@ -60,13 +60,16 @@ func Priors(pos *board.Position, toMove board.Color, last board.Point, priors []
 		for _, s := range chain {
 			seen[s] = true
 		}
+		// The stake: a chain's stones (up to 8) weigh its saving and
+		// its catching, as captures are weighed by the stones taken.
+		stake := float32(min(len(chain), 8))
 		switch {
 		case libs == 1 && col == opp:
 			captured[t.lib(pt)] += int16(len(chain))
 		case libs == 1 && col == c:
 			l := t.lib(pt)
 			if t.extends(c, l, true) {
-				mul[l] *= priorEscape
+				mul[l] *= priorEscapeMin + stake
 			} else {
 				mul[l] *= priorDoomed
 			}
@@ -77,7 +80,7 @@ func Priors(pos *board.Position, toMove board.Color, last board.Point, priors []
 					if m := s + d; pos.At(m) == opp && pos.Liberties(m) == 1 {
 						var one [2]board.Point
 						t.libsOf(pos, m, 1, &one)
-						mul[one[0]] *= priorEscape
+						mul[one[0]] *= priorEscapeMin + stake
 					}
 				}
 			}
@@ -86,7 +89,7 @@ func Priors(pos *board.Position, toMove board.Color, last board.Point, priors []
 			for i := range 2 {
 				switch t.ataris(c, two[i], two[1-i], true) {
 				case 2:
-					mul[two[i]] *= priorAtariCatch
+					mul[two[i]] *= priorCatchMin + stake
 				case 1:
 					mul[two[i]] *= priorAtari
 				}

@@ -29,6 +29,8 @@ type engineConfig struct {
 	rollouts  int      // playouts per evaluation of the playout evaluator
 	lambda    float64  // weight of playouts mixed into the network's value (hybrid); < 0: per size
 	expandAt  int      // hybrid with lambda 1: visits before a node gets the network's priors; < 0: the default
+	doomed    float64  // hybrid, refined nodes: factor on the network's prior of doomed escapes; < 0: the default
+	stake     float64  // hybrid, refined nodes: prior floor per stone captured, saved or caught; < 0: the default
 	expandVis int      // the visit at which a leaf gets its children (mcts.Config.ExpandVisits); 0: by evaluator and size
 	evaluator string   // "auto", "playouts", "net" or "hybrid"
 	rave      float64  // RAVE equivalence (0: off); < 0: the default
@@ -259,7 +261,15 @@ func (e *engine) searcher(size int) (*mcts.Searcher, error) {
 		if expandAt < 0 {
 			expandAt = defaultExpandAt
 		}
-		ev = &mcts.MixedEvaluator{Net: n.eval, Playouts: rollouts, Lambda: lambda, ExpandAt: expandAt}
+		doomed := e.cfg.doomed
+		if doomed < 0 {
+			doomed = defaultDoomed
+		}
+		stake := e.cfg.stake
+		if stake < 0 {
+			stake = defaultStake
+		}
+		ev = &mcts.MixedEvaluator{Net: n.eval, Playouts: rollouts, Lambda: lambda, ExpandAt: expandAt, Doomed: doomed, Stake: stake}
 		if expandAt > 0 {
 			// The search runs at the playouts' pace: RAVE and one
 			// goroutine per core, as with the playout evaluator; lambda
@@ -487,6 +497,14 @@ func defaultExpandVisits(kind string, size int) int {
 // used 40): with lambda 1, a node gets the network's priors once it has
 // this many visits, and the playout evaluator's until then.
 const defaultExpandAt = 40
+
+// defaultDoomed is the hybrid evaluator's factor on the network's prior
+// of doomed escapes at the nodes it refines (1: off).
+const defaultDoomed = 0.1
+
+// defaultStake is the hybrid evaluator's prior floor per stone a move
+// captures, saves or catches at the nodes it refines (0: off).
+const defaultStake = 0.01
 
 // defaultRAVEEquiv is the RAVE equivalence of the playout evaluator.
 const defaultRAVEEquiv = 1000
