@@ -35,6 +35,18 @@ func BenchmarkPriors19(b *testing.B) {
 	}
 }
 
+// BenchmarkStakes19: what the hybrid search adds at each node it
+// refines, on the same 150-move position as BenchmarkPriors19.
+func BenchmarkStakes19(b *testing.B) {
+	p, _ := board.NewPosition(19)
+	rng := rand.New(rand.NewPCG(3, 4))
+	DefaultPolicy().Playout(p, board.Black, board.Pass, 7.5, 150, rng, nil)
+	stakes := make([]int16, 19*19)
+	for b.Loop() {
+		Stakes(p, board.Black, stakes)
+	}
+}
+
 // The heavy policy with a last-good-reply table that learns as the
 // benchmark goes (the search's use: one table for many playouts).
 func benchmarkPlayoutLGRF(b *testing.B, size int) {

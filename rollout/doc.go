@@ -23,7 +23,10 @@
 // the tactical ones, RepliesLate), and each playout's moves and result
 // update the table.
 //
-// [Priors] turns the same knowledge into move priors for a search.
+// [Priors] turns the same knowledge into move priors for a search;
+// [Stakes] gives its tactical part alone (the stones a move captures,
+// saves or catches, and the doomed escapes), for a search that corrects
+// a network's priors with it.
 //
 // Playouts are fast and allocation-free: one runs on one goroutine with its
 // scratch space on the stack, reads the board through package board's

@@ -80,3 +80,12 @@ func TestStakes(t *testing.T) {
 		})
 	}
 }
+
+// TestStakesDoesNotAllocate: Stakes runs at every refined node.
+func TestStakesDoesNotAllocate(t *testing.T) {
+	p := parse(t, strings.Replace(ladderDiagram, "%s", ".", 1))
+	stakes := make([]int16, 81)
+	if n := testing.AllocsPerRun(50, func() { Stakes(p, board.White, stakes) }); n != 0 {
+		t.Errorf("%v allocations per call", n)
+	}
+}
