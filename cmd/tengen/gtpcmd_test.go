@@ -86,6 +86,10 @@ func TestGTPRejectsBadFlags(t *testing.T) {
 		{"gtp", "--resign", "2"},
 		{"gtp", "--evaluator", "magic"},
 		{"gtp", "--lambda", "1.5"},
+		{"gtp", "--doomed-prior", "1.5"},
+		{"gtp", "--doomed-prior", "-0.5"},
+		{"gtp", "--stake-prior", "0.5"},
+		{"gtp", "--stake-prior", "-0.5"},
 		{"gtp", "--lag", "0"},
 		{"gtp", "--lgrf", "always"},
 	} {
