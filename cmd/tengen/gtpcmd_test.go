@@ -88,6 +88,7 @@ func TestGTPRejectsBadFlags(t *testing.T) {
 		{"gtp", "--lambda", "1.5"},
 		{"gtp", "--doomed-prior", "1.5"},
 		{"gtp", "--doomed-prior", "-0.5"},
+		{"gtp", "--doomed-prior", "0"},
 		{"gtp", "--stake-prior", "0.5"},
 		{"gtp", "--stake-prior", "-0.5"},
 		{"gtp", "--lag", "0"},
