@@ -79,26 +79,8 @@ func TestPriorsRanks(t *testing.T) {
 			. . . . . . .
 			. . X X X . .
 			. . . O . . .`, "D1", board.Black, "E1", "D5"},
-		{"catching four stones over catching one", `
-			. . . . . . . . .
-			. . . . . . . . .
-			. . . . . . . X .
-			. . . . . . . X O
-			. . . . . . . X .
-			. . . . . . . . .
-			. . . . . . . . .
-			X X X X X X . . .
-			. O O O O . . . .`, "", board.Black, "A1", "J7"},
-		{"saving three stones over saving one", `
-			. . . . . . . O .
-			. . . . . . O X O
-			. . . . . . . . .
-			. . . O O O . . .
-			. . O X X X O . .
-			. . . O O . . . .
-			. O . . . . . . .
-			O X O . . . X . .
-			. . . . . . . . .`, "", board.Black, "F4", "H7"},
+		{"catching four stones over catching one", catchDiagram, "", board.Black, "A1", "J7"},
+		{"saving three stones over saving one", saveDiagram, "", board.Black, "F4", "H7"},
 		{"nakade over a plain move", `
 			. . . O X . . . .
 			O O O O X . . . .

@@ -7,6 +7,32 @@ import (
 	"github.com/tengen-go/tengen/board"
 )
 
+// catchDiagram: Black's ataris at A1 or F1 catch four White stones,
+// at J5 or J7 one (used by the Priors and Stakes tests).
+const catchDiagram = `
+	. . . . . . . . .
+	. . . . . . . . .
+	. . . . . . . X .
+	. . . . . . . X O
+	. . . . . . . X .
+	. . . . . . . . .
+	. . . . . . . . .
+	X X X X X X . . .
+	. O O O O . . . .`
+
+// saveDiagram: Black saves three stones at F4 and one at H7; B1 is a
+// doomed escape.
+const saveDiagram = `
+	. . . . . . . O .
+	. . . . . . O X O
+	. . . . . . . . .
+	. . . O O O . . .
+	. . O X X X O . .
+	. . . O O . . . .
+	. O . . . . . . .
+	O X O . . . X . .
+	. . . . . . . . .`
+
 func stakeAt(t *testing.T, p *board.Position, stakes []int16, v string) int16 {
 	t.Helper()
 	x, y := vertex(t, p, v).XY()
@@ -28,27 +54,9 @@ func TestStakes(t *testing.T) {
 			map[string]int16{"F5": 1}},
 		{"capture of the laddered stone", strings.Replace(ladderDiagram, "%s", ".", 1), board.Black,
 			map[string]int16{"F5": 1, "B2": 0}},
-		{"catching four stones and one", `
-			. . . . . . . . .
-			. . . . . . . . .
-			. . . . . . . X .
-			. . . . . . . X O
-			. . . . . . . X .
-			. . . . . . . . .
-			. . . . . . . . .
-			X X X X X X . . .
-			. O O O O . . . .`, board.Black,
+		{"catching four stones and one", catchDiagram, board.Black,
 			map[string]int16{"A1": 4, "F1": 4, "J7": 1, "J5": 1, "G5": 0}},
-		{"saving three stones and one; a doomed one", `
-			. . . . . . . O .
-			. . . . . . O X O
-			. . . . . . . . .
-			. . . O O O . . .
-			. . O X X X O . .
-			. . . O O . . . .
-			. O . . . . . . .
-			O X O . . . X . .
-			. . . . . . . . .`, board.Black,
+		{"saving three stones and one; a doomed one", saveDiagram, board.Black,
 			map[string]int16{"F4": 3, "H7": 1, "B1": Doomed, "G3": 0}},
 		{"capturing next to a chain in atari saves it", `
 			. . . . . . .
