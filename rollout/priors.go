@@ -37,72 +37,36 @@ func Priors(pos *board.Position, toMove board.Color, last board.Point, priors []
 	t.pos, t.size, t.on = pos, pos.Size(), &onBoard[pos.Size()]
 	n := t.size
 	c := toMove
-	opp := c.Opponent()
 	for i := range priors[:n*n+1] {
 		priors[i] = 0
 	}
 
-	// Per point: stones captured, and multipliers from the tactics.
+	// Per point: stones captured, and multipliers from the tactics. The
+	// stake: a chain's stones (up to 8) weigh its saving and its
+	// catching, as captures are weighed by the stones taken.
 	var captured [maxPoint]int16
 	var mul [maxPoint]float32
 	var seen [maxPoint]bool
 	for _, pt := range board.Points(n) {
 		mul[pt] = 1
 	}
-	var two [2]board.Point
-	for _, pt := range board.Points(n) {
-		col := pos.At(pt)
-		if col == board.Empty || seen[pt] {
-			continue
+	t.chainMoves(c, &seen, true, func(kind chainMove, pt board.Point, k int) {
+		stake := float32(min(k, 8))
+		switch kind {
+		case capturesChain:
+			captured[pt] += int16(k)
+		case escapesAtari, counterCapture:
+			mul[pt] *= priorEscapeMin + stake
+		case doomedEscape:
+			mul[pt] *= priorDoomed
+		case catchesChain:
+			mul[pt] *= priorCatchMin + stake
+		case chasesChain:
+			mul[pt] *= priorAtari
+		case defendsChain:
+			mul[pt] *= priorDefend
 		}
-		libs := pos.Liberties(pt)
-		chain := pos.Chain(pt, t.walk[:0])
-		for _, s := range chain {
-			seen[s] = true
-		}
-		// The stake: a chain's stones (up to 8) weigh its saving and
-		// its catching, as captures are weighed by the stones taken.
-		stake := float32(min(len(chain), 8))
-		switch {
-		case libs == 1 && col == opp:
-			captured[t.lib(pt)] += int16(len(chain))
-		case libs == 1 && col == c:
-			l := t.lib(pt)
-			if t.extends(c, l, true) {
-				mul[l] *= priorEscapeMin + stake
-			} else {
-				mul[l] *= priorDoomed
-			}
-			// Counter-captures. extends may have reused t.walk: walk
-			// the chain again (libsOf walks in t.buf).
-			for _, s := range pos.Chain(pt, t.walk[:0]) {
-				for _, d := range dirs {
-					if m := s + d; pos.At(m) == opp && pos.Liberties(m) == 1 {
-						var one [2]board.Point
-						t.libsOf(pos, m, 1, &one)
-						mul[one[0]] *= priorEscapeMin + stake
-					}
-				}
-			}
-		case libs == 2 && col == opp:
-			t.libsOf(pos, pt, 2, &two)
-			for i := range 2 {
-				switch t.ataris(c, two[i], two[1-i], true) {
-				case 2:
-					mul[two[i]] *= priorCatchMin + stake
-				case 1:
-					mul[two[i]] *= priorAtari
-				}
-			}
-		case libs == 2 && col == c:
-			t.libsOf(pos, pt, 2, &two)
-			for _, l := range two {
-				if pos.Legal(c, l) && pos.MoveInfo(c, l).Liberties >= 3 {
-					mul[l] *= priorDefend
-				}
-			}
-		}
-	}
+	})
 
 	// Vital points of eye spaces (each small region once).
 	var vital [maxPoint]bool

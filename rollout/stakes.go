@@ -18,7 +18,6 @@ func Stakes(pos *board.Position, c board.Color, stakes []int16) {
 	var t tactics
 	t.pos, t.size, t.on = pos, pos.Size(), &onBoard[pos.Size()]
 	n := t.size
-	opp := c.Opponent()
 	for i := range stakes[:n*n] {
 		stakes[i] = 0
 	}
@@ -26,56 +25,24 @@ func Stakes(pos *board.Position, c board.Color, stakes []int16) {
 		x, y := pt.XY()
 		return y*n + x
 	}
-	raise := func(pt board.Point, k int) {
+	var seen, doomed [maxPoint]bool
+	t.chainMoves(c, &seen, false, func(kind chainMove, pt board.Point, k int) {
+		switch kind {
+		case capturesChain, counterCapture:
+			if !pos.Legal(c, pt) {
+				return
+			}
+		case doomedEscape:
+			doomed[pt] = true
+			return
+		case escapesAtari, catchesChain:
+		default:
+			return
+		}
 		if i := idx(pt); int(stakes[i]) < k {
 			stakes[i] = int16(k)
 		}
-	}
-	var seen, doomed [maxPoint]bool
-	var two [2]board.Point
-	for _, pt := range board.Points(n) {
-		col := pos.At(pt)
-		if col == board.Empty || seen[pt] {
-			continue
-		}
-		chain := pos.Chain(pt, t.walk[:0])
-		k := len(chain)
-		for _, s := range chain {
-			seen[s] = true
-		}
-		switch libs := pos.Liberties(pt); {
-		case libs == 1 && col == opp:
-			if l := t.lib(pt); pos.Legal(c, l) {
-				raise(l, k)
-			}
-		case libs == 1 && col == c:
-			l := t.lib(pt)
-			if t.extends(c, l, true) {
-				raise(l, k)
-			} else {
-				doomed[l] = true
-			}
-			// Capturing next to the chain saves it.
-			for _, s := range pos.Chain(pt, t.walk[:0]) {
-				for _, d := range dirs {
-					if m := s + d; pos.At(m) == opp && pos.Liberties(m) == 1 {
-						var one [2]board.Point
-						t.libsOf(pos, m, 1, &one)
-						if pos.Legal(c, one[0]) {
-							raise(one[0], k)
-						}
-					}
-				}
-			}
-		case libs == 2 && col == opp:
-			t.libsOf(pos, pt, 2, &two)
-			for i := range 2 {
-				if t.ataris(c, two[i], two[1-i], true) == 2 {
-					raise(two[i], k)
-				}
-			}
-		}
-	}
+	})
 	for _, pt := range board.Points(n) {
 		if i := idx(pt); doomed[pt] && stakes[i] == 0 {
 			stakes[i] = Doomed

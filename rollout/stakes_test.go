@@ -58,14 +58,7 @@ func TestStakes(t *testing.T) {
 			map[string]int16{"A1": 4, "F1": 4, "J7": 1, "J5": 1, "G5": 0}},
 		{"saving three stones and one; a doomed one", saveDiagram, board.Black,
 			map[string]int16{"F4": 3, "H7": 1, "B1": Doomed, "G3": 0}},
-		{"capturing next to a chain in atari saves it", `
-			. . . . . . .
-			. . . . . . .
-			. . . . . . .
-			. . . . . . .
-			O O O O . . .
-			X X X O . . .
-			. X O . O . .`, board.Black,
+		{"capturing next to a chain in atari saves it", counterDiagram, board.Black,
 			map[string]int16{"D1": 4, "A1": Doomed}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

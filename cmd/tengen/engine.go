@@ -34,6 +34,7 @@ type engineConfig struct {
 	expandVis int      // the visit at which a leaf gets its children (mcts.Config.ExpandVisits); 0: by evaluator and size
 	evaluator string   // "auto", "playouts", "net" or "hybrid"
 	rave      float64  // RAVE equivalence (0: off); < 0: the default
+	cpuct     float64  // PUCT's c_init (mcts.Config.CInit); 0: the default
 	autoTime  bool     // no --visits, --playouts or --time: spend defaultMoveTime per move
 	policy    string   // rollout policy: heavy, light, or heavy without a piece
 	lgrf      string   // playouts with a last-good-reply table (rollout.Replies): first, late; off or "": none
@@ -283,6 +284,9 @@ func (e *engine) searcher(size int) (*mcts.Searcher, error) {
 	}
 	if e.cfg.rave >= 0 {
 		cfg.RAVEEquiv = e.cfg.rave
+	}
+	if e.cfg.cpuct > 0 {
+		cfg.CInit = e.cfg.cpuct
 	}
 	if !e.announced[size] {
 		fmt.Fprintf(e.stderr, "tengen: %dx%d: evaluator %s\n", size, size, kind)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"testing"
 	"time"
 
@@ -107,5 +108,31 @@ func TestTimeBank(t *testing.T) {
 	}
 	if moves := 110; used > time.Duration(moves)*time.Second {
 		t.Errorf("%d moves took %v: over the default per move", moves, used)
+	}
+}
+
+// TestSearchFlagsReachConfig: --cpuct and --rave set the searcher's
+// PUCT constant and RAVE equivalence; unset, the defaults stay.
+func TestSearchFlagsReachConfig(t *testing.T) {
+	for _, tc := range []struct {
+		cpuct, rave      float64
+		wantC, wantEquiv float64
+	}{
+		{0, -1, mcts.DefaultConfig().CInit, defaultRAVEEquiv},
+		{2.5, 3000, 2.5, 3000},
+	} {
+		eng, err := newEngine(engineConfig{threads: 1, visits: 4, seed: 1, rollouts: 1, maxBatch: 4, lambda: -1, expandAt: -1,
+			doomed: -1, stake: -1, scoreW: -1, evaluator: "playouts", cpuct: tc.cpuct, rave: tc.rave}, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := eng.searcher(9)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg := s.Config(); cfg.CInit != tc.wantC || cfg.RAVEEquiv != tc.wantEquiv {
+			t.Errorf("--cpuct %v --rave %v: c_init %v, RAVE %v; want %v, %v", tc.cpuct, tc.rave, cfg.CInit, cfg.RAVEEquiv, tc.wantC, tc.wantEquiv)
+		}
+		eng.Close()
 	}
 }

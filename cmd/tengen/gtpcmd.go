@@ -27,6 +27,7 @@ func engineFlags(fs *pflag.FlagSet) *engineConfig {
 	fs.DurationVar(&c.perMove, "time", 0, "thinking time per move, e.g. 2s (0: no limit; time controls from the controller still apply); with none of --visits, --playouts, --time and no time_settings: 1s on 9x9, 2s on 19x19, in between by size, an average over the game (what early stops save goes to close decisions, at most 3 times that on one move)")
 	fs.StringVar(&c.evaluator, "evaluator", "auto", "leaf evaluation: playouts (heavy playouts, RAVE), net (the network's value), hybrid (network priors, value mixed with playouts by --lambda); auto: playouts on 9x9 and other sizes without a network, hybrid on 19x19 (docs/strength.md). kata-analyze's scoreLead and ownership are the playouts' final positions (playouts, and hybrid with lambda > 0); with net they are the network's score and ownership heads where every loaded network has them (the embedded networks do; kata-analyze is not offered where one does not)")
 	fs.Float64Var(&c.rave, "rave", -1, "RAVE equivalence in visits (0: off; default 1000 with playouts)")
+	fs.Float64Var(&c.cpuct, "cpuct", 0, "PUCT exploration constant c_init, the prior term's weight against values in [-1, 1] (AlphaZero's c(N) = c_init + log((1+N+19652)/19652); 0: the default, 1.25)")
 	fs.StringVar(&c.policy, "rollout-policy", "heavy", "playout policy: heavy, light, or heavy-no-patterns, heavy-no-tactics, heavy-no-nakade, heavy-no-selfatari (ablation)")
 	fs.StringVar(&c.lgrf, "lgrf", "off", "playouts: a last-good-reply table with forgetting (LGRF-2, Baier & Drake 2010) per board size, shared by the search goroutines and kept from move to move, whose replies (those that won recent playouts) are tried: first (before every rule), late (after the tactical rules: escape, capture, nakade, two liberties), or off (measured weaker at equal playouts on 9x9 and 19x19: docs/strength.md)")
 	fs.StringVar(&c.priors, "priors", "knowledge", "playout evaluator's move priors: knowledge (captures, escapes, patterns) or uniform")
@@ -71,6 +72,8 @@ func (c *engineConfig) validate() error {
 		return usageError("--stake-prior must be in [0, 0.1]")
 	case c.maxBatch < 1:
 		return usageError("--batch must be at least 1")
+	case c.cpuct < 0 || c.cpuct > 100:
+		return usageError("--cpuct must be in (0, 100] (0: the default)")
 	}
 	if c.lgrf != "" && c.lgrf != "off" && c.lgrf != "first" && c.lgrf != "late" {
 		return usageError("--lgrf must be off, first or late, not %q", c.lgrf)

@@ -91,6 +91,8 @@ func TestGTPRejectsBadFlags(t *testing.T) {
 		{"gtp", "--doomed-prior", "0"},
 		{"gtp", "--stake-prior", "0.5"},
 		{"gtp", "--stake-prior", "-0.5"},
+		{"gtp", "--cpuct", "-1"},
+		{"gtp", "--cpuct", "1000"},
 		{"gtp", "--lag", "0"},
 		{"gtp", "--lgrf", "always"},
 	} {
