@@ -26,7 +26,9 @@
 // [Priors] turns the same knowledge into move priors for a search;
 // [Stakes] gives its tactical part alone (the stones a move captures,
 // saves or catches, and the doomed escapes), for a search that corrects
-// a network's priors with it.
+// a network's priors with it. Both read the chains in one walk (the
+// captures, escapes, counter-captures, catching and chasing ataris and
+// defences of chainMoves), so that they cannot drift apart.
 //
 // Playouts are fast and allocation-free: one runs on one goroutine with its
 // scratch space on the stack, reads the board through package board's
