@@ -497,10 +497,14 @@ func defaultExpandVisits(kind string, size int) int {
 	return 2
 }
 
-// defaultExpandAt is the hybrid evaluator's expansion threshold (AlphaGo
-// used 40): with lambda 1, a node gets the network's priors once it has
-// this many visits, and the playout evaluator's until then.
-const defaultExpandAt = 40
+// defaultExpandAt is the hybrid evaluator's expansion threshold: with
+// lambda 1, a node gets the network's priors once it has this many
+// visits, and the playout evaluator's until then. AlphaGo used 40, and
+// so did tengen until 19x19 self-play at equal time (1 s a move, one
+// thread each) preferred 15 (docs/strength.md, "The network deeper in
+// the tree"): the network's priors are worth more than the playouts
+// they cost.
+const defaultExpandAt = 15
 
 // defaultDoomed is the hybrid evaluator's factor on the network's prior
 // of doomed escapes at the nodes it refines (1: off).

@@ -136,3 +136,30 @@ func TestSearchFlagsReachConfig(t *testing.T) {
 		eng.Close()
 	}
 }
+
+// TestPlayPrecisionDefault: the commands that play default to the
+// fastest arithmetic the CPU has; --precision still overrides it.
+func TestPlayPrecisionDefault(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "auto"},
+		{[]string{"--precision", "fp32"}, "fp32"},
+	} {
+		fs := newFlags("gtp", "", io.Discard)
+		c := engineFlags(fs)
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		if got := c.backend.precision; len(got) != 1 || got[0] != tc.want {
+			t.Errorf("%v: precision %v, want %s", tc.args, got, tc.want)
+		}
+	}
+	var bf backendFlags
+	fs := newFlags("eval", "", io.Discard)
+	bf.bind(fs, "backend")
+	if got := bf.precision; len(got) != 1 || got[0] != "fp32" {
+		t.Errorf("eval's precision %v, want fp32", got)
+	}
+}

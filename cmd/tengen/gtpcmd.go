@@ -38,11 +38,12 @@ func engineFlags(fs *pflag.FlagSet) *engineConfig {
 	fs.Float64Var(&c.lambda, "lambda", -1, "hybrid evaluator: weight of the playouts against the network's value (AlphaGo's lambda; default by board size): at the nodes the network refined (--expand-at > 0), else at every leaf")
 	fs.Float64Var(&c.doomed, "doomed-prior", -1, "hybrid with --expand-at > 0: factor in (0, 1] on the network's prior of a doomed escape (extending a chain in atari that a ladder or a net still catches, as the playouts read it) at the nodes it refines, the rest renormalised (1: off; default 0.1)")
 	fs.Float64Var(&c.stake, "stake-prior", -1, "hybrid with --expand-at > 0: at the nodes the network refines, a move that captures, saves or catches k stones (as the playouts read it) gets a prior of at least this times min(k, 10), the rest renormalised (0: off; default 0.01)")
-	fs.IntVar(&c.expandAt, "expand-at", -1, "hybrid: a node gets the network's priors (and, with --lambda < 1, its value mixed into the node's playout mean) once it has this many visits (the root at once), the playouts' Go knowledge before (AlphaGo's expansion threshold; default 40; 0: the network evaluates every leaf)")
+	fs.IntVar(&c.expandAt, "expand-at", -1, "hybrid: a node gets the network's priors (and, with --lambda < 1, its value mixed into the node's playout mean) once it has this many visits (the root at once), the playouts' Go knowledge before (AlphaGo's expansion threshold; default 15; 0: the network evaluates every leaf)")
 	fs.IntVar(&c.maxBatch, "batch", 16, "largest network batch")
 	fs.IntVar(&c.nodes, "nodes", 0, "search tree node limit (0: default 4,000,000); a full tree stops growing, the search goes on")
 	fs.IntVar(&c.expandVis, "expand-visits", 0, "a leaf gets its children at this visit, earlier visits only evaluate it (Pachi's expand_p); 0: 2 for the playout and hybrid searches on boards over 13x13, else 1")
 	c.backend.bind(fs, "backend")
+	c.backend.playDefault(fs)
 	return c
 }
 
