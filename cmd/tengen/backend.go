@@ -32,25 +32,26 @@ type backendFlags struct {
 }
 
 // bind defines the flags; name is the backend flag's name ("backend", or
-// "net-backend" where training has a --backend of its own).
-func (f *backendFlags) bind(fs *pflag.FlagSet, name string) {
+// "net-backend" where training has a --backend of its own), precision
+// the --precision default: precisionPlay for the commands that play,
+// precisionReference for the others.
+func (f *backendFlags) bind(fs *pflag.FlagSet, name, precision string) {
 	f.name = name
 	fs.StringVar(&f.kind, name, backendCPU, "network backend: cpu, cuda (NVIDIA GPU) or auto (cuda when usable, else cpu with one line on stderr)")
-	fs.StringSliceVar(&f.precision, "precision", []string{"fp32"}, "CPU backend arithmetic of the trunk convolutions: fp32, bf16 (AVX512_BF16), int8 (AVX512_VNNI; calibrated at start-up) or auto (the fastest this CPU has); without the instructions, fp32. bench nets takes a list and measures each; other commands use the first")
+	fs.StringSliceVar(&f.precision, "precision", []string{precision}, "CPU backend arithmetic of the trunk convolutions: fp32, bf16 (AVX512_BF16), int8 (AVX512_VNNI; calibrated at start-up) or auto (the fastest this CPU has); without the instructions, fp32. bench nets takes a list and measures each; other commands use the first")
 	fs.StringArrayVar(&f.libDirs, "cuda-lib-dir", nil, "folder with the CUDA libraries (libcublas, libnvrtc; a pip venv or site-packages with NVIDIA's wheels too), searched after the system's and before $"+cuda.EnvLibDir+"; repeatable")
 }
 
-// playDefault makes --precision default to auto, for the commands that
-// play (gtp, analysis, review): the search asks the network about single
-// positions, where int8 (AVX512_VNNI) runs 2.3 times as fast as fp32 on
-// 19x19 and agrees with it on 99.7% of top-1 moves (docs/perf.md), so
-// the network can refine more of the tree in the same time. Measurement
-// commands (eval, bench) and self-play keep fp32, the reference.
-func (f *backendFlags) playDefault(fs *pflag.FlagSet) {
-	f.precision = []string{"auto"}
-	fl := fs.Lookup("precision")
-	fl.DefValue = "[auto]"
-}
+// The --precision defaults. The commands that play (gtp, analysis,
+// review) take auto: the search asks the network about single positions,
+// where int8 (AVX512_VNNI) runs 2.3 times as fast as fp32 on 19x19 and
+// agrees with it on 99.7% of top-1 moves (docs/perf.md), so the network
+// can refine more of the tree in the same time. Measurement commands
+// (eval, bench), training and self-play keep fp32, the reference.
+const (
+	precisionPlay      = "auto"
+	precisionReference = "fp32"
+)
 
 func (f *backendFlags) validate() error {
 	if len(f.precision) == 0 {

@@ -45,7 +45,7 @@ func runBench(ctx context.Context, e env) error {
 	policies := fs.StringSlice("policies", []string{"light", "heavy"}, "playout policies (playouts): light, heavy")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measurements to this file (go tool pprof)")
 	var bf backendFlags
-	bf.bind(fs, "backend")
+	bf.bind(fs, "backend", precisionReference)
 	if done, err := parseFlags(fs, e.args); done || err != nil {
 		return err
 	}

@@ -158,7 +158,7 @@ func TestPlayPrecisionDefault(t *testing.T) {
 	}
 	var bf backendFlags
 	fs := newFlags("eval", "", io.Discard)
-	bf.bind(fs, "backend")
+	bf.bind(fs, "backend", precisionReference)
 	if got := bf.precision; len(got) != 1 || got[0] != "fp32" {
 		t.Errorf("eval's precision %v, want fp32", got)
 	}

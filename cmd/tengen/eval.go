@@ -39,7 +39,7 @@ func runEval(ctx context.Context, e env) error {
 	finalPlayouts := fs.Int("final-playouts", dataset.DefaultFinalConfig().Playouts, "light playouts that judge dead stones when counting final positions")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	var bf backendFlags
-	bf.bind(fs, "backend")
+	bf.bind(fs, "backend", precisionReference)
 	if done, err := parseFlags(fs, e.args); done || err != nil {
 		return err
 	}

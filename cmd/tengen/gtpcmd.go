@@ -42,8 +42,7 @@ func engineFlags(fs *pflag.FlagSet) *engineConfig {
 	fs.IntVar(&c.maxBatch, "batch", 16, "largest network batch")
 	fs.IntVar(&c.nodes, "nodes", 0, "search tree node limit (0: default 4,000,000); a full tree stops growing, the search goes on")
 	fs.IntVar(&c.expandVis, "expand-visits", 0, "a leaf gets its children at this visit, earlier visits only evaluate it (Pachi's expand_p); 0: 2 for the playout and hybrid searches on boards over 13x13, else 1")
-	c.backend.bind(fs, "backend")
-	c.backend.playDefault(fs)
+	c.backend.bind(fs, "backend", precisionPlay)
 	return c
 }
 

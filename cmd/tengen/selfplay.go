@@ -173,7 +173,7 @@ func (f *netFlags) bind(fs *pflag.FlagSet, backendName string) {
 	fs.IntVar(&f.batch, "batch-size", 0, "largest network batch (0: the games played at once)")
 	fs.IntVar(&f.threads, "threads", 0, "CPU threads of one network evaluation (0: all cores, as one single-threaded backend per core whose batches run side by side)")
 	fs.IntVar(&f.cache, "cache", 1<<15, "positions in the network's evaluation cache")
-	f.backend.bind(fs, backendName)
+	f.backend.bind(fs, backendName, precisionReference)
 }
 
 // engine returns the network settings; every engine of one netFlags
