@@ -14,6 +14,8 @@ import (
 	"github.com/tengen-go/tengen/internal/neteval"
 	"github.com/tengen-go/tengen/mcts"
 	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/nets/cpu"
+	"github.com/tengen-go/tengen/nets/cuda"
 	"github.com/tengen-go/tengen/rollout"
 )
 
@@ -158,7 +160,7 @@ func newEngine(cfg engineConfig, stderr io.Writer) (*engine, error) {
 			e.Close()
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		fmt.Fprintf(stderr, "tengen: %dx%d network %s from %s\n", w.Spec.BoardSize, w.Spec.BoardSize, w.Spec.Name, path)
+		fmt.Fprintf(stderr, "tengen: %dx%d network %s from %s, %s\n", w.Spec.BoardSize, w.Spec.BoardSize, w.Spec.Name, path, e.nets[w.Spec.BoardSize].label())
 	}
 	embedded, err := embeddedNets()
 	if err != nil {
@@ -167,14 +169,36 @@ func newEngine(cfg engineConfig, stderr io.Writer) (*engine, error) {
 	}
 	for _, w := range embedded {
 		if _, ok := e.nets[w.Spec.BoardSize]; !ok {
-			fmt.Fprintf(stderr, "tengen: %dx%d network %s (embedded)\n", w.Spec.BoardSize, w.Spec.BoardSize, w.Spec.Name)
 			if err := e.addNet(w); err != nil {
 				e.Close()
 				return nil, err
 			}
+			fmt.Fprintf(stderr, "tengen: %dx%d network %s (embedded), %s\n", w.Spec.BoardSize, w.Spec.BoardSize, w.Spec.Name, e.nets[w.Spec.BoardSize].label())
 		}
 	}
 	return e, nil
+}
+
+// label says where n's network runs, for the log: "cpu int8 x2" (the
+// CPU backend's arithmetic, which --precision auto resolves, and how many
+// backends the batcher runs side by side) or the GPU backend's type.
+func (n *netEntry) label() string {
+	if len(n.backends) == 0 {
+		return "no backend"
+	}
+	var where string
+	switch b := n.backends[0].(type) {
+	case *cpu.Backend:
+		where = "cpu " + b.Precision().String()
+	case *cuda.Backend:
+		where = "cuda"
+	default:
+		where = fmt.Sprintf("%T", b)
+	}
+	if len(n.backends) > 1 {
+		where += fmt.Sprintf(" x%d", len(n.backends))
+	}
+	return where
 }
 
 // addNet starts a backend and batcher for w.

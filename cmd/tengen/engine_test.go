@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/tengen-go/tengen/gtp"
 	"github.com/tengen-go/tengen/mcts"
+	"github.com/tengen-go/tengen/nets/cpu"
 )
 
 func TestUndecided(t *testing.T) {
@@ -161,5 +165,25 @@ func TestPlayPrecisionDefault(t *testing.T) {
 	bf.bind(fs, "backend", precisionReference)
 	if got := bf.precision; len(got) != 1 || got[0] != "fp32" {
 		t.Errorf("eval's precision %v, want fp32", got)
+	}
+}
+
+// TestNetworkLineNamesPrecision: the engine's network line says which
+// arithmetic the CPU backend runs, as --precision resolved it on this
+// CPU (auto: int8 with VNNI, else bf16 or fp32), so that a log shows what
+// a match was played with.
+func TestNetworkLineNamesPrecision(t *testing.T) {
+	for _, p := range []string{"fp32", "auto"} {
+		var out, errb bytes.Buffer
+		err := run(context.Background(), []string{"gtp", "--precision", p, "--threads", "1"},
+			strings.NewReader("quit\n"), &out, &errb)
+		if err != nil {
+			t.Fatalf("--precision %s: %v\n%s", p, err, errb.String())
+		}
+		want, _ := cpu.ParsePrecision(p)
+		line := "(embedded), cpu " + want.Resolve().String()
+		if !strings.Contains(errb.String(), line) {
+			t.Errorf("--precision %s: no %q on stderr:\n%s", p, line, errb.String())
+		}
 	}
 }
