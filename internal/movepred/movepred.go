@@ -137,6 +137,9 @@ type Position struct {
 	// mover's view: networks with those heads.
 	Margin *float64 `json:"margin,omitempty"`
 	Count  *float64 `json:"count,omitempty"`
+	// PlayoutValue is the playout value baseline (Config.ValuePlayouts)
+	// from the mover's view: the mean result of the light playouts.
+	PlayoutValue *float64 `json:"playout_value,omitempty"`
 }
 
 // EndBucket is the value's sign accuracy on positions of games that
@@ -928,6 +931,10 @@ func replayGame(ctx context.Context, cfg Config, g dataset.Game, items chan<- *i
 			if it.hasCount {
 				c := float64(it.count)
 				p.Count = &c
+			}
+			if cfg.ValuePlayouts > 0 && !it.finalOnly {
+				v := float64(it.pvalue)
+				p.PlayoutValue = &v
 			}
 			t.positionsOut = append(t.positionsOut, p)
 		}

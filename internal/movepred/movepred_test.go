@@ -290,6 +290,11 @@ func TestOracle(t *testing.T) {
 			if rep.Top1 != 1 || rep.Top3 != 1 || rep.Top5 != 1 {
 				t.Errorf("top1/3/5 = %v %v %v; want 1", rep.Top1, rep.Top3, rep.Top5)
 			}
+			for _, p := range ps {
+				if p.PlayoutValue != nil {
+					t.Fatalf("move %d: a playout value without ValuePlayouts", p.Move)
+				}
+			}
 			for _, b := range rep.Buckets {
 				if b.Positions > 0 && b.Top1 != 1 {
 					t.Errorf("bucket %s top1 = %v; want 1", b.Moves, b.Top1)
@@ -682,9 +687,30 @@ func TestFinal(t *testing.T) {
 	} {
 		t.Run(fmt.Sprint("lead=", tc.lead), func(t *testing.T) {
 			cfg := Config{Paths: []string{dir}, Symmetries: tc.syms, Final: true, FinalLead: tc.lead, BaselinePlayouts: 60, ValuePlayouts: 10, Seed: 1}
+			var right, lines int
+			cfg.Positions = func(p *Position) error {
+				lines++
+				switch {
+				case p.PlayoutValue == nil || math.Abs(*p.PlayoutValue) > 1:
+					t.Errorf("move %d: playout value %v; want one in [-1, 1]", p.Move, p.PlayoutValue)
+				case p.Target != nil && *p.PlayoutValue**p.Target > 0:
+					right++
+				}
+				return nil
+			}
 			rep, err := Run(context.Background(), cfg, []nets.Backend{&headsOracle{spec: spec}})
 			if err != nil {
 				t.Fatal(err)
+			}
+			// The lines' playout values are the buckets' playout value.
+			var bright float64
+			for _, b := range rep.Buckets {
+				if b.PlayoutValueAccuracy != nil {
+					bright += *b.PlayoutValueAccuracy * float64(b.ValuePositions)
+				}
+			}
+			if lines == 0 || math.Abs(bright-float64(right)) > 1e-6 {
+				t.Errorf("%d lines, %d right by their playout values; the buckets say %v", lines, right, bright)
 			}
 			if rep.FinalGames != 1 || rep.OwnershipPoints != 81 || rep.FinalLead != tc.lead {
 				t.Fatalf("final games %d, points %d, lead %d; want 1, 81, %d", rep.FinalGames, rep.OwnershipPoints, rep.FinalLead, tc.lead)
