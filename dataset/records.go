@@ -338,6 +338,14 @@ type ExampleConfig struct {
 	Final       bool
 	FinalConfig FinalConfig
 	Cache       *FinalCache
+	// Labels, if not nil, mixes a search's winrate into the value target
+	// of the positions it labels: (1-LabelWeight)*result +
+	// LabelWeight*(2q-1), or 2q-1 alone where the result does not say
+	// (ValueLabels). LabelsOnly keeps only the labelled positions (and
+	// skips the games without one).
+	Labels      *ValueLabels
+	LabelWeight float64
+	LabelsOnly  bool
 }
 
 // FinalCache keeps the final targets of games by ID (their errors too),
@@ -455,6 +463,10 @@ func Examples(ctx context.Context, cfg ExampleConfig, fn func(gameOrdinal int, e
 			if m.Point == board.Pass && !cfg.Passes {
 				return nil
 			}
+			q, labelled := cfg.Labels.Get(g.ID, moveNum)
+			if cfg.LabelsOnly && !labelled {
+				return nil
+			}
 			size := bg.Size()
 			area := size * size
 			if len(buf) < planes*area {
@@ -483,6 +495,10 @@ func Examples(ctx context.Context, cfg ExampleConfig, fn func(gameOrdinal int, e
 					ex.Value = -1
 				}
 			}
+			if labelled {
+				ex.Value = labelledValue(ex.Value, ex.HasValue, q, cfg.LabelWeight)
+				ex.HasValue = true
+			}
 			if final != nil {
 				ex.Ownership, ex.Score = final.ForMover(m.Color, sym)
 				ex.HasScore = true
@@ -502,7 +518,7 @@ func Examples(ctx context.Context, cfg ExampleConfig, fn func(gameOrdinal int, e
 	// 34,502 shared KGS games take 53 MB of heap so, 905 MB parsed.
 	var held []heldGame
 	st, err := Games(ctx, cfg.Paths, cfg.Filter, func(g Game) error {
-		if cfg.Skip[g.ID] || (cfg.Only != nil && !cfg.Only[g.ID]) {
+		if cfg.Skip[g.ID] || (cfg.Only != nil && !cfg.Only[g.ID]) || (cfg.LabelsOnly && !cfg.Labels.HasGame(g.ID)) {
 			return nil
 		}
 		if cfg.Order != 0 {

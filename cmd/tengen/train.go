@@ -66,6 +66,8 @@ type trainArgs struct {
 	OwnWeight   float64  `json:"ownership-weight"`
 	ScoreWeight float64  `json:"score-weight"`
 	ValueQ      float64  `json:"value-q,omitempty"`
+	ValueLabels []string `json:"value-labels,omitempty"`
+	LabelsOnly  bool     `json:"labels-only,omitempty"`
 	FinalPlays  int      `json:"final-playouts"`
 	Steps       int64    `json:"steps"`
 	Positions   int64    `json:"positions"`
@@ -131,7 +133,10 @@ func (a *trainArgs) bind(fs *pflag.FlagSet) map[string]any {
 	flt(&a.ValueWeight, "value-weight", o.ValueWeight, "weight of the value loss")
 	flt(&a.OwnWeight, "ownership-weight", o.OwnershipWeight, "weight of the ownership loss (networks with an ownership head: mean squared error per point, games played to a counted end)")
 	flt(&a.ScoreWeight, "score-weight", o.ScoreWeight, "weight of the score loss (networks with a score head: Huber loss of the error over 10 points, games played to a counted end)")
-	flt(&a.ValueQ, "value-q", 0, "self-play only: weight of the search's root winrate q in the value target, (1-w)*result + w*(2q-1) (0: the game's result alone)")
+	flt(&a.ValueQ, "value-q", 0, "weight of a search's winrate q in the value target, (1-w)*result + w*(2q-1): with --selfplay the recorded root winrate, with SGF data the --value-labels (default 0.5 there; 0: the game's result alone)")
+	fs.StringArrayVar(&a.ValueLabels, "value-labels", nil, "SGF data: JSON-lines files of a search's winrate for game-record positions (scripts/value-ceiling search writes them; repeatable), mixed into the value target by --value-q; a position lost on time takes the label alone")
+	fields["value-labels"] = &a.ValueLabels
+	boo(&a.LabelsOnly, "labels-only", false, "with --value-labels: train on the labelled positions only")
 	num(&a.FinalPlays, "final-playouts", dataset.DefaultFinalConfig().Playouts, "light playouts that judge dead stones when counting a game's final position for the ownership and score targets")
 	num64(&a.Steps, "steps", d.Steps, "training steps (batches)")
 	num64(&a.Positions, "positions", 0, "training positions instead of --steps (rounded up to whole batches)")
@@ -159,8 +164,8 @@ func runTrain(ctx context.Context, e env) error {
 	if *selfplayDir != "" {
 		return trainSelfplay(ctx, e, fs, &a, *selfplayDir, *window)
 	}
-	if fs.Changed("value-q") {
-		return usageError("train: --value-q needs --selfplay (game records have no search winrate)")
+	if fs.Changed("value-labels") && *selfplayDir == "" && !fs.Changed("value-q") {
+		a.ValueQ = 0.5
 	}
 	if *out == "" {
 		return usageError("train: --out DIR is required")
@@ -174,6 +179,14 @@ func runTrain(ctx context.Context, e env) error {
 	}
 	if len(a.Paths) == 0 {
 		return usageError("train: no SGF paths given (--sgf PATH or positional)")
+	}
+	switch {
+	case len(a.ValueLabels) == 0 && a.ValueQ != 0:
+		return usageError("train: --value-q needs --selfplay or --value-labels (game records have no search winrate)")
+	case len(a.ValueLabels) == 0 && a.LabelsOnly:
+		return usageError("train: --labels-only needs --value-labels")
+	case a.ValueQ < 0 || a.ValueQ > 1:
+		return usageError("train: --value-q %g: want 0..1", a.ValueQ)
 	}
 	w, err := a.network(*resume, *out)
 	if err != nil {
@@ -226,6 +239,21 @@ func runTrain(ctx context.Context, e env) error {
 		valSet[id] = true
 	}
 	exCfg := dataset.ExampleConfig{Paths: a.Paths, Filter: filter, Seed: a.Seed, Symmetries: true, Skip: valSet, Passes: a.Passes}
+	if len(a.ValueLabels) > 0 {
+		labels, err := dataset.LoadValueLabels(a.ValueLabels...)
+		if err != nil {
+			return err
+		}
+		held := 0
+		for id := range valSet {
+			if labels.HasGame(id) {
+				held++
+			}
+		}
+		fmt.Fprintf(e.stderr, "value labels: %d positions in %d games (%d of them validation games: not trained on), value target (1-%g)*result + %g*(2q-1)\n",
+			labels.Len(), labels.Games(), held, a.ValueQ, a.ValueQ)
+		exCfg.Labels, exCfg.LabelWeight, exCfg.LabelsOnly = labels, a.ValueQ, a.LabelsOnly
+	}
 	switch a.GameOrder {
 	case gameOrderShuffled:
 		exCfg.Order = a.Seed | 1<<63 // never 0; train.SGFSource varies it by epoch
@@ -266,6 +294,10 @@ func runTrain(ctx context.Context, e env) error {
 		"train.validation": fmt.Sprintf("%d games, seed %d", len(val), a.splitSeed()),
 		"train.schedule":   fmt.Sprintf("%s lr=%v", a.Schedule, a.LR),
 		"train.by":         "tengen train " + version,
+	}
+	if exCfg.Labels != nil {
+		cfg.Meta["train.value_target"] = fmt.Sprintf("(1-%g)*result + %g*(2*label-1), labels %s (%d positions)%s",
+			a.ValueQ, a.ValueQ, strings.Join(a.ValueLabels, " "), exCfg.Labels.Len(), map[bool]string{true: ", labelled positions only"}[a.LabelsOnly])
 	}
 	if a.Init != "" {
 		cfg.Meta["train.parent"] = a.Init

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -512,6 +513,72 @@ func TestTrainDeepen(t *testing.T) {
 	} {
 		if err := run(context.Background(), args, nil, &stdout, &stderr); exitCode(err) != 2 {
 			t.Errorf("%v: err %v, want a usage error", args[len(args)-3:], err)
+		}
+	}
+}
+
+// TestTrainValueLabels: --value-labels mixes a search's winrate into the
+// value targets of game records (--value-q, 0.5 by default), --labels-only
+// trains on the labelled positions alone, and the bad combinations are
+// refused with a clear error.
+func TestTrainValueLabels(t *testing.T) {
+	games, spec := tinyTrainSetup(t)
+	files, err := filepath.Glob(filepath.Join(games, "*.sgf"))
+	if err != nil || len(files) < 4 {
+		t.Fatalf("%d games: %v", len(files), err)
+	}
+	labels := filepath.Join(t.TempDir(), "labels.jsonl")
+	var lines []string
+	for _, f := range files[:4] {
+		for m := 5; m <= 25; m += 5 {
+			lines = append(lines, fmt.Sprintf(`{"key": %q, "judge": "test", "mover": %g}`, fmt.Sprintf("%s#1@%d", f, m), float64(m%2)))
+		}
+	}
+	if err := os.WriteFile(labels, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	out := filepath.Join(t.TempDir(), "run")
+	args := append(tinyTrainArgs(out, spec, games, "10"), "--value-labels", labels, "--labels-only")
+	if err := run(context.Background(), args, nil, &stdout, &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "value labels: 20 positions in 4 games") || !strings.Contains(stderr.String(), "(1-0.5)*result + 0.5*(2q-1)") {
+		t.Errorf("no labels line on stderr:\n%s", stderr.String())
+	}
+	w, err := nets.Load(filepath.Join(out, "latest.weights"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vt := w.Meta["train.value_target"]; !strings.Contains(vt, "labelled positions only") || !strings.Contains(vt, "20 positions") {
+		t.Errorf("train.value_target %q", vt)
+	}
+	plain := filepath.Join(t.TempDir(), "run")
+	if err := run(context.Background(), tinyTrainArgs(plain, spec, games, "10"), nil, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := nets.Load(filepath.Join(plain, "latest.weights"))
+	if p == nil || slices.Equal(p.Tensors[0].Data, w.Tensors[0].Data) {
+		t.Error("the labelled positions alone trained the same weights as every position")
+	}
+	bad := filepath.Join(t.TempDir(), "bad.jsonl")
+	if err := os.WriteFile(bad, []byte("{\"key\": \"x@1\", \"mover\": 2}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		extra []string
+		want  string
+	}{
+		{[]string{"--value-q", "0.5"}, "--value-q needs --selfplay or --value-labels"},
+		{[]string{"--labels-only"}, "--labels-only needs --value-labels"},
+		{[]string{"--value-labels", labels, "--value-q", "1.5"}, "want 0..1"},
+		{[]string{"--value-labels", bad}, "bad.jsonl line 1"},
+		{[]string{"--value-labels", filepath.Join(t.TempDir(), "missing.jsonl")}, "missing.jsonl"},
+	} {
+		o := filepath.Join(t.TempDir(), "run")
+		err := run(context.Background(), append(tinyTrainArgs(o, spec, games, "10"), tc.extra...), nil, &stdout, &stderr)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v; want %q", tc.extra, err, tc.want)
 		}
 	}
 }
