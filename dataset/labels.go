@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bufio"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -145,7 +146,8 @@ func parseLabelLine(l *ValueLabels, s string) error {
 	return l.Set(game, move, float32(*w))
 }
 
-// LoadValueLabels reads the value-label files at paths into one set.
+// LoadValueLabels reads the value-label files at paths into one set
+// (gzip-compressed where a name ends in .gz).
 func LoadValueLabels(paths ...string) (*ValueLabels, error) {
 	l := &ValueLabels{}
 	for _, p := range paths {
@@ -153,7 +155,16 @@ func LoadValueLabels(paths ...string) (*ValueLabels, error) {
 		if err != nil {
 			return nil, fmt.Errorf("dataset: %w", err)
 		}
-		err = ReadValueLabels(l, f, p)
+		var r io.Reader = f
+		if strings.HasSuffix(p, ".gz") {
+			zr, zerr := gzip.NewReader(f)
+			if zerr != nil {
+				f.Close()
+				return nil, fmt.Errorf("dataset: %s: %w", p, zerr)
+			}
+			r = zr
+		}
+		err = ReadValueLabels(l, r, p)
 		f.Close()
 		if err != nil {
 			return nil, err

@@ -1,6 +1,8 @@
 package dataset
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"math"
@@ -123,5 +125,37 @@ func TestExamplesLabels(t *testing.T) {
 	cfg.LabelWeight = 1
 	if g := run(cfg)["won.sgf#1 2"]; g.v != 0.5 {
 		t.Errorf("weight 1: value %v; want the label's 0.5", g.v)
+	}
+}
+
+func TestLoadValueLabelsGzip(t *testing.T) {
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "a.jsonl")
+	if err := os.WriteFile(plain, []byte(`{"game": "g#1", "move": 7, "winrate": 0.25}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	fmt.Fprintln(zw, `{"key": "h#1@9", "mover": 0.5}`)
+	zw.Close()
+	zipped := filepath.Join(dir, "b.jsonl.gz")
+	if err := os.WriteFile(zipped, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := LoadValueLabels(plain, zipped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q, ok := l.Get("h#1", 9); !ok || q != 0.5 || l.Len() != 2 {
+		t.Errorf("gzip label %v %v, %d labels; want 0.5 and 2", q, ok, l.Len())
+	}
+	if _, err := LoadValueLabels(plain + ".gz"); err == nil {
+		t.Error("a missing file loaded")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "c.gz"), []byte("not gzip"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadValueLabels(filepath.Join(dir, "c.gz")); err == nil || !strings.Contains(err.Error(), "c.gz") {
+		t.Errorf("not gzip: %v", err)
 	}
 }
