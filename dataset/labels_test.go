@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -111,7 +112,7 @@ func TestExamplesLabels(t *testing.T) {
 	if len(all) != 9 {
 		t.Errorf("%d examples; want 9", len(all))
 	}
-	cfg.LabelsOnly = true
+	cfg.UnlabelledDrop = 1
 	cfg.Order = 3
 	only := run(cfg)
 	if len(only) != 3 {
@@ -125,6 +126,18 @@ func TestExamplesLabels(t *testing.T) {
 	cfg.LabelWeight = 1
 	if g := run(cfg)["won.sgf#1 2"]; g.v != 0.5 {
 		t.Errorf("weight 1: value %v; want the label's 0.5", g.v)
+	}
+	// Dropping half the unlabelled positions: every labelled one stays,
+	// some of the 6 others go, and the same seed drops the same ones.
+	cfg.LabelWeight, cfg.UnlabelledDrop, cfg.Order = 0.5, 0.5, 0
+	half := run(cfg)
+	for k := range only {
+		if half[k] != all[k] {
+			t.Errorf("drop 0.5: labelled %s is %v; want %v", k, half[k], all[k])
+		}
+	}
+	if len(half) <= 3 || len(half) >= 9 || !reflect.DeepEqual(half, run(cfg)) {
+		t.Errorf("drop 0.5: %d examples (want 4-8), twice the same: %v", len(half), reflect.DeepEqual(half, run(cfg)))
 	}
 }
 

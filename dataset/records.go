@@ -341,11 +341,13 @@ type ExampleConfig struct {
 	// Labels, if not nil, mixes a search's winrate into the value target
 	// of the positions it labels: (1-LabelWeight)*result +
 	// LabelWeight*(2q-1), or 2q-1 alone where the result does not say
-	// (ValueLabels). LabelsOnly keeps only the labelled positions (and
-	// skips the games without one).
-	Labels      *ValueLabels
-	LabelWeight float64
-	LabelsOnly  bool
+	// (ValueLabels). With Labels, UnlabelledDrop is the share of the
+	// unlabelled positions left out (drawn per position from the game's
+	// seeded stream): 0 keeps them all, 1 keeps the labelled positions
+	// alone (and skips the games without one).
+	Labels         *ValueLabels
+	LabelWeight    float64
+	UnlabelledDrop float64
 }
 
 // FinalCache keeps the final targets of games by ID (their errors too),
@@ -464,7 +466,7 @@ func Examples(ctx context.Context, cfg ExampleConfig, fn func(gameOrdinal int, e
 				return nil
 			}
 			q, labelled := cfg.Labels.Get(g.ID, moveNum)
-			if cfg.LabelsOnly && !labelled {
+			if cfg.Labels != nil && !labelled && cfg.UnlabelledDrop > 0 && (cfg.UnlabelledDrop >= 1 || rng.Float64() < cfg.UnlabelledDrop) {
 				return nil
 			}
 			size := bg.Size()
@@ -518,7 +520,7 @@ func Examples(ctx context.Context, cfg ExampleConfig, fn func(gameOrdinal int, e
 	// 34,502 shared KGS games take 53 MB of heap so, 905 MB parsed.
 	var held []heldGame
 	st, err := Games(ctx, cfg.Paths, cfg.Filter, func(g Game) error {
-		if cfg.Skip[g.ID] || (cfg.Only != nil && !cfg.Only[g.ID]) || (cfg.LabelsOnly && !cfg.Labels.HasGame(g.ID)) {
+		if cfg.Skip[g.ID] || (cfg.Only != nil && !cfg.Only[g.ID]) || (cfg.Labels != nil && cfg.UnlabelledDrop >= 1 && !cfg.Labels.HasGame(g.ID)) {
 			return nil
 		}
 		if cfg.Order != 0 {

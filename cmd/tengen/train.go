@@ -67,7 +67,7 @@ type trainArgs struct {
 	ScoreWeight float64  `json:"score-weight"`
 	ValueQ      float64  `json:"value-q,omitempty"`
 	ValueLabels []string `json:"value-labels,omitempty"`
-	LabelsOnly  bool     `json:"labels-only,omitempty"`
+	Unlabelled  *float64 `json:"unlabelled-share,omitempty"`
 	FinalPlays  int      `json:"final-playouts"`
 	Steps       int64    `json:"steps"`
 	Positions   int64    `json:"positions"`
@@ -78,6 +78,14 @@ type trainArgs struct {
 	LogEvery    int64    `json:"log-every"`
 	ValEvery    int64    `json:"validate-every"`
 	Backend     string   `json:"backend"`
+}
+
+// unlabelledShare is --unlabelled-share (1 where a saved run predates it).
+func (a *trainArgs) unlabelledShare() float64 {
+	if a.Unlabelled == nil {
+		return 1
+	}
+	return *a.Unlabelled
 }
 
 // bind defines the flags of a on fs with their defaults and returns the
@@ -136,7 +144,8 @@ func (a *trainArgs) bind(fs *pflag.FlagSet) map[string]any {
 	flt(&a.ValueQ, "value-q", 0, "weight of a search's winrate q in the value target, (1-w)*result + w*(2q-1): with --selfplay the recorded root winrate, with SGF data the --value-labels (default 0.5 there; 0: the game's result alone)")
 	fs.StringArrayVar(&a.ValueLabels, "value-labels", nil, "SGF data: JSON-lines files of a search's winrate for game-record positions (scripts/value-ceiling search writes them; repeatable), mixed into the value target by --value-q; a position lost on time takes the label alone")
 	fields["value-labels"] = &a.ValueLabels
-	boo(&a.LabelsOnly, "labels-only", false, "with --value-labels: train on the labelled positions only")
+	a.Unlabelled = new(float64)
+	flt(a.Unlabelled, "unlabelled-share", 1, "with --value-labels: the share of the positions without a label trained on, drawn at random (1: all; 0: the labelled positions alone)")
 	num(&a.FinalPlays, "final-playouts", dataset.DefaultFinalConfig().Playouts, "light playouts that judge dead stones when counting a game's final position for the ownership and score targets")
 	num64(&a.Steps, "steps", d.Steps, "training steps (batches)")
 	num64(&a.Positions, "positions", 0, "training positions instead of --steps (rounded up to whole batches)")
@@ -183,8 +192,10 @@ func runTrain(ctx context.Context, e env) error {
 	switch {
 	case len(a.ValueLabels) == 0 && a.ValueQ != 0:
 		return usageError("train: --value-q needs --selfplay or --value-labels (game records have no search winrate)")
-	case len(a.ValueLabels) == 0 && a.LabelsOnly:
-		return usageError("train: --labels-only needs --value-labels")
+	case len(a.ValueLabels) == 0 && a.unlabelledShare() != 1:
+		return usageError("train: --unlabelled-share needs --value-labels")
+	case a.unlabelledShare() < 0 || a.unlabelledShare() > 1:
+		return usageError("train: --unlabelled-share %g: want 0..1", a.unlabelledShare())
 	case a.ValueQ < 0 || a.ValueQ > 1:
 		return usageError("train: --value-q %g: want 0..1", a.ValueQ)
 	}
@@ -252,7 +263,7 @@ func runTrain(ctx context.Context, e env) error {
 		}
 		fmt.Fprintf(e.stderr, "value labels: %d positions in %d games (%d of them validation games: not trained on), value target (1-%g)*result + %g*(2q-1)\n",
 			labels.Len(), labels.Games(), held, a.ValueQ, a.ValueQ)
-		exCfg.Labels, exCfg.LabelWeight, exCfg.LabelsOnly = labels, a.ValueQ, a.LabelsOnly
+		exCfg.Labels, exCfg.LabelWeight, exCfg.UnlabelledDrop = labels, a.ValueQ, 1-a.unlabelledShare()
 	}
 	switch a.GameOrder {
 	case gameOrderShuffled:
@@ -296,8 +307,8 @@ func runTrain(ctx context.Context, e env) error {
 		"train.by":         "tengen train " + version,
 	}
 	if exCfg.Labels != nil {
-		cfg.Meta["train.value_target"] = fmt.Sprintf("(1-%g)*result + %g*(2*label-1), labels %s (%d positions)%s",
-			a.ValueQ, a.ValueQ, strings.Join(a.ValueLabels, " "), exCfg.Labels.Len(), map[bool]string{true: ", labelled positions only"}[a.LabelsOnly])
+		cfg.Meta["train.value_target"] = fmt.Sprintf("(1-%g)*result + %g*(2*label-1), labels %s (%d positions), unlabelled share %g",
+			a.ValueQ, a.ValueQ, strings.Join(a.ValueLabels, " "), exCfg.Labels.Len(), a.unlabelledShare())
 	}
 	if a.Init != "" {
 		cfg.Meta["train.parent"] = a.Init

@@ -518,8 +518,8 @@ func TestTrainDeepen(t *testing.T) {
 }
 
 // TestTrainValueLabels: --value-labels mixes a search's winrate into the
-// value targets of game records (--value-q, 0.5 by default), --labels-only
-// trains on the labelled positions alone, and the bad combinations are
+// value targets of game records (--value-q, 0.5 by default),
+// --unlabelled-share 0 trains on the labelled positions alone, and the bad combinations are
 // refused with a clear error.
 func TestTrainValueLabels(t *testing.T) {
 	games, spec := tinyTrainSetup(t)
@@ -539,7 +539,7 @@ func TestTrainValueLabels(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	out := filepath.Join(t.TempDir(), "run")
-	args := append(tinyTrainArgs(out, spec, games, "10"), "--value-labels", labels, "--labels-only")
+	args := append(tinyTrainArgs(out, spec, games, "10"), "--value-labels", labels, "--unlabelled-share", "0")
 	if err := run(context.Background(), args, nil, &stdout, &stderr); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
@@ -550,7 +550,7 @@ func TestTrainValueLabels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if vt := w.Meta["train.value_target"]; !strings.Contains(vt, "labelled positions only") || !strings.Contains(vt, "20 positions") {
+	if vt := w.Meta["train.value_target"]; !strings.Contains(vt, "unlabelled share 0") || !strings.Contains(vt, "20 positions") {
 		t.Errorf("train.value_target %q", vt)
 	}
 	plain := filepath.Join(t.TempDir(), "run")
@@ -570,7 +570,8 @@ func TestTrainValueLabels(t *testing.T) {
 		want  string
 	}{
 		{[]string{"--value-q", "0.5"}, "--value-q needs --selfplay or --value-labels"},
-		{[]string{"--labels-only"}, "--labels-only needs --value-labels"},
+		{[]string{"--unlabelled-share", "0.5"}, "--unlabelled-share needs --value-labels"},
+		{[]string{"--value-labels", labels, "--unlabelled-share", "-1"}, "want 0..1"},
 		{[]string{"--value-labels", labels, "--value-q", "1.5"}, "want 0..1"},
 		{[]string{"--value-labels", bad}, "bad.jsonl line 1"},
 		{[]string{"--value-labels", filepath.Join(t.TempDir(), "missing.jsonl")}, "missing.jsonl"},
