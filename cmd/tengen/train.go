@@ -171,9 +171,12 @@ func runTrain(ctx context.Context, e env) error {
 		return err
 	}
 	if *selfplayDir != "" {
+		if fs.Changed("value-labels") || fs.Changed("unlabelled-share") {
+			return usageError("train: --value-labels and --unlabelled-share are for SGF data (self-play records carry their own root winrate: --value-q)")
+		}
 		return trainSelfplay(ctx, e, fs, &a, *selfplayDir, *window)
 	}
-	if fs.Changed("value-labels") && *selfplayDir == "" && !fs.Changed("value-q") {
+	if fs.Changed("value-labels") && !fs.Changed("value-q") {
 		a.ValueQ = 0.5
 	}
 	if *out == "" {

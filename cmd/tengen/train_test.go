@@ -575,9 +575,14 @@ func TestTrainValueLabels(t *testing.T) {
 		{[]string{"--value-labels", labels, "--value-q", "1.5"}, "want 0..1"},
 		{[]string{"--value-labels", bad}, "bad.jsonl line 1"},
 		{[]string{"--value-labels", filepath.Join(t.TempDir(), "missing.jsonl")}, "missing.jsonl"},
+		{[]string{"--selfplay", t.TempDir(), "--value-labels", labels}, "are for SGF data"},
 	} {
 		o := filepath.Join(t.TempDir(), "run")
-		err := run(context.Background(), append(tinyTrainArgs(o, spec, games, "10"), tc.extra...), nil, &stdout, &stderr)
+		args := tinyTrainArgs(o, spec, games, "10")
+		if tc.extra[0] == "--selfplay" {
+			args = []string{"train"}
+		}
+		err := run(context.Background(), append(args, tc.extra...), nil, &stdout, &stderr)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: error %v; want %q", tc.extra, err, tc.want)
 		}
