@@ -104,7 +104,8 @@ func ReadValueLabels(l *ValueLabels, r io.Reader, name string) error {
 		last := errors.Is(err, io.EOF)
 		if s := strings.TrimSpace(line); s != "" {
 			if perr := parseLabelLine(l, s); perr != nil {
-				if last && !strings.HasSuffix(line, "\n") {
+				var syntax *json.SyntaxError
+				if last && !strings.HasSuffix(line, "\n") && (errors.As(perr, &syntax) || errors.Is(perr, io.ErrUnexpectedEOF)) {
 					return nil // cut short: the writer was killed mid-line
 				}
 				return fmt.Errorf("dataset: %s line %d: %w", name, n, perr)

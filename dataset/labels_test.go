@@ -47,6 +47,7 @@ func TestReadValueLabels(t *testing.T) {
 		"{\"winrate\": 0.5}\n",
 		"{\"mover\": null}\n",
 		"not json\n{\"game\": \"a\", \"move\": 2, \"winrate\": 0.5}\n",
+		"{\"game\": \"a\", \"move\": 2, \"winrate\": 2}", // complete but wrong, even unterminated
 	} {
 		var l ValueLabels
 		err := ReadValueLabels(&l, strings.NewReader(bad), "bad.jsonl")
