@@ -21,7 +21,7 @@ import (
 // (ExampleConfig.Labels).
 type ValueLabels struct {
 	m     map[labelKey]float32
-	games map[string]int // labelled positions per game
+	games map[string]bool // the games with a labelled position
 }
 
 type labelKey struct {
@@ -56,7 +56,7 @@ func (l *ValueLabels) Get(game string, move int) (float32, bool) {
 
 // HasGame reports whether a game has a labelled position.
 func (l *ValueLabels) HasGame(game string) bool {
-	return l != nil && l.games[game] > 0
+	return l != nil && l.games[game]
 }
 
 // Set labels a game's move with a winrate in [0, 1] (a later label of the
@@ -67,13 +67,10 @@ func (l *ValueLabels) Set(game string, move int, winrate float32) error {
 	}
 	if l.m == nil {
 		l.m = map[labelKey]float32{}
-		l.games = map[string]int{}
+		l.games = map[string]bool{}
 	}
-	k := labelKey{game, move}
-	if _, dup := l.m[k]; !dup {
-		l.games[game]++
-	}
-	l.m[k] = winrate
+	l.games[game] = true
+	l.m[labelKey{game, move}] = winrate
 	return nil
 }
 
@@ -174,12 +171,10 @@ func LoadValueLabels(paths ...string) (*ValueLabels, error) {
 	return l, nil
 }
 
-// labelledValue mixes a label into a value target: (1-w)*z + w*(2q-1)
-// when the game's result z is known, 2q-1 alone when it is not.
-func labelledValue(z float32, hasZ bool, q float32, w float64) float32 {
-	lab := 2*q - 1
-	if !hasZ {
-		return lab
-	}
-	return float32((1-w)*float64(z) + w*float64(lab))
+// MixValue is the z+q value target: (1-w)*z + w*(2q-1), z the game's
+// result for the mover (-1..1), q a search's winrate for the mover (0..1),
+// w the weight of the search (self-play records' root winrate, or
+// ValueLabels).
+func MixValue(z float32, q, w float64) float32 {
+	return float32((1-w)*float64(z) + w*(2*q-1))
 }

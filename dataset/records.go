@@ -498,7 +498,11 @@ func Examples(ctx context.Context, cfg ExampleConfig, fn func(gameOrdinal int, e
 				}
 			}
 			if labelled {
-				ex.Value = labelledValue(ex.Value, ex.HasValue, q, cfg.LabelWeight)
+				w := cfg.LabelWeight
+				if !ex.HasValue {
+					w = 1 // no result: the label alone
+				}
+				ex.Value = MixValue(ex.Value, float64(q), w)
 				ex.HasValue = true
 			}
 			if final != nil {

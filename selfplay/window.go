@@ -202,8 +202,7 @@ func (s *Source) valueTarget(r *Record, m *Move) float32 {
 	if s.ValueQ <= 0 || m.Visits == 0 {
 		return z
 	}
-	q := 2*m.Winrate - 1
-	return float32((1-s.ValueQ)*float64(z) + s.ValueQ*q)
+	return dataset.MixValue(z, m.Winrate, s.ValueQ)
 }
 
 var _ train.Source = (*Source)(nil)

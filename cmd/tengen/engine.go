@@ -183,9 +183,6 @@ func newEngine(cfg engineConfig, stderr io.Writer) (*engine, error) {
 // CPU backend's arithmetic, which --precision auto resolves, and how many
 // backends the batcher runs side by side) or the GPU backend's type.
 func (n *netEntry) label() string {
-	if len(n.backends) == 0 {
-		return "no backend"
-	}
 	var where string
 	switch b := n.backends[0].(type) {
 	case *cpu.Backend:
