@@ -44,7 +44,10 @@ func (s *Server) ownership(ctx context.Context) ([]float32, error) {
 	return g.Position().Ownership(g.ToMove(), rng, s.cfg.OwnershipPlayouts, nil), nil
 }
 
-// finalStatus classifies every chain by its mean ownership.
+// finalStatus classifies every chain by its mean ownership, except that
+// what Benson's algorithm proves settles the question: a chain in its own
+// colour's pass-alive area is alive, one inside the opponent's pass-alive
+// territory dead, whatever an estimate says (board.Position.PassAlive).
 func (s *Server) finalStatus(ctx context.Context) (status, error) {
 	own, err := s.ownership(ctx)
 	if err != nil {
@@ -56,6 +59,7 @@ func (s *Server) finalStatus(ctx context.Context) (status, error) {
 	for i, pt := range pts {
 		index[pt] = i
 	}
+	settled := pos.PassAlive()
 	var st status
 	done := map[board.Point]bool{}
 	for _, pt := range pts {
@@ -75,6 +79,10 @@ func (s *Server) finalStatus(ctx context.Context) (status, error) {
 		}
 		sortPoints(chain)
 		switch {
+		case settled[pt] == c:
+			st.alive = append(st.alive, chain)
+		case settled[pt] == c.Opponent():
+			st.dead = append(st.dead, chain)
 		case mean < deadBelow:
 			st.dead = append(st.dead, chain)
 		case mean < sekiBelow:

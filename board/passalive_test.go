@@ -1,0 +1,261 @@
+package board
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// passAliveDiagram draws PassAlive's map: X Black's area, O White's, . neither.
+func passAliveDiagram(p *Position) string {
+	pa := p.PassAlive()
+	var sb strings.Builder
+	for y := range p.Size() {
+		for x := range p.Size() {
+			switch pa[PointAt(x, y)] {
+			case Black:
+				sb.WriteByte('X')
+			case White:
+				sb.WriteByte('O')
+			default:
+				sb.WriteByte('.')
+			}
+		}
+		sb.WriteByte('\n')
+	}
+	return sb.String()
+}
+
+func squeeze(s string) string {
+	var sb strings.Builder
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.Map(func(r rune) rune {
+			if r == ' ' || r == '\t' {
+				return -1
+			}
+			return r
+		}, line)
+		if line != "" {
+			sb.WriteString(line)
+			sb.WriteByte('\n')
+		}
+	}
+	return sb.String()
+}
+
+func TestPassAlive(t *testing.T) {
+	cases := []struct {
+		name, diagram, want string
+	}{
+		{"empty board", `
+			. . . . .
+			. . . . .
+			. . . . .
+			. . . . .
+			. . . . .`, `
+			. . . . .
+			. . . . .
+			. . . . .
+			. . . . .
+			. . . . .`},
+		{"two eyes in the corner, open outside", `
+			. X . X .
+			X X X X .
+			. . . . .
+			. . . . .
+			. . . . .`, `
+			X X X X .
+			X X X X .
+			. . . . .
+			. . . . .
+			. . . . .`},
+		{"one eye only", `
+			. X X X .
+			X X . X .
+			. . . . .
+			. . . . .
+			. . . . .`, `
+			. . . . .
+			. . . . .
+			. . . . .
+			. . . . .
+			. . . . .`},
+		{"a big eye is not two eyes", `
+			. . X . .
+			. . X . .
+			X X X . .
+			. . . . .
+			. . . . .`, `
+			. . . . .
+			. . . . .
+			. . . . .
+			. . . . .
+			. . . . .`},
+		{"dead stone in an eye is Black's", `
+			O . X . X
+			X X X X X
+			. . . . .
+			. . . . .
+			. . . . .`, `
+			X X X X X
+			X X X X X
+			. . . . .
+			. . . . .
+			. . . . .`},
+		{"two chains sharing two eyes", `
+			. X X . .
+			X . X . .
+			X X . . .
+			. . . . .
+			. . . . .`, `
+			X X X . .
+			X X X . .
+			X X . . .
+			. . . . .
+			. . . . .`},
+		{"both sides alive, dame between", `
+			. X . X . O . O
+			X X X X . O O O
+			. . . X . O . .
+			X X X X . O O O
+			. X . X . O . O
+			X X X X . O O O
+			. . . . . . . .
+			. . . . . . . .`, `
+			X X X X . O O O
+			X X X X . O O O
+			X X X X . O O O
+			X X X X . O O O
+			X X X X . O O O
+			X X X X . O O O
+			. . . . . . . .
+			. . . . . . . .`},
+		{"a capturing race: nobody has two eyes", `
+			. X O . O X .
+			X X O . O X X
+			O O O O O X .
+			X X X X X X .
+			. . . . . . .
+			. . . . . . .
+			. . . . . . .`, `
+			. . . . . . .
+			. . . . . . .
+			. . . . . . .
+			. . . . . . .
+			. . . . . . .
+			. . . . . . .
+			. . . . . . .`},
+	}
+	for _, tc := range cases {
+		p, err := ParseDiagram(tc.diagram)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got, want := passAliveDiagram(p), squeeze(tc.want); got != want {
+			t.Errorf("%s:\n%s\ngot\n%s\nwant\n%s", tc.name, p, got, want)
+		}
+	}
+}
+
+// TestPassAliveSurvives checks the definition on random positions: with
+// the owner passing throughout, no sequence of the opponent's legal moves
+// captures a pass-alive stone or lets the opponent keep a stone that
+// stands on the owner's pass-alive territory at the end.
+func TestPassAliveSurvives(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	found := 0
+	for trial := 0; trial < 400; trial++ {
+		size := 5 + rng.IntN(5)
+		p, _ := NewPosition(size)
+		// A random game of sensible moves until late.
+		moves := size * size * (1 + rng.IntN(3)) / 2
+		c := Black
+		var buf []Point
+		for range moves {
+			buf = p.SensibleMoves(c, buf)
+			if len(buf) == 0 {
+				break
+			}
+			if err := p.Play(c, buf[rng.IntN(len(buf))]); err != nil {
+				t.Fatal(err)
+			}
+			c = c.Opponent()
+		}
+		for _, owner := range []Color{Black, White} {
+			pa := p.PassAlive()
+			var stones []Point
+			for _, pt := range Points(size) {
+				if pa[pt] == owner && p.At(pt) == owner {
+					stones = append(stones, pt)
+				}
+			}
+			if len(stones) == 0 {
+				continue
+			}
+			found++
+			q := *p
+			opp := owner.Opponent()
+			for range 3 * size * size {
+				legal := q.EmptyPoints()
+				var cand []Point
+				for _, pt := range legal {
+					if q.Legal(opp, pt) {
+						cand = append(cand, pt)
+					}
+				}
+				if len(cand) == 0 {
+					break
+				}
+				if err := q.Play(opp, cand[rng.IntN(len(cand))]); err != nil {
+					t.Fatal(err)
+				}
+				for _, s := range stones {
+					if q.At(s) != owner {
+						t.Fatalf("size %d: %v's pass-alive stone %s captured\nstart\n%s\nnow\n%s", size, owner, s.GTP(size), p, &q)
+					}
+				}
+				// The pass-alive area never shrinks under the opponent's moves.
+				qa := q.PassAlive()
+				for _, pt := range Points(size) {
+					if pa[pt] == owner && q.At(pt) == owner && qa[pt] != owner {
+						t.Fatalf("size %d: %s left %v's pass-alive area\nstart\n%s\nnow\n%s", size, pt.GTP(size), owner, p, &q)
+					}
+				}
+			}
+		}
+	}
+	if found < 50 {
+		t.Fatalf("only %d random positions had pass-alive stones; the test checks too little", found)
+	}
+}
+
+func BenchmarkPassAlive(b *testing.B) {
+	p, err := ParseDiagram(`
+		. X . X . O . O . . . . . . . . . . .
+		X X X X . O O O . . . . . . . . . . .
+		. . . X . O . . . . . . . . . . . . .
+		X X X X . O O O . . . . . . . . . . .
+		. X . X . O . O . . . . X . . . . . .
+		X X X X . O O O . . . . . . . . . . .
+		. . . . . . . . . . . . . . . . . . .
+		. . . . . . . . . . . . . . . . . . .
+		. . . . . . . . . O . . . . . . . . .
+		. . . . . . . . . . . . . . . . . . .
+		. . . . . . . . . . . . . . . . . . .
+		. . . X . . . . . . . . . . . . O . .
+		. . . . . . . . . . . . . . . . . . .
+		. . . . . . . . . . . . . . . . . . .
+		. . . . . . . . . . . . . . . . . . .
+		. . . . . . . . . . . . . . . . . . .
+		. . . . . . . . . . . . . . . . . . .
+		. . . . . . . . . . . . . . . . . . .
+		. . . . . . . . . . . . . . . . . . .`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = p.PassAlive()
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "positions/s")
+}
