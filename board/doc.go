@@ -18,6 +18,11 @@
 // Point. Coordinates convert to and from GTP text ("Q16", "pass") and SGF
 // text ("pd", "").
 //
+// [Position.PassAlive] finds what Benson's algorithm proves: chains that
+// live even if their owner passes every turn, and the territory they
+// enclose (KataGo's pass-alive area); GTP's final_status_list trusts it
+// over any estimate.
+//
 // Light random playouts ([Position.Playout]) choose uniformly among the legal
 // moves that do not fill one's own single-point eye; they are a benchmark
 // and a fallback evaluator.

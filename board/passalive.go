@@ -19,11 +19,15 @@ package board
 // area-scoring input features of its networks and its game-end test).
 // Larger enclosed regions are not claimed, as the opponent might live in
 // them.
-func (p *Position) PassAlive() [numPoints]Color {
+func (p *Position) PassAlive(dst []Color) []Color {
 	var out [numPoints]Color
 	p.passAlive(Black, &out)
 	p.passAlive(White, &out)
-	return out
+	dst = dst[:0]
+	for _, pt := range Points(p.size) {
+		dst = append(dst, out[pt])
+	}
+	return dst
 }
 
 // passAlive marks c's pass-alive area in out.

@@ -8,11 +8,11 @@ import (
 
 // passAliveDiagram draws PassAlive's map: X Black's area, O White's, . neither.
 func passAliveDiagram(p *Position) string {
-	pa := p.PassAlive()
+	pa := p.PassAlive(nil)
 	var sb strings.Builder
 	for y := range p.Size() {
 		for x := range p.Size() {
-			switch pa[PointAt(x, y)] {
+			switch pa[y*p.Size()+x] {
 			case Black:
 				sb.WriteByte('X')
 			case White:
@@ -182,10 +182,10 @@ func TestPassAliveSurvives(t *testing.T) {
 			c = c.Opponent()
 		}
 		for _, owner := range []Color{Black, White} {
-			pa := p.PassAlive()
+			pa := p.PassAlive(nil)
 			var stones []Point
-			for _, pt := range Points(size) {
-				if pa[pt] == owner && p.At(pt) == owner {
+			for i, pt := range Points(size) {
+				if pa[i] == owner && p.At(pt) == owner {
 					stones = append(stones, pt)
 				}
 			}
@@ -195,6 +195,7 @@ func TestPassAliveSurvives(t *testing.T) {
 			found++
 			q := *p
 			opp := owner.Opponent()
+			var qa []Color
 			for range 3 * size * size {
 				legal := q.EmptyPoints()
 				var cand []Point
@@ -215,9 +216,9 @@ func TestPassAliveSurvives(t *testing.T) {
 					}
 				}
 				// The pass-alive area never shrinks under the opponent's moves.
-				qa := q.PassAlive()
-				for _, pt := range Points(size) {
-					if pa[pt] == owner && q.At(pt) == owner && qa[pt] != owner {
+				qa := q.PassAlive(qa)
+				for i, pt := range Points(size) {
+					if pa[i] == owner && q.At(pt) == owner && qa[i] != owner {
 						t.Fatalf("size %d: %s left %v's pass-alive area\nstart\n%s\nnow\n%s", size, pt.GTP(size), owner, p, &q)
 					}
 				}
@@ -254,8 +255,9 @@ func BenchmarkPassAlive(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
+	var dst []Color
 	for b.Loop() {
-		_ = p.PassAlive()
+		dst = p.PassAlive(dst)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "positions/s")
 }

@@ -59,10 +59,10 @@ func (s *Server) finalStatus(ctx context.Context) (status, error) {
 	for i, pt := range pts {
 		index[pt] = i
 	}
-	settled := pos.PassAlive()
+	settled := pos.PassAlive(nil)
 	var st status
 	done := map[board.Point]bool{}
-	for _, pt := range pts {
+	for i, pt := range pts {
 		c := pos.At(pt)
 		if c == board.Empty || done[pt] {
 			continue
@@ -79,9 +79,9 @@ func (s *Server) finalStatus(ctx context.Context) (status, error) {
 		}
 		sortPoints(chain)
 		switch {
-		case settled[pt] == c:
+		case settled[i] == c:
 			st.alive = append(st.alive, chain)
-		case settled[pt] == c.Opponent():
+		case settled[i] == c.Opponent():
 			st.dead = append(st.dead, chain)
 		case mean < deadBelow:
 			st.dead = append(st.dead, chain)
