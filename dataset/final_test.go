@@ -3,6 +3,7 @@ package dataset
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -23,9 +24,9 @@ func gtps(size int, pts []board.Point) string {
 	return strings.Join(s, " ")
 }
 
-// TestCount counts hand-made finished positions: territory with a dame,
-// dead stones of both colours, and a seki (whose chains stay and whose
-// shared liberties belong to no one).
+// TestCount counts hand-made finished positions with heavy and with light
+// playouts: territory with a dame, dead stones of both colours, and a
+// seki (whose chains stay and whose shared liberties belong to no one).
 func TestCount(t *testing.T) {
 	for _, tc := range []struct {
 		name, diagram string
@@ -59,37 +60,39 @@ func TestCount(t *testing.T) {
 			. X . . X O .
 			. X . . X O .`, board.Black, 0, "", 28 - 19},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			p, err := board.ParseDiagram(tc.diagram)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f := Count(p, tc.toMove, tc.komi, FinalConfig{})
-			if got := gtps(7, f.Dead); got != tc.dead {
-				t.Errorf("dead stones %q; want %q\n%s", got, tc.dead, p)
-			}
-			if f.Score != tc.score {
-				t.Errorf("score %v; want %v\nowners:\n%s", f.Score, tc.score, f)
-			}
-			// Every live stone is its colour's; the seki liberties are
-			// no one's; the dame of the first case too.
-			for i, pt := range board.Points(7) {
-				want := map[board.Color]int8{board.Black: 1, board.White: -1}[p.At(pt)]
-				if p.At(pt) != board.Empty && slices.Contains(f.Dead, pt) {
-					want = -want
+		for _, light := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/light=%v", tc.name, light), func(t *testing.T) {
+				p, err := board.ParseDiagram(tc.diagram)
+				if err != nil {
+					t.Fatal(err)
 				}
-				if p.At(pt) != board.Empty && f.Owner[i] != want {
-					t.Errorf("owner of the stone at %s: %d; want %d", pt.GTP(7), f.Owner[i], want)
+				f := Count(p, tc.toMove, tc.komi, FinalConfig{Light: light})
+				if got := gtps(7, f.Dead); got != tc.dead {
+					t.Errorf("dead stones %q; want %q\n%s", got, tc.dead, p)
 				}
-			}
-			for _, v := range map[string][]string{"seki": {"D7", "D6"}, "territory and a dame": {"D4"}}[tc.name] {
-				pt, _ := board.ParseGTP(v, 7)
-				x, y := pt.XY()
-				if o := f.Owner[y*7+x]; o != 0 {
-					t.Errorf("owner of %s: %d; want 0 (neither)", v, o)
+				if f.Score != tc.score {
+					t.Errorf("score %v; want %v\nowners:\n%s", f.Score, tc.score, f)
 				}
-			}
-		})
+				// Every live stone is its colour's; the seki liberties are
+				// no one's; the dame of the first case too.
+				for i, pt := range board.Points(7) {
+					want := map[board.Color]int8{board.Black: 1, board.White: -1}[p.At(pt)]
+					if p.At(pt) != board.Empty && slices.Contains(f.Dead, pt) {
+						want = -want
+					}
+					if p.At(pt) != board.Empty && f.Owner[i] != want {
+						t.Errorf("owner of the stone at %s: %d; want %d", pt.GTP(7), f.Owner[i], want)
+					}
+				}
+				for _, v := range map[string][]string{"seki": {"D7", "D6"}, "territory and a dame": {"D4"}}[tc.name] {
+					pt, _ := board.ParseGTP(v, 7)
+					x, y := pt.XY()
+					if o := f.Owner[y*7+x]; o != 0 {
+						t.Errorf("owner of %s: %d; want 0 (neither)", v, o)
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -125,8 +128,16 @@ func writeGames(t *testing.T, files map[string]string) string {
 // the right two.
 const countedMoves = ";B[cc];W[dc];B[cb];W[db];B[ca];W[da];B[cd];W[dd];B[ce];W[de]"
 
+// A 7x7 final position set up with many more black stones than white:
+// Black's wall of three columns with the left column as territory,
+// White's wall and three stones on the right with 11 empty points.
+const moreStones = "AB[ba][bb][bc][bd][be][bf][bg][ca][cb][cc][cd][ce][cf][cg][da][db][dc][dd][de][df][dg]" +
+	"AW[ea][eb][ec][ed][ee][ef][eg][fb][fd][ff]"
+
 // TestGameFinal: resignation and time are masked, two passes or a scored
-// result count, a count that contradicts the record is refused.
+// result count, a count that contradicts the record is refused; under
+// territory scoring the count is compared after taking off the stones
+// each side put on the board.
 func TestGameFinal(t *testing.T) {
 	for _, tc := range []struct {
 		name, sgf string
@@ -141,6 +152,13 @@ func TestGameFinal(t *testing.T) {
 		{"scored result without passes", "(;SZ[5]KM[0.5]RE[B+4.5]" + countedMoves + ")", nil, 4.5},
 		{"draw", "(;SZ[5]KM[5]RE[0]" + countedMoves + ";B[];W[])", nil, 0},
 		{"result clash", "(;SZ[5]KM[0.5]RE[W+2.5]" + countedMoves + ";B[];W[])", ErrResultClash, 4.5},
+		// Black 21 stones and 7 points of territory, White 10 stones and
+		// 11 points: B+6.5 by area, W+4.5 by territory.
+		{"territory scoring", "(;SZ[7]KM[0.5]RU[Japanese]RE[W+4.5]" + moreStones + ")", nil, 6.5},
+		{"territory scoring, no RU", "(;SZ[7]KM[0.5]RE[W+4.5]" + moreStones + ")", nil, 6.5},
+		{"territory scoring, area's winner", "(;SZ[7]KM[0.5]RU[Japanese]RE[B+6.5]" + moreStones + ")", ErrResultClash, 6.5},
+		{"area scoring", "(;SZ[7]KM[0.5]RU[Chinese]RE[W+4.5]" + moreStones + ")", ErrResultClash, 6.5},
+		{"area scoring, area's winner", "(;SZ[7]KM[0.5]RU[Chinese]RE[B+6.5]" + moreStones + ")", nil, 6.5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			col, err := sgf.Parse([]byte(tc.sgf))

@@ -36,7 +36,7 @@ func runEval(ctx context.Context, e env) error {
 	finalLead := fs.Int("final-lead", 40, "with --final: measure the position this many moves before the end")
 	baseline := fs.Int("baseline-playouts", 100, "with --final: light playouts of the playout baseline (board ownership; 0: none)")
 	valuePlayouts := fs.Int("value-playouts", 0, "light playouts per position of a playout value baseline per bucket (0: none; slow)")
-	finalPlayouts := fs.Int("final-playouts", dataset.DefaultFinalConfig().Playouts, "light playouts that judge dead stones when counting final positions")
+	finalPlayouts := fs.Int("final-playouts", dataset.DefaultFinalConfig().Playouts, "heavy playouts that judge dead stones when counting final positions")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	var bf backendFlags
 	bf.bind(fs, "backend", precisionReference)

@@ -146,7 +146,7 @@ func (a *trainArgs) bind(fs *pflag.FlagSet) map[string]any {
 	fields["value-labels"] = &a.ValueLabels
 	a.Unlabelled = new(float64)
 	flt(a.Unlabelled, "unlabelled-share", 1, "with --value-labels: the share of the positions without a label trained on, drawn at random (1: all; 0: the labelled positions alone)")
-	num(&a.FinalPlays, "final-playouts", dataset.DefaultFinalConfig().Playouts, "light playouts that judge dead stones when counting a game's final position for the ownership and score targets")
+	num(&a.FinalPlays, "final-playouts", dataset.DefaultFinalConfig().Playouts, "heavy playouts that judge dead stones when counting a game's final position for the ownership and score targets")
 	num64(&a.Steps, "steps", d.Steps, "training steps (batches)")
 	num64(&a.Positions, "positions", 0, "training positions instead of --steps (rounded up to whole batches)")
 	num64(&a.CkptEvery, "checkpoint-every", d.CheckpointEvery, "steps between checkpoints")
