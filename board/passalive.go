@@ -1,10 +1,10 @@
 package board
 
-// PassAlive returns, per point, the colour whose pass-alive area holds it,
-// or Empty: the stones of c's pass-alive chains and the pass-alive
-// territory around them (empty points and the opponent's stones inside it,
-// which can never live), for both colours. The result is indexed by Point
-// and covers every size (off-board entries are Empty).
+// PassAlive appends to dst[:0], per point of Points(size) in order, the
+// colour whose pass-alive area holds the point, or Empty, and returns it:
+// each colour's pass-alive chains and the pass-alive territory around them
+// (empty points and the opponent's stones inside it, which can never
+// live).
 //
 // Pass-alive chains are found by Benson's algorithm (1976): chains that
 // cannot be captured even if their owner passes every turn and the

@@ -158,9 +158,9 @@ func TestPassAlive(t *testing.T) {
 }
 
 // TestPassAliveSurvives checks the definition on random positions: with
-// the owner passing throughout, no sequence of the opponent's legal moves
-// captures a pass-alive stone or lets the opponent keep a stone that
-// stands on the owner's pass-alive territory at the end.
+// the owner passing throughout, no random sequence of the opponent's legal
+// moves captures a pass-alive stone, and the owner's stones stay in its
+// pass-alive area after every move.
 func TestPassAliveSurvives(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	found := 0
