@@ -20,10 +20,9 @@ type FinalConfig struct {
 	// ones (rollout.DefaultPolicy) unless Light is set. Default 400.
 	Playouts int
 	// Light judges with light random playouts (board.Position.Ownership),
-	// as Count did until the fifteenth sitting: on the final positions of
-	// 80 counted 19x19 validation games they agree with GNU Go's
-	// final_status_list dead on 49 positions, heavy playouts on 75
-	// (docs/networks.md).
+	// the older judge: on the final positions of 80 counted 19x19
+	// validation games they agree with GNU Go's final_status_list dead on
+	// 49 positions, heavy playouts on 75 (docs/networks.md).
 	Light bool
 	// Seed seeds their generator: the same position and seed give the
 	// same verdict. Default 1.
