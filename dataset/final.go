@@ -106,7 +106,7 @@ func Count(p *board.Position, toMove board.Color, komi float64, cfg FinalConfig)
 			own[i] = (own[i] + other[i]) / 2
 		}
 	} else {
-		own = heavyOwnership(p, toMove, komi, rng, half)
+		own = rollout.DefaultPolicy().Ownership(p, toMove, komi, 2*half, rng)
 	}
 	index := func(pt board.Point) int { x, y := pt.XY(); return y*size + x } // Points order
 	q := *p
@@ -155,31 +155,6 @@ func Count(p *board.Position, toMove board.Color, komi float64, cfg FinalConfig)
 	}
 	f.Score = float64(b-w) - komi
 	return f
-}
-
-// heavyOwnership is the mean final owner of every point (Points order, +1
-// Black) over 2*half heavy playouts from p, half with each side first.
-func heavyOwnership(p *board.Position, toMove board.Color, komi float64, rng *rand.Rand, half int) []float32 {
-	policy := rollout.DefaultPolicy()
-	sum := make([]int32, len(board.Points(p.Size())))
-	var owners []int8
-	for i := range 2 * half {
-		first := toMove
-		if i%2 == 1 {
-			first = toMove.Opponent()
-		}
-		q := *p
-		policy.Playout(&q, first, board.Pass, komi, 0, rng, nil)
-		owners = q.AreaOwners(owners)
-		for j, o := range owners {
-			sum[j] += int32(o)
-		}
-	}
-	own := make([]float32, len(sum))
-	for j, v := range sum {
-		own[j] = float32(v) / float32(2*half)
-	}
-	return own
 }
 
 // Reasons a game has no final targets (GameFinal).

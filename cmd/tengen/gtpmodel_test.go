@@ -44,7 +44,7 @@ var modelEngine struct {
 func sharedModelEngine(t testing.TB) *engine {
 	modelEngine.once.Do(func() {
 		modelEngine.eng, modelEngine.err = newEngine(engineConfig{
-			threads: 2, visits: 6, resign: 0.05, seed: 7, rollouts: 1, maxBatch: 4, nodes: 200_000,
+			threads: 2, visits: 6, resign: 0.05, seed: 7, rollouts: 1, maxBatch: 4, nodes: 200_000, judge: 16,
 		}, io.Discard)
 	})
 	if modelEngine.err != nil {

@@ -5,18 +5,20 @@ import (
 	"io"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/tengen-go/tengen/board"
 	"github.com/tengen-go/tengen/nets"
+	"github.com/tengen-go/tengen/rollout"
 )
 
-// TestEngineOwnershipFromHead: final_score's ownership comes from the
-// network's ownership head (the mean of the 8 symmetries, for Black)
-// where the size's network has one, from the server's playouts (nil)
-// where it has none; kata-analyze is offered with --evaluator net only
-// when every network has the heads.
-func TestEngineOwnershipFromHead(t *testing.T) {
+// TestEngineOwnership: final_score's and final_status_list's ownership
+// comes from heavy playouts on every size, whether or not the size's
+// network has an ownership head, and sees dead stones as their
+// opponent's; kata-analyze is offered with --evaluator net only when
+// every network has the heads.
+func TestEngineOwnership(t *testing.T) {
 	spec := nets.DefaultSpec(9)
 	for i := range spec.Trunk {
 		if spec.Trunk[i].Kind == nets.KindConv {
@@ -59,37 +61,54 @@ func TestEngineOwnershipFromHead(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	g, _ := board.NewGame(9, 7, board.DefaultRules())
-	pt, _ := board.ParseGTP("E5", 9)
-	g.Play(board.Black, pt)
-	own, err := eng.Ownership(context.Background(), g)
+	// A finished 7x7 game: two dead white stones in Black's territory
+	// (B6, B1), a dead black stone in White's (F6).
+	p, err := board.ParseDiagram(`
+		. . X O . . .
+		. O X O . X .
+		. . X O . . .
+		X X X O . . .
+		. . X O O O O
+		. . X O . . .
+		. O X O . . .`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(own) != 81 {
-		t.Fatalf("ownership of %d points", len(own))
-	}
-	distinct := map[float32]bool{}
-	for _, o := range own {
-		if o < -1 || o > 1 {
-			t.Fatalf("ownership %v outside [-1, 1]", o)
-		}
-		distinct[o] = true
-	}
-	if len(distinct) < 10 {
-		t.Errorf("%d distinct ownership values: not the head's output", len(distinct))
-	}
-	// White to move must give the same Black-view ownership (the head
-	// answers for the side to move; the engine turns it to Black's).
-	g2 := g.Clone()
-	g2.SetToMove(board.White)
-	if own2, err := eng.Ownership(context.Background(), g2); err != nil || len(own2) != 81 {
-		t.Fatalf("white to move: %d values, %v", len(own2), err)
-	}
-	// 7x7: a network without an ownership head: nil, no error.
 	g7, _ := board.NewGame(7, 7, board.DefaultRules())
-	if own, err := eng.Ownership(context.Background(), g7); own != nil || err != nil {
-		t.Errorf("7x7 without an ownership head: %d values, %v", len(own), err)
+	for _, c := range []board.Color{board.Black, board.White} {
+		var pts []board.Point
+		for _, pt := range board.Points(7) {
+			if p.At(pt) == c {
+				pts = append(pts, pt)
+			}
+		}
+		if err := g7.Setup(c, pts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	own, err := eng.Ownership(context.Background(), g7)
+	if err != nil || len(own) != 49 {
+		t.Fatalf("7x7: %d values, %v", len(own), err)
+	}
+	for v, want := range map[string]float32{"B6": 1, "B1": 1, "F6": -1, "C4": 1, "D4": -1} {
+		pt, _ := board.ParseGTP(v, 7)
+		x, y := pt.XY()
+		if o := own[y*7+x]; o*want < 0.7 {
+			t.Errorf("ownership of %s = %.2f; want near %v", v, o, want)
+		}
+	}
+	// On 9x9, where the network has an ownership head, the judge is the
+	// playouts all the same.
+	g, _ := board.NewGame(9, 7, board.DefaultRules())
+	pt, _ := board.ParseGTP("E5", 9)
+	g.Play(board.Black, pt)
+	own, err = eng.Ownership(context.Background(), g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := rollout.DefaultPolicy().Ownership(g.Position(), g.ToMove(), g.Komi(), judgePlayouts, rand.New(rand.NewPCG(1, 0x6f776e)))
+	if !slices.Equal(own, want) {
+		t.Errorf("9x9 ownership is not the heavy playouts'")
 	}
 	if _, ok := eng.nets[7]; !ok || eng.Estimates() {
 		t.Error("estimates offered with a 7x7 network that has no heads")
