@@ -27,6 +27,13 @@ type FinalConfig struct {
 	// Seed seeds their generator: the same position and seed give the
 	// same verdict. Default 1.
 	Seed uint64
+	// Resigned gives a game that ended by resignation targets too
+	// (GameFinal): the playouts' ownership of its last position, each
+	// point given to the side that owns it in at least three quarters of
+	// them (owner mean |o| >= 0.5) and to neither otherwise, and the
+	// area margin of that. An estimate, not a count: it is kept only
+	// when it names the recorded winner (as a count must).
+	Resigned bool
 	// DeadBelow: a chain is dead when the mean playout ownership of its
 	// stones, from its owner's view (+1: still its own at the end), is
 	// below it. Default -0.3: the opponent owns the stones in at least
@@ -168,8 +175,9 @@ var (
 // move after the last move first in the playouts). A game counts when it
 // was played to a counted end: its result is a score or a draw (B+3.5,
 // W+0.5, 0), or its main line ends with two passes and its result is not
-// a resignation, a loss on time or a forfeit. It fails with ErrNotCounted
-// otherwise, and with ErrResultClash when the record gives a winner (or a
+// a resignation, a loss on time or a forfeit; with cfg.Resigned a
+// resigned game gets the playouts' estimate of its end instead (estimate).
+// It fails with ErrNotCounted otherwise, and with ErrResultClash when the record gives a winner (or a
 // draw) and the count another: the record was scored by other rules, the
 // dead stones were judged differently, or the record is wrong; such
 // targets are not trusted. Under territory scoring (the "japanese"
@@ -183,8 +191,9 @@ var (
 // rules tengen plays by.
 func GameFinal(g Game, cfg FinalConfig) (Final, error) {
 	class, winner, _ := ResultClass(g.Info.Result)
-	switch class {
-	case "resign", "time", "forfeit":
+	switch {
+	case class == "resign" && cfg.Resigned:
+	case class == "resign", class == "time", class == "forfeit":
 		return Final{}, ErrNotCounted
 	}
 	rg := sgf.Replay(g.Root)
@@ -192,11 +201,16 @@ func GameFinal(g Game, cfg FinalConfig) (Final, error) {
 		return Final{}, fmt.Errorf("dataset: %s: %w", g.ID, rg.Err)
 	}
 	bg := rg.Board
-	if class != "score" && bg.ConsecutivePasses() < 2 {
+	if class != "score" && class != "resign" && bg.ConsecutivePasses() < 2 {
 		return Final{}, ErrNotCounted
 	}
-	f := Count(bg.Position(), bg.ToMove(), bg.Komi(), cfg)
-	if class == "score" {
+	var f Final
+	if class == "resign" {
+		f = estimate(bg.Position(), bg.ToMove(), bg.Komi(), cfg)
+	} else {
+		f = Count(bg.Position(), bg.ToMove(), bg.Komi(), cfg)
+	}
+	if class == "score" || class == "resign" {
 		s := f.Score
 		if g.Info.Rules.Name == "japanese" {
 			s -= float64(placedMargin(bg.Position()))
@@ -209,6 +223,31 @@ func GameFinal(g Game, cfg FinalConfig) (Final, error) {
 		}
 	}
 	return f, nil
+}
+
+// estimate is the end of a game that stopped before it was finished
+// (FinalConfig.Resigned): each point goes to the side that owns it in the
+// playouts' mean by at least 0.5, to neither otherwise; Score is the area
+// margin so counted, komi included; Dead lists the stones given to the
+// opponent.
+func estimate(p *board.Position, toMove board.Color, komi float64, cfg FinalConfig) Final {
+	cfg.EnsureDefaults()
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x6f776e))
+	own := rollout.DefaultPolicy().Ownership(p, toMove, komi, 2*max(1, cfg.Playouts/2), rng)
+	f := Final{Size: p.Size(), Owner: make([]int8, len(own)), Score: -komi}
+	for i, pt := range board.Points(p.Size()) {
+		switch {
+		case own[i] >= 0.5:
+			f.Owner[i] = 1
+		case own[i] <= -0.5:
+			f.Owner[i] = -1
+		}
+		f.Score += float64(f.Owner[i])
+		if c := p.At(pt); c == board.Black && f.Owner[i] == -1 || c == board.White && f.Owner[i] == 1 {
+			f.Dead = append(f.Dead, pt)
+		}
+	}
+	return f
 }
 
 // placedMargin returns the stones Black has put on the board minus those

@@ -181,6 +181,54 @@ func TestGameFinal(t *testing.T) {
 	}
 }
 
+// TestGameFinalResigned: with FinalConfig.Resigned a resigned game gets
+// the playouts' estimate of its end when it names the winner; time and
+// forfeit stay masked.
+func TestGameFinalResigned(t *testing.T) {
+	// Black owns the left three columns of the 5x5 board, White the right
+	// two; White's stone at A5, in atari, is dead; the game stopped before
+	// the end.
+	const moves = countedMoves + ";B[ba];W[aa]"
+	for _, tc := range []struct {
+		name, sgf string
+		err       error
+	}{
+		{"resigned, loser agrees", "(;SZ[5]KM[0.5]RE[B+R]" + moves + ")", nil},
+		{"resigned, estimate names the other side", "(;SZ[5]KM[0.5]RE[W+R]" + moves + ")", ErrResultClash},
+		{"time", "(;SZ[5]KM[0.5]RE[B+T]" + moves + ")", ErrNotCounted},
+		{"forfeit", "(;SZ[5]KM[0.5]RE[B+F]" + moves + ")", ErrNotCounted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			col, err := sgf.Parse([]byte(tc.sgf))
+			if err != nil {
+				t.Fatal(err)
+			}
+			root := col.Games[0]
+			info, _ := sgf.ReadInfo(root, func(string, ...any) {})
+			g := Game{ID: tc.name, Root: root, Info: info}
+			if _, err := GameFinal(g, FinalConfig{}); !errors.Is(err, ErrNotCounted) {
+				t.Fatalf("without Resigned: %v; want ErrNotCounted", err)
+			}
+			f, err := GameFinal(g, FinalConfig{Resigned: true})
+			if !errors.Is(err, tc.err) {
+				t.Fatalf("GameFinal = %v; want %v", err, tc.err)
+			}
+			if err != nil {
+				return
+			}
+			if f.Score != 15-10-0.5 || gtps(5, f.Dead) != "A5" {
+				t.Errorf("score %v, dead %q; want 4.5, A5\n%s", f.Score, gtps(5, f.Dead), f)
+			}
+			for i, pt := range board.Points(5) {
+				x, _ := pt.XY()
+				if want := map[bool]int8{true: 1, false: -1}[x < 3]; f.Owner[i] != want {
+					t.Errorf("owner of %s = %d; want %d", pt.GTP(5), f.Owner[i], want)
+				}
+			}
+		})
+	}
+}
+
 // TestExamplesFinal: examples of a counted game carry ownership and score
 // targets in their frame and from their mover's view; those of a resigned
 // game carry none; the cache gives the same targets.

@@ -288,7 +288,8 @@ type Example struct {
 	// forfeit, missing).
 	Value    float32
 	HasValue bool
-	// Ownership, for a game played to a counted end (GameFinal) when
+	// Ownership, for a game played to a counted end (GameFinal; with
+	// FinalConfig.Resigned a resigned game's estimated end too) when
 	// ExampleConfig.Final asks for it, holds the final owner of each point
 	// (size*size, row-major in the transformed frame, like the input) from
 	// the mover's view: +1 the mover's, -1 the opponent's, 0 neither; nil

@@ -69,6 +69,7 @@ type trainArgs struct {
 	ValueLabels []string `json:"value-labels,omitempty"`
 	Unlabelled  *float64 `json:"unlabelled-share,omitempty"`
 	FinalPlays  int      `json:"final-playouts"`
+	ResignedOwn bool     `json:"resigned-ownership,omitempty"`
 	Steps       int64    `json:"steps"`
 	Positions   int64    `json:"positions"`
 	CkptEvery   int64    `json:"checkpoint-every"`
@@ -147,6 +148,7 @@ func (a *trainArgs) bind(fs *pflag.FlagSet) map[string]any {
 	a.Unlabelled = new(float64)
 	flt(a.Unlabelled, "unlabelled-share", 1, "with --value-labels: the share of the positions without a label trained on, drawn at random (1: all; 0: the labelled positions alone)")
 	num(&a.FinalPlays, "final-playouts", dataset.DefaultFinalConfig().Playouts, "heavy playouts that judge dead stones when counting a game's final position for the ownership and score targets")
+	boo(&a.ResignedOwn, "resigned-ownership", false, "give resigned games ownership and score targets too: the heavy playouts' estimate of their last position, kept when it names the winner (validation keeps counted games only)")
 	num64(&a.Steps, "steps", d.Steps, "training steps (batches)")
 	num64(&a.Positions, "positions", 0, "training positions instead of --steps (rounded up to whole batches)")
 	num64(&a.CkptEvery, "checkpoint-every", d.CheckpointEvery, "steps between checkpoints")
@@ -284,12 +286,16 @@ func runTrain(ctx context.Context, e env) error {
 			return usageError("train: --final-playouts %d < 1", a.FinalPlays)
 		}
 		exCfg.Final = true
-		exCfg.FinalConfig = dataset.FinalConfig{Playouts: a.FinalPlays}
+		exCfg.FinalConfig = dataset.FinalConfig{Playouts: a.FinalPlays, Resigned: a.ResignedOwn}
 		exCfg.Cache = &dataset.FinalCache{}
 	}
 	if a.ValPos > 0 && len(val) > 0 {
+		// Validation measures against counted ends only, and keeps its own
+		// cache: the two configurations give different targets.
+		vfinal := exCfg.FinalConfig
+		vfinal.Resigned = false
 		vcfg := dataset.ExampleConfig{Paths: a.Paths, Filter: filter, Seed: a.splitSeed(), Only: valSet, Passes: a.Passes,
-			Features: exCfg.Features, Final: exCfg.Final, FinalConfig: exCfg.FinalConfig, Cache: exCfg.Cache}
+			Features: exCfg.Features, Final: exCfg.Final, FinalConfig: vfinal, Cache: &dataset.FinalCache{}}
 		// About one position in 40: a sample spread over many games.
 		cfg.Validation, _, err = train.Sample(ctx, vcfg, a.ValPos, 40, a.splitSeed())
 		if err != nil {

@@ -588,3 +588,64 @@ func TestTrainValueLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainResignedOwnership: --resigned-ownership gives the resigned
+// games ownership and score targets (the weights of a network with those
+// heads differ from a run without it), is kept in train.json for
+// --resume, and does not apply with --selfplay.
+func TestTrainResignedOwnership(t *testing.T) {
+	games, _ := tinyTrainSetup(t)
+	s := nets.DefaultSpec(9)
+	s.Name = "tiny-heads"
+	for i := range s.Trunk {
+		if s.Trunk[i].Kind == nets.KindConv {
+			s.Trunk[i].Filters = 8
+		}
+	}
+	s.Value = nets.ValueHead{Kind: nets.ValuePool, Filters: 4, Hidden: 8}
+	s.Ownership = nets.OwnershipHead{Filters: 4}
+	s.Score = nets.ScoreHead{Hidden: 8}
+	js, _ := json.Marshal(s)
+	spec := filepath.Join(t.TempDir(), "heads.json")
+	if err := os.WriteFile(spec, js, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	weights := map[bool]*nets.Weights{}
+	for _, resigned := range []bool{false, true} {
+		out := filepath.Join(t.TempDir(), "run")
+		// Enough steps to reach the one resigned game whose estimate names
+		// its winner (g006; the others' random positions clash).
+		args := tinyTrainArgs(out, spec, games, "60")
+		args = append(args, "--final-playouts", "16")
+		if resigned {
+			args = append(args, "--resigned-ownership")
+		}
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), args, nil, &stdout, &stderr); err != nil {
+			t.Fatalf("%v\n%s", err, stderr.String())
+		}
+		w, err := nets.Load(filepath.Join(out, "latest.weights"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		weights[resigned] = w
+		saved, _ := os.ReadFile(filepath.Join(out, "train.json"))
+		if got := strings.Contains(string(saved), `"resigned-ownership": true`); got != resigned {
+			t.Errorf("--resigned-ownership=%v: train.json says %v:\n%s", resigned, got, saved)
+		}
+	}
+	same := true
+	for i := range weights[false].Tensors {
+		if !slices.Equal(weights[false].Tensors[i].Data, weights[true].Tensors[i].Data) {
+			same = false
+		}
+	}
+	if same {
+		t.Error("the resigned games' targets changed nothing")
+	}
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"train", "--selfplay", t.TempDir(), "--resigned-ownership"}, nil, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "--resigned-ownership does not apply with --selfplay") {
+		t.Errorf("--selfplay --resigned-ownership: %v", err)
+	}
+}
