@@ -1,9 +1,11 @@
 package nets
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 )
@@ -375,4 +377,51 @@ func (w *Weights) FlushDenormals() int {
 		n += FlushDenormals(w.Tensors[i].Data)
 	}
 	return n
+}
+
+// Average returns the element-wise mean of networks of one spec: stochastic
+// weight averaging (Izmailov et al. 2018) of snapshots of a training run,
+// as KataGo averages its released networks. Along a run at a constant
+// learning rate the snapshots wander around a minimum; their mean sits
+// nearer its centre and generalises better than any one of them
+// (docs/networks.md measures it). Batch norm running statistics are
+// averaged like the other tensors, an approximation. The specs must be
+// identical and every tensor must match by name and shape. Meta records
+// the averaging; the inputs are not changed.
+func Average(ws ...*Weights) (*Weights, error) {
+	if len(ws) == 0 {
+		return nil, errors.New("nets: nothing to average")
+	}
+	first := ws[0]
+	for i, w := range ws[1:] {
+		if !reflect.DeepEqual(w.Spec, first.Spec) {
+			return nil, fmt.Errorf("nets: average: network %d has another spec (%s, %dx%d) than the first (%s, %dx%d)",
+				i+2, w.Spec.Name, w.Spec.BoardSize, w.Spec.BoardSize, first.Spec.Name, first.Spec.BoardSize, first.Spec.BoardSize)
+		}
+		if len(w.Tensors) != len(first.Tensors) {
+			return nil, fmt.Errorf("nets: average: network %d has %d tensors; the first %d", i+2, len(w.Tensors), len(first.Tensors))
+		}
+		for j, t := range w.Tensors {
+			if f := first.Tensors[j]; t.Name != f.Name || !equalInts(t.Shape, f.Shape) {
+				return nil, fmt.Errorf("nets: average: network %d tensor %d is %s %v; the first's %s %v", i+2, j, t.Name, t.Shape, f.Name, f.Shape)
+			}
+		}
+	}
+	out := &Weights{Spec: first.Spec, Meta: map[string]string{}}
+	sum := make([]float64, 0)
+	for j, f := range first.Tensors {
+		sum = slices.Grow(sum[:0], len(f.Data))[:len(f.Data)]
+		clear(sum)
+		for _, w := range ws {
+			for k, v := range w.Tensors[j].Data {
+				sum[k] += float64(v)
+			}
+		}
+		t := Tensor{Name: f.Name, Shape: append([]int(nil), f.Shape...), Data: make([]float32, len(f.Data))}
+		for k, v := range sum {
+			t.Data[k] = float32(v / float64(len(ws)))
+		}
+		out.Tensors = append(out.Tensors, t)
+	}
+	return out, nil
 }

@@ -69,3 +69,59 @@ func TestFlushDenormals(t *testing.T) {
 		}
 	}
 }
+
+// TestAverage: the mean of three networks of one spec, tensor by tensor;
+// the mean of one network with itself is itself; another spec, a changed
+// tensor or no network at all is refused; the inputs are left alone.
+func TestAverage(t *testing.T) {
+	var ws []*Weights
+	for seed := range uint64(3) {
+		w, err := NewWeights(DefaultSpec(9), rand.New(rand.NewPCG(seed, 7)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws = append(ws, w)
+	}
+	before := ws[0].Clone()
+	avg, err := Average(ws...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tn := range avg.Tensors {
+		if tn.Name != ws[0].Tensors[i].Name || !slices.Equal(tn.Shape, ws[0].Tensors[i].Shape) {
+			t.Fatalf("tensor %d is %s %v", i, tn.Name, tn.Shape)
+		}
+		for k, v := range tn.Data {
+			want := (float64(ws[0].Tensors[i].Data[k]) + float64(ws[1].Tensors[i].Data[k]) + float64(ws[2].Tensors[i].Data[k])) / 3
+			if math.Abs(float64(v)-want) > 1e-6 {
+				t.Fatalf("%s[%d] = %v; want %v", tn.Name, k, v, want)
+			}
+		}
+	}
+	if !slices.EqualFunc(ws[0].Tensors, before.Tensors, func(a, b Tensor) bool { return slices.Equal(a.Data, b.Data) }) {
+		t.Error("Average changed its input")
+	}
+	self, err := Average(ws[1], ws[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range self.Tensors {
+		if !slices.Equal(self.Tensors[i].Data, ws[1].Tensors[i].Data) {
+			t.Fatalf("the mean of a network with itself changed %s", self.Tensors[i].Name)
+		}
+	}
+	other := DefaultSpec(9)
+	other.Value.Hidden++
+	wo, _ := NewWeights(other, rand.New(rand.NewPCG(9, 9)))
+	if _, err := Average(ws[0], wo); err == nil || !strings.Contains(err.Error(), "another spec") {
+		t.Errorf("another spec: %v", err)
+	}
+	bad := ws[1].Clone()
+	bad.Tensors[0].Name = "renamed"
+	if _, err := Average(ws[0], bad); err == nil || !strings.Contains(err.Error(), "tensor 0") {
+		t.Errorf("a renamed tensor: %v", err)
+	}
+	if _, err := Average(); err == nil {
+		t.Error("no network: no error")
+	}
+}

@@ -43,7 +43,7 @@ func TestSubcommandGroups(t *testing.T) {
 	for _, tc := range []struct {
 		group string
 		subs  []string
-	}{{"net", []string{"new", "info"}}, {"sgf", []string{"stats"}}, {"viz", []string{"filters", "policy"}}} {
+	}{{"net", []string{"new", "info", "average"}}, {"sgf", []string{"stats"}}, {"viz", []string{"filters", "policy"}}} {
 		var out bytes.Buffer
 		if err := run(context.Background(), []string{tc.group, "--help"}, nil, &out, &out); err != nil {
 			t.Errorf("%s --help: %v", tc.group, err)

@@ -13,14 +13,47 @@ import (
 )
 
 func init() {
-	register(command{name: "net", summary: "networks: new (random weights), info", run: runNet})
+	register(command{name: "net", summary: "networks: new (random weights), info, average (of snapshots)", run: runNet})
 }
 
 func runNet(ctx context.Context, e env) error {
 	return dispatch(ctx, "net", []command{
 		{name: "new", summary: "write a randomly initialised network", run: runNetNew},
 		{name: "info", summary: "print a weights file's spec, sizes, parameters, FLOPs and provenance", run: runNetInfo},
+		{name: "average", summary: "write the mean of snapshots of one network (stochastic weight averaging)", run: runNetAverage},
 	}, e)
+}
+
+// runNetAverage is tengen net average: nets.Average of the given weights
+// files, written to --out.
+func runNetAverage(ctx context.Context, e env) error {
+	fs := newFlags("net average", "--out W A.weights B.weights [C.weights...]", e.stdout)
+	out := fs.String("out", "", "weights file to write (required)")
+	if done, err := parseFlags(fs, e.args); done || err != nil {
+		return err
+	}
+	if *out == "" || fs.NArg() < 2 {
+		return usageError("net average: --out W and at least two weights files are required")
+	}
+	var ws []*nets.Weights
+	for _, p := range fs.Args() {
+		w, err := nets.Load(p)
+		if err != nil {
+			return err
+		}
+		ws = append(ws, w)
+	}
+	avg, err := nets.Average(ws...)
+	if err != nil {
+		return err
+	}
+	avg.Meta["created_by"] = "tengen net average " + version
+	avg.Meta["averaged_from"] = strings.Join(fs.Args(), " ")
+	if err := nets.Save(*out, avg); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "wrote %s: the mean of %d networks (%s, %dx%d)\n", *out, len(ws), avg.Spec.Name, avg.Spec.BoardSize, avg.Spec.BoardSize)
+	return nil
 }
 
 func runNetNew(ctx context.Context, e env) error {

@@ -649,3 +649,50 @@ func TestTrainResignedOwnership(t *testing.T) {
 		t.Errorf("--selfplay --resigned-ownership: %v", err)
 	}
 }
+
+// TestNetAverage: tengen net average writes the mean of snapshots of one
+// network with its provenance, and refuses fewer than two inputs, no
+// --out, and networks of different specs.
+func TestNetAverage(t *testing.T) {
+	_, spec := tinyTrainSetup(t)
+	dir := t.TempDir()
+	a, b, c, out := filepath.Join(dir, "a.w"), filepath.Join(dir, "b.w"), filepath.Join(dir, "c.w"), filepath.Join(dir, "avg.w")
+	var stdout, stderr bytes.Buffer
+	for _, args := range [][]string{
+		{"net", "new", "--spec", spec, "--out", a, "--seed", "3"},
+		{"net", "new", "--spec", spec, "--out", b, "--seed", "4"},
+		{"net", "new", "--size", "9", "--out", c},
+		{"net", "average", "--out", out, a, b},
+	} {
+		if err := run(context.Background(), args, nil, &stdout, &stderr); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	wa, _ := nets.Load(a)
+	wb, _ := nets.Load(b)
+	avg, err := nets.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(avg.Spec, wa.Spec) || avg.Meta["averaged_from"] != a+" "+b {
+		t.Errorf("spec %s, meta %v", avg.Spec.Name, avg.Meta)
+	}
+	for i, tn := range avg.Tensors {
+		for k, v := range tn.Data {
+			if want := (wa.Tensors[i].Data[k] + wb.Tensors[i].Data[k]) / 2; math.Abs(float64(v-want)) > 1e-6 {
+				t.Fatalf("%s[%d] = %v; want %v", tn.Name, k, v, want)
+			}
+		}
+	}
+	for _, args := range [][]string{
+		{"net", "average", "--out", out, a},
+		{"net", "average", a, b},
+	} {
+		if err := run(context.Background(), args, nil, &stdout, &stderr); exitCode(err) != 2 {
+			t.Errorf("%v: %v; want a usage error", args, err)
+		}
+	}
+	if err := run(context.Background(), []string{"net", "average", "--out", out, a, c}, nil, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), "another spec") {
+		t.Errorf("different specs: %v", err)
+	}
+}
