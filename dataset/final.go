@@ -177,10 +177,10 @@ var (
 // W+0.5, 0), or its main line ends with two passes and its result is not
 // a resignation, a loss on time or a forfeit; with cfg.Resigned a
 // resigned game gets the playouts' estimate of its end instead (estimate).
-// It fails with ErrNotCounted otherwise, and with ErrResultClash when the record gives a winner (or a
-// draw) and the count another: the record was scored by other rules, the
-// dead stones were judged differently, or the record is wrong; such
-// targets are not trusted. Under territory scoring (the "japanese"
+// It fails with ErrNotCounted otherwise, and with ErrResultClash when the
+// record gives a winner (or a draw) and the count another: the record
+// was scored by other rules, the dead stones were judged differently, or
+// the record is wrong; such targets are not trusted. Under territory scoring (the "japanese"
 // rules: Japanese, Korean, or no RU) the count is first converted: area
 // and territory margins differ by the stones each side put on the board
 // (handicap and other setup stones included), so a 9-stone handicap game
