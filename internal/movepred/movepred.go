@@ -817,7 +817,10 @@ func replayGame(ctx context.Context, cfg Config, g dataset.Game, items chan<- *i
 			t.final.clashes++
 		}
 	}
+	// Two streams per game: the baseline's ownership and score must not
+	// depend on whether playout values are asked for too.
 	rng := rand.New(rand.NewPCG(cfg.Seed, dataset.SplitHash(cfg.Seed, g.ID)))
+	valueRng := rand.New(rand.NewPCG(cfg.Seed^0x76616c7565, dataset.SplitHash(cfg.Seed, g.ID)))
 	var finalIt *item
 	var baseOwn []float32
 	var baseScore float32
@@ -846,7 +849,7 @@ func replayGame(ctx context.Context, cfg Config, g dataset.Game, items chan<- *i
 			finalIt = it
 		}
 		if cfg.ValuePlayouts > 0 && !it.finalOnly {
-			it.pvalue = playoutValue(bg, m.Color, cfg.ValuePlayouts, rng)
+			it.pvalue = playoutValue(bg, m.Color, cfg.ValuePlayouts, valueRng)
 		}
 		done.Add(1)
 		select {

@@ -789,3 +789,26 @@ func TestValueByEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestBaselineIndependentOfValuePlayouts: the playout ownership and score
+// baseline draws from its own seeded stream, so asking for playout values
+// as well does not move it.
+func TestBaselineIndependentOfValuePlayouts(t *testing.T) {
+	dir, spec := countedFixtures(t)
+	var reps []*Report
+	for _, vp := range []int{0, 10} {
+		rep, err := Run(context.Background(), Config{Paths: []string{dir}, Final: true, FinalLead: 12, BaselinePlayouts: 8, ValuePlayouts: vp, Seed: 1},
+			[]nets.Backend{&headsOracle{spec: spec}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.PlayoutScoreMAE == nil || rep.PlayoutOwnershipAccuracy == nil {
+			t.Fatalf("value playouts %d: no baseline", vp)
+		}
+		reps = append(reps, rep)
+	}
+	if *reps[0].PlayoutScoreMAE != *reps[1].PlayoutScoreMAE || *reps[0].PlayoutOwnershipAccuracy != *reps[1].PlayoutOwnershipAccuracy {
+		t.Errorf("baseline without value playouts: ownership %v, score MAE %v; with: %v, %v",
+			*reps[0].PlayoutOwnershipAccuracy, *reps[0].PlayoutScoreMAE, *reps[1].PlayoutOwnershipAccuracy, *reps[1].PlayoutScoreMAE)
+	}
+}
