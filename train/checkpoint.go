@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/tengen-go/tengen/internal/atomicfile"
@@ -88,6 +89,56 @@ func (o optimizerState) trainerState() (tape.TrainerState, error) {
 	return s, nil
 }
 
+// SWAFile is the name of the averaged weights in a run's directory
+// (Config.SWAFrom).
+const SWAFile = "swa.weights"
+
+// updateSWA adds w, the weights of the checkpoint at step, to the running
+// mean in dir/swa.weights, unless that mean already holds a step at or
+// after it (a resumed run passing a checkpoint again). It is written
+// before the checkpoint itself, so a run killed in between resumes from
+// the previous checkpoint and meets this step again, already counted.
+func updateSWA(dir string, w *nets.Weights, step, from int64) error {
+	path := filepath.Join(dir, SWAFile)
+	var n, last int64
+	old, err := nets.Load(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		old = nil
+	case err != nil:
+		return err
+	default:
+		if n, err = strconv.ParseInt(old.Meta["swa.snapshots"], 10, 64); err != nil || n < 1 {
+			return fmt.Errorf("%s: bad swa.snapshots %q", path, old.Meta["swa.snapshots"])
+		}
+		if last, err = strconv.ParseInt(old.Meta["swa.last_step"], 10, 64); err != nil {
+			return fmt.Errorf("%s: bad swa.last_step %q", path, old.Meta["swa.last_step"])
+		}
+		if step <= last {
+			return nil
+		}
+	}
+	avg := w.Clone()
+	if old != nil {
+		if len(old.Tensors) != len(w.Tensors) {
+			return fmt.Errorf("%s holds another network (%d tensors, not %d)", path, len(old.Tensors), len(w.Tensors))
+		}
+		for i := range avg.Tensors {
+			o, t := old.Tensors[i], avg.Tensors[i]
+			if o.Name != t.Name || len(o.Data) != len(t.Data) {
+				return fmt.Errorf("%s holds another network (tensor %d is %s)", path, i, o.Name)
+			}
+			for k, v := range t.Data {
+				t.Data[k] = float32((float64(o.Data[k])*float64(n) + float64(v)) / float64(n+1))
+			}
+		}
+	}
+	avg.Meta["swa.snapshots"] = strconv.FormatInt(n+1, 10)
+	avg.Meta["swa.from"] = strconv.FormatInt(from, 10)
+	avg.Meta["swa.last_step"] = strconv.FormatInt(step, 10)
+	return nets.Save(path, avg)
+}
+
 // checkpointName is the base name (without extension) of step's files.
 func checkpointName(step int64) string { return fmt.Sprintf("ckpt-%08d", step) }
 
@@ -141,12 +192,12 @@ func Checkpoints(dir string) ([]int64, error) {
 	return steps, nil
 }
 
-// RemoveCheckpoints deletes every checkpoint in dir and its "latest"
-// pointer and weights, once a run's result is saved elsewhere; metrics
-// and pictures stay. A run in dir then starts again from step 0.
+// RemoveCheckpoints deletes every checkpoint in dir, its "latest"
+// pointer and weights and the averaged weights, once a run's result is
+// saved elsewhere; metrics and pictures stay. A run in dir then starts again from step 0.
 func RemoveCheckpoints(dir string) error {
 	// "latest" first: without it the checkpoints are only looked up.
-	for _, f := range []string{"latest", "latest.weights"} {
+	for _, f := range []string{"latest", "latest.weights", SWAFile} {
 		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}

@@ -103,6 +103,10 @@ type Config struct {
 	CheckpointEvery int64
 	// Keep is the number of checkpoints kept (at least 1).
 	Keep int
+	// SWAFrom, when positive, keeps in swa.weights the mean of the
+	// weights of every checkpoint from this step on (stochastic weight
+	// averaging; see the package doc).
+	SWAFrom int64
 	// BufferSize is the shuffle buffer's capacity in examples.
 	BufferSize int
 	// SaveBuffer writes the shuffle buffer with every checkpoint, which

@@ -16,12 +16,25 @@
 //	latest                  the name of the newest checkpoint's JSON file
 //	latest.weights          a copy of the newest checkpoint's weights
 //	metrics.jsonl           one JSON [Record] per line
+//	swa.weights             with Config.SWAFrom, the mean of the checkpoints' weights from that step on
 //
 // Every file is written atomically (a temporary file in the same directory,
 // synced, then renamed), and a checkpoint's JSON file is written after its
 // weights and buffer, and "latest" after that, so a process killed at any
 // moment leaves the previous checkpoint intact. Config.Keep checkpoints are
 // kept; older ones are removed.
+//
+// # Averaged weights
+//
+// With Config.SWAFrom, every checkpoint from that step on also updates
+// swa.weights, the running mean of the checkpoints' weights (stochastic
+// weight averaging, Izmailov et al. 2018; nets.Average of the same
+// snapshots gives the same network to rounding). At a constant learning
+// rate the snapshots wander around a minimum and their mean generalises
+// better than any one of them (docs/networks.md). Its Meta records the
+// snapshots taken ("swa.snapshots", "swa.from", "swa.last_step"); a step
+// already in the mean is not added again, so a resumed run that passes
+// the same checkpoint twice counts it once.
 //
 // # Exact resume
 //

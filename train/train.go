@@ -186,6 +186,12 @@ func Run(ctx context.Context, cfg Config, src Source, progress io.Writer) (*Resu
 	case !cfg.Resume && len(existing) > 0:
 		return nil, fmt.Errorf("train: %s already holds checkpoints (resume, or use another directory)", cfg.Dir)
 	}
+	if len(existing) == 0 {
+		// A new run must not fold its snapshots into an old run's mean.
+		if _, err := os.Stat(filepath.Join(cfg.Dir, SWAFile)); err == nil {
+			return nil, fmt.Errorf("train: %s holds %s but no checkpoint: remove it, or use another directory", cfg.Dir, SWAFile)
+		}
+	}
 	if r.st.Step >= cfg.Steps {
 		return nil, fmt.Errorf("train: the checkpoint is at step %d, the budget is %d steps", r.st.Step, cfg.Steps)
 	}
@@ -587,7 +593,13 @@ func (r *run) checkpoint() error {
 	if err := r.metrics.Sync(); err != nil {
 		return fmt.Errorf("train: metrics: %w", err)
 	}
-	if err := saveCheckpoint(r.cfg.Dir, &st, r.weights(), buf, r.cfg.Keep); err != nil {
+	w := r.weights()
+	if r.cfg.SWAFrom > 0 && st.Step >= r.cfg.SWAFrom {
+		if err := updateSWA(r.cfg.Dir, w, st.Step, r.cfg.SWAFrom); err != nil {
+			return fmt.Errorf("train: averaged weights at step %d: %w", st.Step, err)
+		}
+	}
+	if err := saveCheckpoint(r.cfg.Dir, &st, w, buf, r.cfg.Keep); err != nil {
 		return fmt.Errorf("train: checkpoint at step %d: %w", st.Step, err)
 	}
 	if r.cfg.AfterCheckpoint != nil {

@@ -2,12 +2,14 @@ package train
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -527,5 +529,93 @@ func TestRunHeads(t *testing.T) {
 	}
 	if withOwn == 0 {
 		t.Error("no item of the saved buffer has final targets")
+	}
+}
+
+// TestSWA: with SWAFrom, swa.weights is the mean of the checkpoints from
+// that step on (nets.Average of them, to rounding); a run stopped and
+// resumed gives the same mean, each step counted once; a new run refuses
+// a directory holding an old mean.
+func TestSWA(t *testing.T) {
+	data := games(t, 3)
+	run := func(dir string, stopAt int64, resume bool) (*Result, error) {
+		cfg := tinyConfig(t, dir)
+		cfg.Keep = 10
+		cfg.SWAFrom = 10
+		cfg.Resume = resume
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		cfg.AfterCheckpoint = func(string) error {
+			if c, err := LoadLatest(dir); err == nil && c.State.Step == stopAt {
+				cancel()
+			}
+			return nil
+		}
+		return Run(ctx, cfg, source(data), nil)
+	}
+	dir := t.TempDir()
+	if _, err := run(dir, 0, false); err != nil {
+		t.Fatal(err)
+	}
+	var snaps []*nets.Weights
+	for _, step := range []int64{10, 15, 20} {
+		c, err := LoadCheckpoint(dir, step)
+		if err != nil {
+			t.Fatal(err)
+		}
+		snaps = append(snaps, c.Weights)
+	}
+	want, err := nets.Average(snaps...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	swa, err := nets.Load(filepath.Join(dir, SWAFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if swa.Meta["swa.snapshots"] != "3" || swa.Meta["swa.from"] != "10" || swa.Meta["swa.last_step"] != "20" {
+		t.Errorf("meta %v", swa.Meta)
+	}
+	for i, tn := range swa.Tensors {
+		for k, v := range tn.Data {
+			if d := math.Abs(float64(v - want.Tensors[i].Data[k])); d > 1e-6 {
+				t.Fatalf("%s[%d] = %v; the mean of the checkpoints %v", tn.Name, k, v, want.Tensors[i].Data[k])
+			}
+		}
+	}
+	// Stopped after step 15 (two snapshots in the mean) and resumed: the
+	// same mean.
+	dir2 := t.TempDir()
+	if _, err := run(dir2, 15, false); !errors.Is(err, context.Canceled) {
+		t.Fatalf("stopped run: %v", err)
+	}
+	if _, err := run(dir2, 0, true); err != nil {
+		t.Fatal(err)
+	}
+	swa2, err := nets.Load(filepath.Join(dir2, SWAFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if swa2.Meta["swa.snapshots"] != "3" || !reflect.DeepEqual(swa2.Tensors, swa.Tensors) {
+		t.Errorf("resumed: %s snapshots, same mean %v", swa2.Meta["swa.snapshots"], reflect.DeepEqual(swa2.Tensors, swa.Tensors))
+	}
+	// A step already in the mean is not added again.
+	before, _ := os.ReadFile(filepath.Join(dir2, SWAFile))
+	if err := updateSWA(dir2, snaps[1], 15, 10); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir2, SWAFile)); !bytes.Equal(before, after) {
+		t.Error("a step already in the mean changed it")
+	}
+	// A new run in a directory with a mean but no checkpoint is refused.
+	if err := RemoveCheckpoints(dir2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir2, SWAFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("RemoveCheckpoints left %s: %v", SWAFile, err)
+	}
+	os.WriteFile(filepath.Join(dir2, SWAFile), before, 0o644)
+	if _, err := run(dir2, 0, false); err == nil || !strings.Contains(err.Error(), "holds swa.weights but no checkpoint") {
+		t.Errorf("a new run over an old mean: %v", err)
 	}
 }

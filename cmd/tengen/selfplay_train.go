@@ -17,7 +17,7 @@ import (
 // self-play candidate. (final-playouts: self-play games are counted with
 // the default when they end; the chunk holds the ownership and score.)
 var sgfOnlyTrainFlags = []string{"out", "resume", "sgf", "init", "size", "min-rank", "no-handicap",
-	"min-moves", "results", "passes", "validation-games", "validation-positions", "validate-every", "final-playouts", "resigned-ownership"}
+	"min-moves", "results", "passes", "validation-games", "validation-positions", "validate-every", "final-playouts", "resigned-ownership", "swa-from"}
 
 // trainSelfplay is tengen train --selfplay DIR: the next generation's
 // candidate trained from the best network on the newest games. With

@@ -74,6 +74,7 @@ type trainArgs struct {
 	Positions   int64    `json:"positions"`
 	CkptEvery   int64    `json:"checkpoint-every"`
 	Keep        int      `json:"keep"`
+	SWAFrom     int64    `json:"swa-from,omitempty"`
 	Buffer      int      `json:"buffer"`
 	SaveBuffer  bool     `json:"save-buffer"`
 	LogEvery    int64    `json:"log-every"`
@@ -153,6 +154,7 @@ func (a *trainArgs) bind(fs *pflag.FlagSet) map[string]any {
 	num64(&a.Positions, "positions", 0, "training positions instead of --steps (rounded up to whole batches)")
 	num64(&a.CkptEvery, "checkpoint-every", d.CheckpointEvery, "steps between checkpoints")
 	num(&a.Keep, "keep", d.Keep, "checkpoints kept")
+	num64(&a.SWAFrom, "swa-from", 0, "keep in OUT/swa.weights the mean of every checkpoint's weights from this step on (stochastic weight averaging; 0: off)")
 	num(&a.Buffer, "buffer", d.BufferSize, "shuffle buffer size (examples)")
 	boo(&a.SaveBuffer, "save-buffer", d.SaveBuffer, "save the shuffle buffer with checkpoints (exact resume)")
 	num64(&a.LogEvery, "log-every", d.LogEvery, "steps between metrics records")
@@ -203,6 +205,8 @@ func runTrain(ctx context.Context, e env) error {
 		return usageError("train: --unlabelled-share %g: want 0..1", a.unlabelledShare())
 	case a.ValueQ < 0 || a.ValueQ > 1:
 		return usageError("train: --value-q %g: want 0..1", a.ValueQ)
+	case a.SWAFrom < 0:
+		return usageError("train: --swa-from %d < 0", a.SWAFrom)
 	}
 	w, err := a.network(*resume, *out)
 	if err != nil {
@@ -489,6 +493,7 @@ func (a *trainArgs) config(dir string, w *nets.Weights) (train.Config, error) {
 		cfg.Schedule.Every = max(1, cfg.Steps/3)
 	}
 	cfg.CheckpointEvery, cfg.Keep, cfg.BufferSize, cfg.SaveBuffer = a.CkptEvery, a.Keep, a.Buffer, a.SaveBuffer
+	cfg.SWAFrom = a.SWAFrom
 	cfg.LogEvery, cfg.ValidateEvery, cfg.Seed = a.LogEvery, a.ValEvery, a.Seed
 	cfg.Backend = a.Backend
 	cfg.Resume = w == nil

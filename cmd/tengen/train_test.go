@@ -696,3 +696,31 @@ func TestNetAverage(t *testing.T) {
 		t.Errorf("different specs: %v", err)
 	}
 }
+
+// TestTrainSWA: --swa-from writes OUT/swa.weights, the mean of the
+// checkpoints from that step on; a negative step and --selfplay are
+// refused.
+func TestTrainSWA(t *testing.T) {
+	games, spec := tinyTrainSetup(t)
+	out := filepath.Join(t.TempDir(), "run")
+	var stdout, stderr bytes.Buffer
+	args := append(tinyTrainArgs(out, spec, games, "30"), "--swa-from", "20", "--keep", "5")
+	if err := run(context.Background(), args, nil, &stdout, &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	swa, err := nets.Load(filepath.Join(out, "swa.weights"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if swa.Meta["swa.snapshots"] != "2" || swa.Meta["swa.last_step"] != "30" {
+		t.Errorf("swa meta %v; want 2 snapshots (steps 20 and 30)", swa.Meta)
+	}
+	for _, bad := range [][]string{
+		append(tinyTrainArgs(filepath.Join(t.TempDir(), "r"), spec, games, "10"), "--swa-from", "-1"),
+		{"train", "--selfplay", t.TempDir(), "--swa-from", "5"},
+	} {
+		if err := run(context.Background(), bad, nil, &stdout, &stderr); exitCode(err) != 2 {
+			t.Errorf("%v: %v; want a usage error", bad, err)
+		}
+	}
+}
