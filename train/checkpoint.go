@@ -133,6 +133,11 @@ func updateSWA(dir string, w *nets.Weights, step, from int64) error {
 			}
 		}
 	}
+	for k := range avg.Meta {
+		if strings.HasPrefix(k, "train.validation_") { // the snapshot's, not the mean's
+			delete(avg.Meta, k)
+		}
+	}
 	avg.Meta["swa.snapshots"] = strconv.FormatInt(n+1, 10)
 	avg.Meta["swa.from"] = strconv.FormatInt(from, 10)
 	avg.Meta["swa.last_step"] = strconv.FormatInt(step, 10)
@@ -194,7 +199,8 @@ func Checkpoints(dir string) ([]int64, error) {
 
 // RemoveCheckpoints deletes every checkpoint in dir, its "latest"
 // pointer and weights and the averaged weights, once a run's result is
-// saved elsewhere; metrics and pictures stay. A run in dir then starts again from step 0.
+// saved elsewhere; metrics and pictures stay. A run in dir then starts
+// again from step 0.
 func RemoveCheckpoints(dir string) error {
 	// "latest" first: without it the checkpoints are only looked up.
 	for _, f := range []string{"latest", "latest.weights", SWAFile} {

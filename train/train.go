@@ -186,7 +186,7 @@ func Run(ctx context.Context, cfg Config, src Source, progress io.Writer) (*Resu
 	case !cfg.Resume && len(existing) > 0:
 		return nil, fmt.Errorf("train: %s already holds checkpoints (resume, or use another directory)", cfg.Dir)
 	}
-	if len(existing) == 0 {
+	if len(existing) == 0 && cfg.SWAFrom > 0 {
 		// A new run must not fold its snapshots into an old run's mean.
 		if _, err := os.Stat(filepath.Join(cfg.Dir, SWAFile)); err == nil {
 			return nil, fmt.Errorf("train: %s holds %s but no checkpoint: remove it, or use another directory", cfg.Dir, SWAFile)
