@@ -613,10 +613,12 @@ func TestTrainResignedOwnership(t *testing.T) {
 	weights := map[bool]*nets.Weights{}
 	for _, resigned := range []bool{false, true} {
 		out := filepath.Join(t.TempDir(), "run")
-		// Enough steps to reach the one resigned game whose estimate names
-		// its winner (g006; the others' random positions clash).
-		args := tinyTrainArgs(out, spec, games, "60")
-		args = append(args, "--final-playouts", "16")
+		// Every game in training and two passes over them, so that the
+		// one resigned game whose estimate names its winner (g006; the
+		// others' random positions clash) is trained on whatever order
+		// the temporary directory's name gives the games.
+		args := tinyTrainArgs(out, spec, games, "160")
+		args = append(args, "--final-playouts", "16", "--validation-games", "0", "--validation-positions", "0")
 		if resigned {
 			args = append(args, "--resigned-ownership")
 		}
