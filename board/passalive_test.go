@@ -26,23 +26,6 @@ func passAliveDiagram(p *Position) string {
 	return sb.String()
 }
 
-func squeeze(s string) string {
-	var sb strings.Builder
-	for _, line := range strings.Split(s, "\n") {
-		line = strings.Map(func(r rune) rune {
-			if r == ' ' || r == '\t' {
-				return -1
-			}
-			return r
-		}, line)
-		if line != "" {
-			sb.WriteString(line)
-			sb.WriteByte('\n')
-		}
-	}
-	return sb.String()
-}
-
 func TestPassAlive(t *testing.T) {
 	cases := []struct {
 		name, diagram, want string
@@ -151,7 +134,7 @@ func TestPassAlive(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		if got, want := passAliveDiagram(p), squeeze(tc.want); got != want {
+		if got, want := passAliveDiagram(p), trimDiagram(tc.want); got != want {
 			t.Errorf("%s:\n%s\ngot\n%s\nwant\n%s", tc.name, p, got, want)
 		}
 	}

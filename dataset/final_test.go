@@ -134,6 +134,21 @@ const countedMoves = ";B[cc];W[dc];B[cb];W[db];B[ca];W[da];B[cd];W[dd];B[ce];W[d
 const moreStones = "AB[ba][bb][bc][bd][be][bf][bg][ca][cb][cc][cd][ce][cf][cg][da][db][dc][dd][de][df][dg]" +
 	"AW[ea][eb][ec][ed][ee][ef][eg][fb][fd][ff]"
 
+// recordGame reads the one game of an SGF text as Games would give it.
+func recordGame(t *testing.T, id, text string) Game {
+	t.Helper()
+	col, err := sgf.Parse([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := col.Games[0]
+	info, err := sgf.ReadInfo(root, func(string, ...any) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Game{ID: id, Root: root, Info: info}
+}
+
 // TestGameFinal: resignation and time are masked, two passes or a scored
 // result count, a count that contradicts the record is refused; under
 // territory scoring the count is compared after taking off the stones
@@ -161,16 +176,7 @@ func TestGameFinal(t *testing.T) {
 		{"area scoring, area's winner", "(;SZ[7]KM[0.5]RU[Chinese]RE[B+6.5]" + moreStones + ")", nil, 6.5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			col, err := sgf.Parse([]byte(tc.sgf))
-			if err != nil {
-				t.Fatal(err)
-			}
-			root := col.Games[0]
-			info, err := sgf.ReadInfo(root, func(string, ...any) {})
-			if err != nil {
-				t.Fatal(err)
-			}
-			f, err := GameFinal(Game{ID: tc.name, Root: root, Info: info}, FinalConfig{})
+			f, err := GameFinal(recordGame(t, tc.name, tc.sgf), FinalConfig{})
 			if !errors.Is(err, tc.err) {
 				t.Fatalf("GameFinal = %v; want %v", err, tc.err)
 			}
@@ -199,13 +205,7 @@ func TestGameFinalResigned(t *testing.T) {
 		{"forfeit", "(;SZ[5]KM[0.5]RE[B+F]" + moves + ")", ErrNotCounted},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			col, err := sgf.Parse([]byte(tc.sgf))
-			if err != nil {
-				t.Fatal(err)
-			}
-			root := col.Games[0]
-			info, _ := sgf.ReadInfo(root, func(string, ...any) {})
-			g := Game{ID: tc.name, Root: root, Info: info}
+			g := recordGame(t, tc.name, tc.sgf)
 			if _, err := GameFinal(g, FinalConfig{}); !errors.Is(err, ErrNotCounted) {
 				t.Fatalf("without Resigned: %v; want ErrNotCounted", err)
 			}

@@ -394,17 +394,8 @@ func Average(ws ...*Weights) (*Weights, error) {
 	}
 	first := ws[0]
 	for i, w := range ws[1:] {
-		if !reflect.DeepEqual(w.Spec, first.Spec) {
-			return nil, fmt.Errorf("nets: average: network %d has another spec (%s, %dx%d) than the first (%s, %dx%d)",
-				i+2, w.Spec.Name, w.Spec.BoardSize, w.Spec.BoardSize, first.Spec.Name, first.Spec.BoardSize, first.Spec.BoardSize)
-		}
-		if len(w.Tensors) != len(first.Tensors) {
-			return nil, fmt.Errorf("nets: average: network %d has %d tensors; the first %d", i+2, len(w.Tensors), len(first.Tensors))
-		}
-		for j, t := range w.Tensors {
-			if f := first.Tensors[j]; t.Name != f.Name || !equalInts(t.Shape, f.Shape) {
-				return nil, fmt.Errorf("nets: average: network %d tensor %d is %s %v; the first's %s %v", i+2, j, t.Name, t.Shape, f.Name, f.Shape)
-			}
+		if err := sameNetwork(first, w); err != nil {
+			return nil, fmt.Errorf("nets: average: network %d: %w", i+2, err)
 		}
 	}
 	out := &Weights{Spec: first.Spec, Meta: map[string]string{}}
@@ -424,4 +415,42 @@ func Average(ws ...*Weights) (*Weights, error) {
 		out.Tensors = append(out.Tensors, t)
 	}
 	return out, nil
+}
+
+// AddToMean folds w into mean, the element-wise mean of n networks so far
+// (n >= 1), in place: mean = (n*mean + w) / (n+1), computed in float64.
+// A training run keeps its running average so (train.Config.SWAFrom).
+// The two networks must be of one spec, tensor for tensor.
+func AddToMean(mean, w *Weights, n int64) error {
+	if n < 1 {
+		return fmt.Errorf("nets: mean of %d networks", n)
+	}
+	if err := sameNetwork(mean, w); err != nil {
+		return fmt.Errorf("nets: mean: %w", err)
+	}
+	for i := range mean.Tensors {
+		m := mean.Tensors[i].Data
+		for k, v := range w.Tensors[i].Data {
+			m[k] = float32((float64(m[k])*float64(n) + float64(v)) / float64(n+1))
+		}
+	}
+	return nil
+}
+
+// sameNetwork says why b is not a network of a's spec, tensor for tensor,
+// or returns nil.
+func sameNetwork(a, b *Weights) error {
+	if !reflect.DeepEqual(a.Spec, b.Spec) {
+		return fmt.Errorf("another spec (%s, %dx%d) than %s, %dx%d",
+			b.Spec.Name, b.Spec.BoardSize, b.Spec.BoardSize, a.Spec.Name, a.Spec.BoardSize, a.Spec.BoardSize)
+	}
+	if len(a.Tensors) != len(b.Tensors) {
+		return fmt.Errorf("%d tensors, not %d", len(b.Tensors), len(a.Tensors))
+	}
+	for j, t := range b.Tensors {
+		if f := a.Tensors[j]; t.Name != f.Name || !equalInts(t.Shape, f.Shape) || len(t.Data) != len(f.Data) {
+			return fmt.Errorf("tensor %d is %s %v, not %s %v", j, t.Name, t.Shape, f.Name, f.Shape)
+		}
+	}
+	return nil
 }

@@ -124,4 +124,24 @@ func TestAverage(t *testing.T) {
 	if _, err := Average(); err == nil {
 		t.Error("no network: no error")
 	}
+	// AddToMean, the running form: the mean of the first two, then the third.
+	run := ws[0].Clone()
+	for n, w := range ws[1:] {
+		if err := AddToMean(run, w, int64(n+1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range run.Tensors {
+		for k, v := range run.Tensors[i].Data {
+			if math.Abs(float64(v-avg.Tensors[i].Data[k])) > 1e-6 {
+				t.Fatalf("running mean %s[%d] = %v; Average %v", run.Tensors[i].Name, k, v, avg.Tensors[i].Data[k])
+			}
+		}
+	}
+	if err := AddToMean(run, wo, 3); err == nil || !strings.Contains(err.Error(), "another spec") {
+		t.Errorf("running mean with another spec: %v", err)
+	}
+	if err := AddToMean(run, ws[0], 0); err == nil {
+		t.Error("a mean of 0 networks: no error")
+	}
 }

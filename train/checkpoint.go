@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -118,20 +119,14 @@ func updateSWA(dir string, w *nets.Weights, step, from int64) error {
 			return nil
 		}
 	}
-	avg := w.Clone()
-	if old != nil {
-		if len(old.Tensors) != len(w.Tensors) {
-			return fmt.Errorf("%s holds another network (%d tensors, not %d)", path, len(old.Tensors), len(w.Tensors))
+	avg := old
+	if avg == nil {
+		avg = w.Clone()
+	} else {
+		if err := nets.AddToMean(avg, w, n); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
 		}
-		for i := range avg.Tensors {
-			o, t := old.Tensors[i], avg.Tensors[i]
-			if o.Name != t.Name || len(o.Data) != len(t.Data) {
-				return fmt.Errorf("%s holds another network (tensor %d is %s)", path, i, o.Name)
-			}
-			for k, v := range t.Data {
-				t.Data[k] = float32((float64(o.Data[k])*float64(n) + float64(v)) / float64(n+1))
-			}
-		}
+		avg.Meta = maps.Clone(w.Meta)
 	}
 	for k := range avg.Meta {
 		if strings.HasPrefix(k, "train.validation_") { // the snapshot's, not the mean's

@@ -19,16 +19,7 @@ import (
 // opponent's; kata-analyze is offered with --evaluator net only when
 // every network has the heads.
 func TestEngineOwnership(t *testing.T) {
-	spec := nets.DefaultSpec(9)
-	for i := range spec.Trunk {
-		if spec.Trunk[i].Kind == nets.KindConv {
-			spec.Trunk[i].Filters = 8
-		}
-	}
-	spec.Value = nets.ValueHead{Kind: nets.ValuePool, Filters: 4, Hidden: 8}
-	spec.Ownership = nets.OwnershipHead{Filters: 4}
-	spec.Score = nets.ScoreHead{Hidden: 8}
-	w, err := nets.NewWeights(spec, rand.New(rand.NewPCG(5, 6)))
+	w, err := nets.NewWeights(tinyHeadsSpec(), rand.New(rand.NewPCG(5, 6)))
 	if err != nil {
 		t.Fatal(err)
 	}

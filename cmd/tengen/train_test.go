@@ -61,6 +61,22 @@ func tinyTrainSetup(t *testing.T) (games, spec string) {
 	return games, spec
 }
 
+// tinyHeadsSpec is a 9x9 network of 8-filter convolutions with a pooled
+// value head and ownership and score heads, for tests of the heads.
+func tinyHeadsSpec() nets.Spec {
+	s := nets.DefaultSpec(9)
+	s.Name = "tiny-heads"
+	for i := range s.Trunk {
+		if s.Trunk[i].Kind == nets.KindConv {
+			s.Trunk[i].Filters = 8
+		}
+	}
+	s.Value = nets.ValueHead{Kind: nets.ValuePool, Filters: 4, Hidden: 8}
+	s.Ownership = nets.OwnershipHead{Filters: 4}
+	s.Score = nets.ScoreHead{Hidden: 8}
+	return s
+}
+
 func tinyTrainArgs(out, spec, games string, steps string) []string {
 	return []string{"train", "--out", out, "--spec", spec, "--size", "9", "--steps", steps, "--batch", "8",
 		"--buffer", "100", "--checkpoint-every", "10", "--log-every", "10", "--validation-games", "1",
@@ -595,17 +611,7 @@ func TestTrainValueLabels(t *testing.T) {
 // --resume, and does not apply with --selfplay.
 func TestTrainResignedOwnership(t *testing.T) {
 	games, _ := tinyTrainSetup(t)
-	s := nets.DefaultSpec(9)
-	s.Name = "tiny-heads"
-	for i := range s.Trunk {
-		if s.Trunk[i].Kind == nets.KindConv {
-			s.Trunk[i].Filters = 8
-		}
-	}
-	s.Value = nets.ValueHead{Kind: nets.ValuePool, Filters: 4, Hidden: 8}
-	s.Ownership = nets.OwnershipHead{Filters: 4}
-	s.Score = nets.ScoreHead{Hidden: 8}
-	js, _ := json.Marshal(s)
+	js, _ := json.Marshal(tinyHeadsSpec())
 	spec := filepath.Join(t.TempDir(), "heads.json")
 	if err := os.WriteFile(spec, js, 0o644); err != nil {
 		t.Fatal(err)
