@@ -2,8 +2,11 @@ package nets
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
 
 	"github.com/tengen-go/tengen/board"
+	"github.com/tengen-go/tengen/rollout"
 )
 
 // FeaturesV1 is the name of tengen's first input feature set; see the
@@ -20,6 +23,24 @@ const (
 	PlaneLadderCapture = 29 // legal move capturing an opponent chain in a ladder
 	PlaneLadderEscape  = 30 // legal move saving an own chain in atari (no ladder after it)
 	NumPlanesV2        = 31
+)
+
+// FeaturesV3 is FeaturesV2 plus two planes read from PlayoutsV3 heavy
+// playouts (rollout.DefaultPolicy) played from the position, the side to
+// move first: the mean final owner of each point from the mover's view
+// and, on every point, the mover's mean result. It is reading as input:
+// the playouts settle life and death that the convolutions misjudge
+// (docs/networks.md, "Sixteenth sitting"), at the cost of the playouts
+// in every encoding.
+const FeaturesV3 = "v3"
+
+// Planes of FeaturesV3 after the FeaturesV2 ones, and its playouts.
+const (
+	PlanePlayoutOwner  = 31 // mean final area owner, +1 the mover, -1 the opponent
+	PlanePlayoutResult = 32 // constant: the mover's mean result, +1 win, -1 loss, 0 jigo
+	NumPlanesV3        = 33
+	// PlayoutsV3 is the number of playouts behind the FeaturesV3 planes.
+	PlayoutsV3 = 32
 )
 
 // Planes of FeaturesV1, in order. "Own" is the side to move.
@@ -62,6 +83,8 @@ func FeatureSetByName(name string) (FeatureSet, error) {
 		return FeatureSet{Name: FeaturesV1, planes: NumPlanesV1}, nil
 	case FeaturesV2:
 		return FeatureSet{Name: FeaturesV2, planes: NumPlanesV2}, nil
+	case FeaturesV3:
+		return FeatureSet{Name: FeaturesV3, planes: NumPlanesV3}, nil
 	}
 	return FeatureSet{}, fmt.Errorf("nets: unknown feature set %q", name)
 }
@@ -69,12 +92,15 @@ func FeatureSetByName(name string) (FeatureSet, error) {
 // EncodeState writes the planes of f for a game state into dst
 // (f.Planes()*size*size values), transformed by sym; see the package
 // EncodeState for the layout. FeaturesV1 does not allocate; FeaturesV2
-// does not once its ladder readers are warm.
+// does not once its ladder readers are warm; FeaturesV3 plays its
+// playouts with a generator seeded from the state (the stones, the ko
+// point, the side to move and komi), so that a state encodes the same
+// under every symmetry and every time.
 // Precondition: len(dst) >= f.Planes()*size*size; f is a set
 // FeatureSetByName returned.
 func (f FeatureSet) EncodeState(s *board.State, sym Symmetry, dst []float32) {
 	EncodeState(s, sym, dst)
-	if f.Name != FeaturesV2 {
+	if f.Name != FeaturesV2 && f.Name != FeaturesV3 {
 		return
 	}
 	p := &s.Pos
@@ -90,6 +116,56 @@ func (f FeatureSet) EncodeState(s *board.State, sym Symmetry, dst []float32) {
 	}
 	LadderCaptures(p, s.ToMove, set(PlaneLadderCapture))
 	LadderEscapes(p, s.ToMove, set(PlaneLadderEscape))
+	if f.Name == FeaturesV3 {
+		encodePlayouts(s, sym, dst[NumPlanesV2*area:NumPlanesV3*area])
+	}
+}
+
+// encodePlayouts writes FeaturesV3's two playout planes into dst
+// (2*size*size values).
+func encodePlayouts(s *board.State, sym Symmetry, dst []float32) {
+	p := &s.Pos
+	n := p.Size()
+	area := n * n
+	seed := p.Hash() ^ math.Float64bits(s.Komi)*0x9e3779b97f4a7c15
+	seed2 := uint64(s.ToMove)<<32 | uint64(p.Ko())
+	rng := rand.New(rand.NewPCG(seed, seed2))
+	last := board.Pass
+	if s.NumRecent > 0 && s.Recent[0].Color != s.ToMove {
+		last = s.Recent[0].Point
+	}
+	sign := int32(1)
+	if s.ToMove == board.White {
+		sign = -1
+	}
+	var sum [board.MaxSize * board.MaxSize]int32
+	var owners []int8
+	result := 0
+	policy := rollout.DefaultPolicy()
+	for range PlayoutsV3 {
+		q := *p
+		r := policy.Playout(&q, s.ToMove, last, s.Komi, 0, rng, nil)
+		switch {
+		case r.Score*float64(sign) > 0:
+			result++
+		case r.Score != 0:
+			result--
+		}
+		owners = q.AreaOwners(owners)
+		for j, o := range owners {
+			sum[j] += int32(o)
+		}
+	}
+	own := dst[:area]
+	for j, pt := range board.Points(n) {
+		x, y := pt.XY()
+		x, y = sym.Apply(x, y, n)
+		own[y*n+x] = float32(sign*sum[j]) / PlayoutsV3
+	}
+	res := float32(result) / PlayoutsV3
+	for i := area; i < 2*area; i++ {
+		dst[i] = res
+	}
 }
 
 // Encode writes the planes of f for g's current position; see

@@ -218,6 +218,13 @@ func (w *Weights) Clone() *Weights {
 	return c
 }
 
+// featuresExtend reports whether feature set dst is src with planes added
+// after src's.
+func featuresExtend(dst, src string) bool {
+	order := map[string]int{FeaturesV1: 1, FeaturesV2: 2, FeaturesV3: 3}
+	return order[src] > 0 && order[dst] > order[src]
+}
+
 func equalInts(a, b []int) bool {
 	if len(a) != len(b) {
 		return false
@@ -235,13 +242,14 @@ func equalInts(a, b []int) bool {
 // trunk under a trained head), except the tensors whose names start with
 // one of the prefixes in fresh, which keep dst's values. It returns the
 // names copied and the names left as they were. The board sizes must
-// agree, and the feature sets, except that a FeaturesV1 network goes into
-// a FeaturesV2 one (whose first planes are V1's): the first convolution's
-// weights on the V1 planes are copied and those on the ladder planes set
-// to zero, so that the network computes what it did until training finds
-// a use for them.
+// agree, and the feature sets, except that a network goes into one whose
+// feature set extends its own (FeaturesV1 into FeaturesV2 or FeaturesV3,
+// FeaturesV2 into FeaturesV3: the first planes are the same): the first
+// convolution's weights on the old planes are copied and those on the
+// new planes set to zero, so that the network computes what it did until
+// training finds a use for them.
 func Transplant(dst, src *Weights, fresh ...string) (copied, kept []string, err error) {
-	widen := dst.Spec.Features == FeaturesV2 && src.Spec.Features == FeaturesV1
+	widen := featuresExtend(dst.Spec.Features, src.Spec.Features)
 	if dst.Spec.BoardSize != src.Spec.BoardSize || dst.Spec.Features != src.Spec.Features && !widen {
 		return nil, nil, fmt.Errorf("nets: transplant from a %dx%d %s network into a %dx%d %s one",
 			src.Spec.BoardSize, src.Spec.BoardSize, src.Spec.Features, dst.Spec.BoardSize, dst.Spec.BoardSize, dst.Spec.Features)

@@ -429,7 +429,7 @@ func TestOldSpecJSON(t *testing.T) {
 			s.Policy.Kind = "dense"
 			s.Ownership.Filters = 2
 		},
-		"unknown features": func(s *nets.Spec) { s.Features = "v3" },
+		"unknown features": func(s *nets.Spec) { s.Features = "v4" },
 	} {
 		c := s
 		c.Trunk = append([]nets.Layer(nil), s.Trunk...)
@@ -476,49 +476,60 @@ func TestTransplantToHeads(t *testing.T) {
 	}
 }
 
-// TestTransplantV1ToV2: a FeaturesV1 network moved into the same spec
-// with the ladder features computes the same outputs (the ladder planes'
-// weights are zero).
-func TestTransplantV1ToV2(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 3))
-	spec := netstest.TinySpecs()["convhead"]
-	src, err := netstest.RandomWeights(spec, rng)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec2 := spec
-	spec2.Features = nets.FeaturesV2
-	dst, err := netstest.RandomWeights(spec2, rng)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, kept, err := nets.Transplant(dst, src); err != nil || len(kept) != 0 {
-		t.Fatalf("Transplant: kept %v, %v", kept, err)
-	}
-	in1 := netstest.EncodedInputs(rng, 5, 2)
-	in2 := make([]float32, 2*nets.NumPlanesV2*25)
-	for i := range 2 {
-		copy(in2[i*nets.NumPlanesV2*25:], in1[i*nets.NumPlanesV1*25:(i+1)*nets.NumPlanesV1*25])
-		for j := nets.NumPlanesV1 * 25; j < nets.NumPlanesV2*25; j++ {
-			in2[i*nets.NumPlanesV2*25+j] = float32(j % 2) // the ladder planes must not matter
+// TestTransplantWiderFeatures: a network moved into the same spec with a
+// feature set that extends its own (v1 to v2 and v3, v2 to v3) computes
+// the same outputs (the new planes' weights are zero); the other way is
+// refused.
+func TestTransplantWiderFeatures(t *testing.T) {
+	planes := map[string]int{nets.FeaturesV1: nets.NumPlanesV1, nets.FeaturesV2: nets.NumPlanesV2, nets.FeaturesV3: nets.NumPlanesV3}
+	for _, c := range [][2]string{{nets.FeaturesV1, nets.FeaturesV2}, {nets.FeaturesV1, nets.FeaturesV3}, {nets.FeaturesV2, nets.FeaturesV3}} {
+		rng := rand.New(rand.NewPCG(3, 3))
+		spec := netstest.TinySpecs()["convhead"]
+		spec.Features = c[0]
+		src, err := netstest.RandomWeights(spec, rng)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	a, _ := netstest.NewNaive(src)
-	b, _ := netstest.NewNaive(dst)
-	p1, v1 := make([]float32, 2*spec.Moves()), make([]float32, 2)
-	p2, v2 := make([]float32, 2*spec.Moves()), make([]float32, 2)
-	if err := a.Forward(context.Background(), in1, 2, p1, v1); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Forward(context.Background(), in2, 2, p2, v2); err != nil {
-		t.Fatal(err)
-	}
-	if netstest.RelErr(p2, p1) > 1e-6 || netstest.RelErr(v2, v1) > 1e-6 {
-		t.Errorf("outputs differ after the transplant: %v vs %v", v2, v1)
-	}
-	// Other feature sets still refuse.
-	other := dst.Clone()
-	if _, _, err := nets.Transplant(src, other); err == nil {
-		t.Error("a v2 network went into a v1 one")
+		spec2 := spec
+		spec2.Features = c[1]
+		dst, err := netstest.RandomWeights(spec2, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, kept, err := nets.Transplant(dst, src); err != nil || len(kept) != 0 {
+			t.Fatalf("%s to %s: Transplant: kept %v, %v", c[0], c[1], kept, err)
+		}
+		p1n, p2n := planes[c[0]]*25, planes[c[1]]*25
+		in1 := make([]float32, 2*p1n)
+		in1v1 := netstest.EncodedInputs(rng, 5, 2)
+		for i := range 2 {
+			copy(in1[i*p1n:], in1v1[i*nets.NumPlanesV1*25:(i+1)*nets.NumPlanesV1*25])
+			for j := nets.NumPlanesV1 * 25; j < p1n; j++ {
+				in1[i*p1n+j] = float32(j % 3)
+			}
+		}
+		in2 := make([]float32, 2*p2n)
+		for i := range 2 {
+			copy(in2[i*p2n:], in1[i*p1n:(i+1)*p1n])
+			for j := p1n; j < p2n; j++ {
+				in2[i*p2n+j] = float32(j % 2) // the new planes must not matter
+			}
+		}
+		a, _ := netstest.NewNaive(src)
+		b, _ := netstest.NewNaive(dst)
+		p1, v1 := make([]float32, 2*spec.Moves()), make([]float32, 2)
+		p2, v2 := make([]float32, 2*spec.Moves()), make([]float32, 2)
+		if err := a.Forward(context.Background(), in1, 2, p1, v1); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Forward(context.Background(), in2, 2, p2, v2); err != nil {
+			t.Fatal(err)
+		}
+		if netstest.RelErr(p2, p1) > 1e-6 || netstest.RelErr(v2, v1) > 1e-6 {
+			t.Errorf("%s to %s: outputs differ after the transplant: %v vs %v", c[0], c[1], v2, v1)
+		}
+		if _, _, err := nets.Transplant(src, dst.Clone()); err == nil {
+			t.Errorf("a %s network went into a %s one", c[1], c[0])
+		}
 	}
 }

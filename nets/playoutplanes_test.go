@@ -1,0 +1,156 @@
+package nets
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/tengen-go/tengen/board"
+)
+
+// settledDiagram: a 9x9 board split between Black's group on the left
+// and White's on the right, each with two eyes and more, and a White
+// stone in atari inside Black's (dead). Black's area is 45 points and
+// White's 36: Black wins by 1.5 with komi 7.5.
+const settledDiagram = `
+	. X X X X O O . O
+	X X . X X O . O O
+	X X X X X O O O O
+	X X X X X O O O O
+	X O . X X O O O O
+	X X X X X O O O O
+	X X X X X O . O O
+	X . X X X O O O .
+	X X X X X O O O O`
+
+func settledGame(t *testing.T, toMove board.Color) *board.Game {
+	t.Helper()
+	p := diagram(t, settledDiagram)
+	g, err := board.NewGame(9, 7.5, board.DefaultRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var black, white []board.Point
+	for _, pt := range board.Points(9) {
+		switch p.At(pt) {
+		case board.Black:
+			black = append(black, pt)
+		case board.White:
+			white = append(white, pt)
+		}
+	}
+	if err := g.Setup(board.Black, black); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Setup(board.White, white); err != nil {
+		t.Fatal(err)
+	}
+	g.SetToMove(toMove)
+	return g
+}
+
+// TestEncodeV3 checks the playout planes on a settled position: the
+// v2 planes are v2's, the dead White stone and Black's wall read as the
+// mover's (Black's) and White's side as the opponent's, the result plane
+// says the mover wins (and loses, from White's view: the planes flip
+// with the side to move), every symmetry moves the owner plane with the
+// board, and the same state always encodes the same.
+func TestEncodeV3(t *testing.T) {
+	const n, area = 9, 81
+	v2, v3 := MustFeatureSet(FeaturesV2), MustFeatureSet(FeaturesV3)
+	if v3.Planes() != NumPlanesV3 {
+		t.Fatalf("v3 has %d planes", v3.Planes())
+	}
+	at := func(v string) (int, int) {
+		pt, err := board.ParseGTP(v, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pt.XY()
+	}
+	for _, mover := range []board.Color{board.Black, board.White} {
+		g := settledGame(t, mover)
+		sign := float32(1)
+		if mover == board.White {
+			sign = -1
+		}
+		base := make([]float32, NumPlanesV3*area)
+		v3.Encode(g, 0, base)
+		owner := base[PlanePlayoutOwner*area : (PlanePlayoutOwner+1)*area]
+		for _, c := range []struct {
+			v    string
+			want float32 // Black's view
+		}{{"B5", 1}, {"C5", 1}, {"A9", 1}, {"E1", 1}, {"F1", -1}, {"H9", -1}} {
+			x, y := at(c.v)
+			if got := owner[y*n+x]; got*c.want*sign < 0.9 {
+				t.Errorf("%s to move: owner plane at %s = %v; want about %v", mover, c.v, got, c.want*sign)
+			}
+		}
+		for i, v := range base[PlanePlayoutResult*area:] {
+			if v != sign {
+				t.Fatalf("%s to move: result plane at %d = %v; want %v", mover, i, v, sign)
+			}
+		}
+		for sym := range Symmetry(NumSymmetries) {
+			got := make([]float32, NumPlanesV3*area)
+			for i := range got {
+				got[i] = -7 // every value must be written
+			}
+			v3.Encode(g, sym, got)
+			want2 := make([]float32, NumPlanesV2*area)
+			v2.Encode(g, sym, want2)
+			if !slices.Equal(got[:NumPlanesV2*area], want2) {
+				t.Fatalf("sym %d: the v2 planes of v3 differ from v2", sym)
+			}
+			for y := range n {
+				for x := range n {
+					tx, ty := sym.Apply(x, y, n)
+					if got[PlanePlayoutOwner*area+ty*n+tx] != owner[y*n+x] {
+						t.Fatalf("%s sym %d: owner plane (%d,%d) = %v; the identity's %v", mover, sym, x, y,
+							got[PlanePlayoutOwner*area+ty*n+tx], owner[y*n+x])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestEncodeV3Komi: the playouts count komi: with 20.5 the same board is
+// White's, and the result plane says so.
+func TestEncodeV3Komi(t *testing.T) {
+	const area = 81
+	g := settledGame(t, board.Black)
+	g.SetKomi(20.5)
+	got := make([]float32, NumPlanesV3*area)
+	MustFeatureSet(FeaturesV3).Encode(g, 0, got)
+	if v := got[PlanePlayoutResult*area]; v != -1 {
+		t.Errorf("komi 20.5: result plane %v; want -1 (Black to move loses)", v)
+	}
+}
+
+// BenchmarkEncodeV3: FeaturesV3 (PlayoutsV3 heavy playouts a position) on
+// positions of random 19x19 games; positions/s, and the ratio to
+// FeaturesV2 on the same positions measured in the same run.
+func BenchmarkEncodeV3(b *testing.B) {
+	var states []board.State
+	for seed := range uint64(8) {
+		g := randomGame(b, 19, 100+20*int(seed), seed+10)
+		states = append(states, g.State())
+	}
+	v2, v3 := MustFeatureSet(FeaturesV2), MustFeatureSet(FeaturesV3)
+	dst := make([]float32, NumPlanesV3*361)
+	t0 := time.Now()
+	const reps = 200
+	for i := range reps {
+		v2.EncodeState(&states[i%len(states)], 0, dst)
+	}
+	perV2 := time.Since(t0).Seconds() / reps
+	i := 0
+	for b.Loop() {
+		v3.EncodeState(&states[i%len(states)], 0, dst)
+		i++
+	}
+	perV3 := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(1/perV3, "positions/s")
+	b.ReportMetric(perV3/perV2, "x-v2-time")
+}
