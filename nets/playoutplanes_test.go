@@ -1,7 +1,12 @@
 package nets
 
 import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -153,4 +158,48 @@ func BenchmarkEncodeV3(b *testing.B) {
 	perV3 := b.Elapsed().Seconds() / float64(b.N)
 	b.ReportMetric(1/perV3, "positions/s")
 	b.ReportMetric(perV3/perV2, "x-v2-time")
+}
+
+var updateV3 = flag.Bool("update-v3", false, "rewrite testdata/v3-planes.golden from the current playouts")
+
+// TestEncodeV3Golden pins the playout planes of three random-game
+// positions: a trained FeaturesV3 network has learnt these inputs, so a
+// change to rollout.DefaultPolicy or to the seeding changes what every
+// such network sees. If this fails after a deliberate change to the
+// playouts, the FeaturesV3 networks need retraining (or the old playouts
+// kept as FeaturesV3 and the new ones named FeaturesV4); rewrite the
+// golden file with go test ./nets -run TestEncodeV3Golden -update-v3.
+func TestEncodeV3Golden(t *testing.T) {
+	v3 := MustFeatureSet(FeaturesV3)
+	var out strings.Builder
+	for _, c := range []struct{ size, moves int }{{9, 40}, {13, 70}, {19, 150}} {
+		g := randomGame(t, c.size, c.moves, uint64(c.size))
+		area := c.size * c.size
+		dst := make([]float32, NumPlanesV3*area)
+		v3.Encode(g, 0, dst)
+		fmt.Fprintf(&out, "%dx%d after %d moves: result %d/%d, owner:\n", c.size, c.size, c.moves,
+			int(dst[PlanePlayoutResult*area]*PlayoutsV3), PlayoutsV3)
+		for y := range c.size {
+			for x := range c.size {
+				fmt.Fprintf(&out, " %3d", int(dst[PlanePlayoutOwner*area+y*c.size+x]*PlayoutsV3))
+			}
+			out.WriteString("\n")
+		}
+	}
+	path := filepath.Join("testdata", "v3-planes.golden")
+	if *updateV3 {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(out.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != string(want) {
+		t.Errorf("the FeaturesV3 playout planes changed (see the comment of TestEncodeV3Golden); got\n%s\nwant\n%s", got, want)
+	}
 }
