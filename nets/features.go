@@ -139,23 +139,8 @@ func encodePlayouts(s *board.State, sym Symmetry, dst []float32) {
 		sign = -1
 	}
 	var sum [board.MaxSize * board.MaxSize]int32
-	var owners []int8
-	result := 0
-	policy := rollout.DefaultPolicy()
-	for range PlayoutsV3 {
-		q := *p
-		r := policy.Playout(&q, s.ToMove, last, s.Komi, 0, rng, nil)
-		switch {
-		case r.Score*float64(sign) > 0:
-			result++
-		case r.Score != 0:
-			result--
-		}
-		owners = q.AreaOwners(owners)
-		for j, o := range owners {
-			sum[j] += int32(o)
-		}
-	}
+	mover := func(int) board.Color { return s.ToMove }
+	result := int(sign) * rollout.DefaultPolicy().OwnerSums(p, mover, last, s.Komi, PlayoutsV3, rng, sum[:])
 	own := dst[:area]
 	for j, pt := range board.Points(n) {
 		x, y := pt.XY()

@@ -31,6 +31,34 @@ func diagram(t *testing.T, s string) *board.Position {
 	return p
 }
 
+// diagramGame returns a game (komi 7.5, default rules) whose board is the
+// diagram's stones, set up, with toMove to play.
+func diagramGame(t *testing.T, s string, toMove board.Color) *board.Game {
+	t.Helper()
+	p := diagram(t, s)
+	g, err := board.NewGame(p.Size(), 7.5, board.DefaultRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var black, white []board.Point
+	for _, pt := range board.Points(p.Size()) {
+		switch p.At(pt) {
+		case board.Black:
+			black = append(black, pt)
+		case board.White:
+			white = append(white, pt)
+		}
+	}
+	if err := g.Setup(board.Black, black); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Setup(board.White, white); err != nil {
+		t.Fatal(err)
+	}
+	g.SetToMove(toMove)
+	return g
+}
+
 func vertices(p *board.Position, pts []board.Point) []string {
 	out := []string{}
 	for _, pt := range pts {
@@ -193,27 +221,7 @@ func TestLadderLong(t *testing.T) {
 // ladder planes follow the symmetry, and encoding does not allocate once
 // warm.
 func TestEncodeV2(t *testing.T) {
-	p := diagram(t, strings.Replace(ladderDiagram, "%s", ".", 1))
-	g, err := board.NewGame(9, 7.5, board.DefaultRules())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var black, white []board.Point
-	for _, pt := range board.Points(9) {
-		switch p.At(pt) {
-		case board.Black:
-			black = append(black, pt)
-		case board.White:
-			white = append(white, pt)
-		}
-	}
-	if err := g.Setup(board.Black, black); err != nil {
-		t.Fatal(err)
-	}
-	if err := g.Setup(board.White, white); err != nil {
-		t.Fatal(err)
-	}
-	g.SetToMove(board.Black)
+	g := diagramGame(t, strings.Replace(ladderDiagram, "%s", ".", 1), board.Black)
 	const area = 81
 	v2 := MustFeatureSet(FeaturesV2)
 	if v2.Planes() != NumPlanesV2 {

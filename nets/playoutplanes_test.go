@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tengen-go/tengen/board"
 )
@@ -27,32 +26,6 @@ const settledDiagram = `
 	X X X X X O . O O
 	X . X X X O O O .
 	X X X X X O O O O`
-
-func settledGame(t *testing.T, toMove board.Color) *board.Game {
-	t.Helper()
-	p := diagram(t, settledDiagram)
-	g, err := board.NewGame(9, 7.5, board.DefaultRules())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var black, white []board.Point
-	for _, pt := range board.Points(9) {
-		switch p.At(pt) {
-		case board.Black:
-			black = append(black, pt)
-		case board.White:
-			white = append(white, pt)
-		}
-	}
-	if err := g.Setup(board.Black, black); err != nil {
-		t.Fatal(err)
-	}
-	if err := g.Setup(board.White, white); err != nil {
-		t.Fatal(err)
-	}
-	g.SetToMove(toMove)
-	return g
-}
 
 // TestEncodeV3 checks the playout planes on a settled position: the
 // v2 planes are v2's, the dead White stone and Black's wall read as the
@@ -74,7 +47,7 @@ func TestEncodeV3(t *testing.T) {
 		return pt.XY()
 	}
 	for _, mover := range []board.Color{board.Black, board.White} {
-		g := settledGame(t, mover)
+		g := diagramGame(t, settledDiagram, mover)
 		sign := float32(1)
 		if mover == board.White {
 			sign = -1
@@ -124,7 +97,7 @@ func TestEncodeV3(t *testing.T) {
 // White's, and the result plane says so.
 func TestEncodeV3Komi(t *testing.T) {
 	const area = 81
-	g := settledGame(t, board.Black)
+	g := diagramGame(t, settledDiagram, board.Black)
 	g.SetKomi(20.5)
 	got := make([]float32, NumPlanesV3*area)
 	MustFeatureSet(FeaturesV3).Encode(g, 0, got)
@@ -137,27 +110,7 @@ func TestEncodeV3Komi(t *testing.T) {
 // positions of random 19x19 games; positions/s, and the ratio to
 // FeaturesV2 on the same positions measured in the same run.
 func BenchmarkEncodeV3(b *testing.B) {
-	var states []board.State
-	for seed := range uint64(8) {
-		g := randomGame(b, 19, 100+20*int(seed), seed+10)
-		states = append(states, g.State())
-	}
-	v2, v3 := MustFeatureSet(FeaturesV2), MustFeatureSet(FeaturesV3)
-	dst := make([]float32, NumPlanesV3*361)
-	t0 := time.Now()
-	const reps = 200
-	for i := range reps {
-		v2.EncodeState(&states[i%len(states)], 0, dst)
-	}
-	perV2 := time.Since(t0).Seconds() / reps
-	i := 0
-	for b.Loop() {
-		v3.EncodeState(&states[i%len(states)], 0, dst)
-		i++
-	}
-	perV3 := b.Elapsed().Seconds() / float64(b.N)
-	b.ReportMetric(1/perV3, "positions/s")
-	b.ReportMetric(perV3/perV2, "x-v2-time")
+	benchEncodeAgainst(b, MustFeatureSet(FeaturesV3), MustFeatureSet(FeaturesV2), "x-v2-time")
 }
 
 var updateV3 = flag.Bool("update-v3", false, "rewrite testdata/v3-planes.golden from the current playouts")
