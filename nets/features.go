@@ -313,6 +313,29 @@ func (s Symmetry) UntransformPlane(src, dst []float32, n int) {
 	}
 }
 
+// TransformPlanes writes into dst the planes of src (planes*n*n values,
+// encoded under the identity) as they are encoded under s:
+// dst[plane][s(p)] = src[plane][p]. Every feature set encodes this way, so
+// a position evaluated under several symmetries is encoded once, which
+// matters where the encoding plays playouts (FeaturesV3).
+// Precondition: src and dst do not overlap; both hold planes*n*n values.
+func (s Symmetry) TransformPlanes(src, dst []float32, planes, n int) {
+	area := n * n
+	if s == 0 {
+		copy(dst[:planes*area], src[:planes*area])
+		return
+	}
+	for y := range n {
+		for x := range n {
+			tx, ty := s.Apply(x, y, n)
+			from, to := y*n+x, ty*n+tx
+			for pl := range planes {
+				dst[pl*area+to] = src[pl*area+from]
+			}
+		}
+	}
+}
+
 // MoveIndex returns the policy index of a point on an n x n board: row-major
 // from the top left, n*n for Pass.
 func MoveIndex(pt board.Point, n int) int {

@@ -1025,6 +1025,7 @@ type evaluator struct {
 	batchers map[int]*nets.Batcher
 	clients  map[int]*nets.Client
 	in       []float32
+	base     []float32 // the identity's planes, when several symmetries are averaged
 	logits   []float32
 	probs    []float32
 	back     []float32
@@ -1093,9 +1094,24 @@ func (e *evaluator) evaluate(ctx context.Context, it *item) error {
 		it.hasScore = it.final
 		it.hasMargin = true
 	}
+	var base []float32
+	if e.cfg.Symmetries > 1 {
+		// Encode once and move the planes for the other symmetries
+		// (exactly what encoding under them gives; v3 encodings play
+		// playouts).
+		if cap(e.base) < inShape.Len() {
+			e.base = make([]float32, inShape.Len())
+		}
+		base = e.base[:inShape.Len()]
+		fs.EncodeState(&it.state, 0, base)
+	}
 	for k := range e.cfg.Symmetries {
 		sym := nets.Symmetry(k)
-		fs.EncodeState(&it.state, sym, in)
+		if base != nil {
+			sym.TransformPlanes(base, in, fs.Planes(), n)
+		} else {
+			fs.EncodeState(&it.state, sym, in)
+		}
 		if err := client.EvaluateOutputs(ctx, in, 0, out); err != nil {
 			return err
 		}
