@@ -74,13 +74,17 @@ type PriorRefiner interface {
 }
 
 // ValueRefiner is a PriorRefiner whose refinement also values the node
-// (a network's value head, for the side to move in s), as Leela (before
-// Zero) mixed its network's value into the Monte-Carlo winrate node by
-// node: a refined node's value in selection, in the reported winrates
-// and in the move choice is NodeLambda*(its simulations' mean) +
-// (1-NodeLambda)*(the network's value). The leaves stay the evaluator's
-// cheap evaluations, so the network runs once per RefineAt visits and
-// still weighs in on the lines the search looks at most.
+// (a network's value head, for the side to move in s), mixed into the
+// simulations as AlphaGo mixed its value network into every leaf: a
+// simulation backs up NodeLambda*(the leaf's cheap evaluation) +
+// (1-NodeLambda)*(the network's value of the deepest refined node on its
+// path, for the leaf's side to move). The network runs once per RefineAt
+// visits, and its values are averaged over the simulations like the
+// playouts' results, so a node's mean weighs many network values, the
+// deeper the more specific. (Until the seventeenth sitting a refined
+// node's mean was mixed with its own single network value at a fixed
+// weight, which at lambda 0.5 lost 2-18 to lambda 1 on 9x9:
+// docs/strength.md, "The network's value at the leaves".)
 type ValueRefiner interface {
 	PriorRefiner
 	// NodeLambda is the weight of the simulations' mean at a refined

@@ -116,17 +116,13 @@ func (s *Searcher) PrunedVisits(k float64) []MoveVisits {
 
 // blendedQ is a visited node's value as selection sees it with no visits
 // in flight: its mean, blended with its all-moves-as-first mean when RAVE
-// is on (selectLeaf's schedule), then with its network value where it has
-// one (ValueRefiner). Lock held.
+// is on (selectLeaf's schedule). Lock held.
 func (s *Searcher) blendedQ(nd *node) float64 {
 	q, n := nd.q(0)
 	if equiv := s.cfg.RAVEEquiv; equiv > 0 && nd.amafN > 0 && n > 0 {
 		a, nf := float64(nd.amafN), float64(n)
 		beta := a / (nf + a + nf*a/equiv)
 		q = (1-beta)*q + beta*nd.amafW/a
-	}
-	if n > 0 {
-		q = s.mixNV(nd, q)
 	}
 	return q
 }

@@ -202,11 +202,10 @@ type MixedEvaluator struct {
 	// playout evaluator's cheap priors and value, and the network's
 	// priors replace the priors once a node has ExpandAt visits (the root
 	// at once): AlphaGo's expansion threshold, so that the search runs at
-	// the playouts' speed. Lambda then weighs the playouts at the node
-	// instead of at the leaf: a refined node's value is Lambda*(its
-	// simulations' mean) + (1-Lambda)*(the network's value there); at
-	// Lambda 1 the network gives priors alone. 0: the network evaluates
-	// every leaf and Lambda mixes at the leaf.
+	// the playouts' speed. Lambda then weighs each simulation's playout
+	// against the network's value of the deepest refined node on its
+	// path (ValueRefiner); at Lambda 1 the network gives priors alone.
+	// 0: the network evaluates every leaf and Lambda mixes at the leaf.
 	ExpandAt int
 	// Doomed and Stake correct the network's priors where the playouts'
 	// tactics know better (rollout.Stakes), when it refines a node, the

@@ -130,8 +130,11 @@ func (r *valueRefiner) RefineValue(ctx context.Context, s *board.State, priors [
 }
 
 // TestNodeValueMixing: with NodeLambda 1 the search follows its leaves
-// (a); with NodeLambda 0.3 the network's values at the refined nodes
-// outweigh them (b), and the reported winrate of b mixes them in.
+// (a); with NodeLambda 0.3 the network's values of the refined nodes,
+// mixed into the simulations below them, outweigh the leaves (b), and
+// the reported winrate of b mixes them in. A network value turned to the
+// wrong side at the leaves (it alternates with depth) would make the
+// search flee b.
 func TestNodeValueMixing(t *testing.T) {
 	a, b := board.PointAt(2, 2), board.PointAt(6, 6)
 	for _, c := range []struct {

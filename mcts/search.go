@@ -777,12 +777,41 @@ func (w *worker) simulate(ctx context.Context) (bool, error) {
 			return true, errTreeFull
 		}
 	}
+	raw := value
+	value = w.mixNV(value)
 	w.backup(value)
 	w.backupEstimate(&st)
 	if amaf {
-		w.backupAMAF(value)
+		w.backupAMAF(raw)
 	}
 	return true, nil
+}
+
+// mixNV mixes into a leaf's evaluation v (for the side to move at the
+// leaf) the network value of the deepest refined node on the path
+// (ValueRefiner): nodeLambda*v + (1-nodeLambda)*nv, nv turned to the
+// leaf's side to move. Without such a node, v. Lock held.
+func (w *worker) mixNV(v float32) float32 {
+	s := w.s
+	if s.nodeLambda >= 1 {
+		return v
+	}
+	last := len(w.path) - 1
+	for k := last; k >= 0; k-- {
+		nd := s.tree.at(w.path[k])
+		if !nd.hasNV {
+			continue
+		}
+		// nd.nv is for the player who moved into node k; the leaf's
+		// side to move is the opponent of the one who moved into the
+		// leaf, so the same player as k's mover when last-k is odd.
+		nv := nd.nv
+		if (last-k)%2 == 0 {
+			nv = -nv
+		}
+		return float32(s.nodeLambda)*v + float32(1-s.nodeLambda)*nv
+	}
+	return v
 }
 
 // replay plays the path's moves on a copy of the root state and returns
@@ -1102,9 +1131,6 @@ func (w *worker) selectLeaf() {
 			case n == 0:
 				q = fpu
 			}
-			if ch.hasNV && n > 0 {
-				q = s.mixNV(ch, q)
-			}
 			score := q + cpuct*float64(ch.prior)*sqrtN/float64(1+n)
 			if score > bestScore {
 				best, bestScore = c, score
@@ -1124,20 +1150,10 @@ func (w *worker) selectLeaf() {
 	}
 }
 
-// mixNV mixes a refined node's network value into q, a value of its
-// simulations (ValueRefiner): nodeLambda*q + (1-nodeLambda)*nv.
-func (s *Searcher) mixNV(nd *node, q float64) float64 {
-	if !nd.hasNV {
-		return q
-	}
-	return s.nodeLambda*q + (1-s.nodeLambda)*float64(nd.nv)
-}
-
 // mean is a visited node's value for the player who moved into it: its
-// simulations' mean, mixed with its network value where it has one.
-// Lock held.
+// simulations' mean. Lock held.
 func (s *Searcher) mean(nd *node) float64 {
-	return s.mixNV(nd, nd.w/float64(nd.n))
+	return nd.w / float64(nd.n)
 }
 
 // undoVirtualLoss removes the path's virtual loss. Lock held.

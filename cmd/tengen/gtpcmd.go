@@ -35,7 +35,7 @@ func engineFlags(fs *pflag.FlagSet) *engineConfig {
 	fs.Float64Var(&c.resign, "resign", 0.05, "resign when the winrate stays below this for 3 moves (0: never)")
 	fs.Uint64Var(&c.seed, "seed", uint64(time.Now().UnixNano()), "random seed")
 	fs.IntVar(&c.rollouts, "rollouts", 1, "random playouts per leaf when searching without a network")
-	fs.Float64Var(&c.lambda, "lambda", -1, "hybrid evaluator: weight of the playouts against the network's value (AlphaGo's lambda; default by board size): at the nodes the network refined (--expand-at > 0), else at every leaf")
+	fs.Float64Var(&c.lambda, "lambda", -1, "hybrid evaluator: weight of the playouts against the network's value (AlphaGo's lambda; default by board size): at every leaf, with the value of the deepest node on its path that the network refined (--expand-at > 0), or its own (--expand-at 0)")
 	fs.Float64Var(&c.doomed, "doomed-prior", -1, "hybrid with --expand-at > 0: factor in (0, 1] on the network's prior of a doomed escape (extending a chain in atari that a ladder or a net still catches, as the playouts read it) at the nodes it refines, the rest renormalised (1: off; default 0.1)")
 	fs.Float64Var(&c.stake, "stake-prior", -1, "hybrid with --expand-at > 0: at the nodes the network refines, a move that captures, saves or catches k stones (as the playouts read it) gets a prior of at least this times min(k, 10), the rest renormalised (0: off; default 0.01)")
 	fs.IntVar(&c.expandAt, "expand-at", -1, "hybrid: a node gets the network's priors (and, with --lambda < 1, its value mixed into the node's playout mean) once it has this many visits (the root at once), the playouts' Go knowledge before (AlphaGo's expansion threshold; default 15; 0: the network evaluates every leaf)")
