@@ -56,6 +56,15 @@ type GameConfig struct {
 	// network: expert games to bootstrap a network from).
 	Evaluator string
 	Lambda    float64
+	// ExpandAt is the hybrid's expansion threshold
+	// (mcts.MixedEvaluator.ExpandAt): a node gets the network's priors
+	// (and, with Lambda below 1, its value) once it has this many
+	// visits, the root at once, and the playouts' priors until then; 0:
+	// the network evaluates every leaf. A network whose input plays
+	// playouts (FeaturesV3) costs about 1 ms an evaluation on 9x9, ten
+	// times the v2 network: the threshold keeps the generator at the
+	// playouts' pace.
+	ExpandAt int
 	// ForcedPlayouts turns on KataGo's forced playouts with this k in
 	// the full searches (KataGo uses 2; 0: off): a root child with a
 	// visit gets at least sqrt(k * noised prior * root visits) of them,
@@ -108,6 +117,8 @@ func (c GameConfig) Validate() error {
 		return bad("evaluator %q (want net, hybrid or playouts)", c.Evaluator)
 	case !(c.Lambda >= 0 && c.Lambda <= 1):
 		return bad("lambda %v outside [0, 1]", c.Lambda)
+	case c.ExpandAt < 0 || c.ExpandAt > 0 && c.Evaluator != "hybrid":
+		return bad("expansion threshold %d (the hybrid evaluator's, >= 0)", c.ExpandAt)
 	case !(c.ForcedPlayouts >= 0) || math.IsInf(c.ForcedPlayouts, 1):
 		return bad("forced playouts k %v", c.ForcedPlayouts)
 	}
@@ -150,7 +161,7 @@ const raveEquiv = 1000
 func (c GameConfig) LeafEvaluator(net mcts.Evaluator, seed uint64) mcts.Evaluator {
 	switch c.Evaluator {
 	case "hybrid":
-		return &mcts.MixedEvaluator{Net: net, Playouts: mcts.NewPlayoutEvaluator(1, seed), Lambda: c.Lambda}
+		return &mcts.MixedEvaluator{Net: net, Playouts: mcts.NewPlayoutEvaluator(1, seed), Lambda: c.Lambda, ExpandAt: c.ExpandAt}
 	case "playouts":
 		return mcts.NewPlayoutEvaluator(1, seed)
 	}

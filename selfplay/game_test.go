@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"sync/atomic"
 	"testing"
 
 	"github.com/tengen-go/tengen/board"
@@ -250,6 +251,48 @@ func TestLeafEvaluators(t *testing.T) {
 	bad.Evaluator = "oracle"
 	if bad.Validate() == nil {
 		t.Error("evaluator oracle accepted")
+	}
+	bad.Evaluator, bad.ExpandAt = "net", 15
+	if bad.Validate() == nil {
+		t.Error("an expansion threshold accepted for the net evaluator")
+	}
+}
+
+// TestHybridExpandAt: with an expansion threshold the hybrid asks the
+// network only at nodes with that many visits (the root at once), so a
+// game makes far fewer network evaluations than visits, and still plays
+// a legal game.
+func TestHybridExpandAt(t *testing.T) {
+	for _, expandAt := range []int{0, 8} {
+		var calls atomic.Int64
+		net := countingEval{uniformEval: uniformEval{value: func(*board.State) float32 { return 0 }}, calls: &calls}
+		cfg := fastGameConfig(7)
+		cfg.Evaluator, cfg.Lambda, cfg.ExpandAt = "hybrid", 0.5, expandAt
+		cfg.ResignThreshold = 0
+		if err := cfg.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		ev := cfg.LeafEvaluator(net, 5)
+		r, err := PlayGame(context.Background(), ev, 7, cfg, 5)
+		if err != nil {
+			t.Fatalf("expand at %d: %v", expandAt, err)
+		}
+		visits := 0
+		for _, m := range r.Moves {
+			for _, d := range m.Dist {
+				visits += int(d.Visits)
+			}
+		}
+		n := calls.Load()
+		t.Logf("expand at %d: %d moves, %d recorded visits, %d network evaluations", expandAt, len(r.Moves), visits, n)
+		switch {
+		case len(r.Moves) < 10:
+			t.Errorf("expand at %d: %d moves", expandAt, len(r.Moves))
+		case expandAt == 0 && n < int64(visits)/2:
+			t.Errorf("expand at 0: %d network evaluations for %d visits; want one a leaf", n, visits)
+		case expandAt > 0 && n*3 > int64(visits):
+			t.Errorf("expand at %d: %d network evaluations for %d visits; want about one per %d", expandAt, n, visits, expandAt)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/tengen-go/tengen/board"
@@ -86,4 +87,15 @@ func playoutGame(t testing.TB, seed uint64, cfg GameConfig) *Record {
 	}
 	r.ID, r.Network, r.NetworkID = "game-"+string(rune('a'+seed%26)), "gen-000000", "0123456789ab"
 	return r
+}
+
+// countingEval is uniformEval counting its evaluations.
+type countingEval struct {
+	uniformEval
+	calls *atomic.Int64
+}
+
+func (e countingEval) Evaluate(ctx context.Context, s *board.State, priors []float32) (float32, error) {
+	e.calls.Add(1)
+	return e.uniformEval.Evaluate(ctx, s, priors)
 }

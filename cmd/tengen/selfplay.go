@@ -36,6 +36,7 @@ type gameFlags struct {
 	rules                      string
 	evaluator                  string
 	lambda                     float64
+	expandAt                   int
 	forcedPlayouts             float64
 }
 
@@ -71,6 +72,7 @@ func (f *gameFlags) bind(fs *pflag.FlagSet, prefix string, gate bool) {
 	if !gate {
 		fs.StringVar(&f.evaluator, "evaluator", "net", "leaf evaluation: net (the network's priors and value), hybrid (network priors, value mixed with heavy playouts by --lambda, RAVE), playouts (heavy playouts with RAVE, no network: expert games)")
 		fs.Float64Var(&f.lambda, "lambda", 0.5, "hybrid: weight of the playouts in the leaf value (AlphaGo's lambda)")
+		fs.IntVar(&f.expandAt, "expand-at", 0, "hybrid: visits before a node gets the network's priors and value (AlphaGo's expansion threshold; the root at once); 0: the network at every leaf")
 		fs.IntVar(&f.fastVisits, "fast-visits", 0, "playout-cap randomisation (KataGo): visits of the fast searches, which are not training positions (0: off)")
 		fs.Float64Var(&f.fullShare, "full-share", d.FullShare, "playout-cap randomisation: share of moves searched fully")
 		fs.Float64Var(&f.noiseAlpha, "noise-alpha", 0, "root Dirichlet noise alpha (0: 0.03*361/size^2)")
@@ -104,7 +106,7 @@ func (f *gameFlags) config(size int, gate bool, selfPlay *gameFlags) selfplay.Ga
 		c.TempMoves = f.tempMoves
 	}
 	c.Komi, c.Rules = src.komi, src.rules
-	c.Evaluator, c.Lambda = src.evaluator, src.lambda
+	c.Evaluator, c.Lambda, c.ExpandAt = src.evaluator, src.lambda, src.expandAt
 	return c
 }
 
