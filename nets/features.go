@@ -321,18 +321,9 @@ func (s Symmetry) UntransformPlane(src, dst []float32, n int) {
 // Precondition: src and dst do not overlap; both hold planes*n*n values.
 func (s Symmetry) TransformPlanes(src, dst []float32, planes, n int) {
 	area := n * n
-	if s == 0 {
-		copy(dst[:planes*area], src[:planes*area])
-		return
-	}
-	for y := range n {
-		for x := range n {
-			tx, ty := s.Apply(x, y, n)
-			from, to := y*n+x, ty*n+tx
-			for pl := range planes {
-				dst[pl*area+to] = src[pl*area+from]
-			}
-		}
+	inv := s.Inverse()
+	for pl := range planes {
+		inv.UntransformPlane(src[pl*area:(pl+1)*area], dst[pl*area:(pl+1)*area], n)
 	}
 }
 
