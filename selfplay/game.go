@@ -46,7 +46,16 @@ type GameConfig struct {
 	// MaxMoves ends a game by scoring the board (0: 2*size*size).
 	MaxMoves int
 	Komi     float64
-	Rules    string // board.RulesByName name
+	// KomiStdev varies the komi of self-play games as KataGo does, so
+	// that the network's komi input means something: in a share
+	// KomiShare of the games the komi is Komi plus a normal draw of this
+	// standard deviation, rounded to a half point (integer komi, which
+	// allows draws, included). KomiStdev 0: every game at Komi
+	// (DefaultGameConfig: stdev 0, share 1). Gating games always use
+	// Komi.
+	KomiStdev float64
+	KomiShare float64
+	Rules     string // board.RulesByName name
 	// MaxNodes bounds a searcher's tree (0: enough for the visits).
 	MaxNodes int
 	// Evaluator is how self-play searches evaluate leaves: "net" (or
@@ -85,7 +94,7 @@ func DefaultGameConfig(size int) GameConfig {
 		TempMoves: max(size*size/8, 1), Temperature: 1,
 		NoiseEpsilon:    0.25,
 		ResignThreshold: 0.05, ResignMoves: 3, ResignOffShare: 0.1,
-		Komi: 7.5, Rules: "chinese",
+		Komi: 7.5, KomiShare: 1, Rules: "chinese",
 	}
 }
 
@@ -113,6 +122,10 @@ func (c GameConfig) Validate() error {
 		return bad("max moves %d, max nodes %d", c.MaxMoves, c.MaxNodes)
 	case !finite(c.Komi) || c.Komi < -1000 || c.Komi > 1000:
 		return bad("komi %v", c.Komi)
+	case !(c.KomiStdev >= 0 && c.KomiStdev <= 100):
+		return bad("komi standard deviation %v outside [0, 100]", c.KomiStdev)
+	case !(c.KomiShare >= 0 && c.KomiShare <= 1):
+		return bad("varied-komi share %v outside [0, 1]", c.KomiShare)
 	case c.Evaluator != "" && c.Evaluator != "net" && c.Evaluator != "hybrid" && c.Evaluator != "playouts":
 		return bad("evaluator %q (want net, hybrid or playouts)", c.Evaluator)
 	case !(c.Lambda >= 0 && c.Lambda <= 1):
@@ -168,6 +181,20 @@ func (c GameConfig) LeafEvaluator(net mcts.Evaluator, seed uint64) mcts.Evaluato
 	return net
 }
 
+// gameKomi draws a self-play game's komi (KomiStdev, KomiShare). It
+// draws nothing when KomiStdev or KomiShare is 0, so that the games of a
+// seed stay what they were before komi varied.
+func (c GameConfig) gameKomi(rng *rand.Rand) float64 {
+	if c.KomiStdev == 0 || c.KomiShare == 0 {
+		return c.Komi
+	}
+	if rng.Float64() >= c.KomiShare {
+		return c.Komi
+	}
+	k := c.Komi + math.Round(2*c.KomiStdev*rng.NormFloat64())/2
+	return max(-1000, min(1000, k))
+}
+
 // PlayGame plays one self-play game of size x size with ev evaluating
 // for both sides (one tree, reused from move to move), with every random
 // choice drawn from seed (the same seed, settings and evaluator answers
@@ -187,7 +214,12 @@ func playGame(ctx context.Context, evs [2]mcts.Evaluator, size int, cfg GameConf
 		return nil, err
 	}
 	rules, _ := board.RulesByName(cfg.Rules)
-	g, err := board.NewGame(size, cfg.Komi, rules)
+	rng := rand.New(rand.NewPCG(seed, 0x73656c66706c6179)) // "selfplay"
+	komi := cfg.Komi
+	if selfPlay {
+		komi = cfg.gameKomi(rng)
+	}
+	g, err := board.NewGame(size, komi, rules)
 	if err != nil {
 		return nil, err
 	}
@@ -201,8 +233,7 @@ func playGame(ctx context.Context, evs [2]mcts.Evaluator, size int, cfg GameConf
 			return nil, err
 		}
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x73656c66706c6179)) // "selfplay"
-	rec := &Record{Size: size, Komi: cfg.Komi, Rules: cfg.Rules, Visits: cfg.Visits, Seed: seed}
+	rec := &Record{Size: size, Komi: komi, Rules: cfg.Rules, Visits: cfg.Visits, Seed: seed}
 	fast := 0
 	if selfPlay {
 		fast = cfg.FastVisits

@@ -3,6 +3,8 @@ package selfplay
 import (
 	"context"
 	"errors"
+	"math"
+	"math/rand/v2"
 	"reflect"
 	"sync/atomic"
 	"testing"
@@ -346,5 +348,88 @@ func TestForcedPlayoutsGame(t *testing.T) {
 	cfg.ForcedPlayouts = -1
 	if cfg.Validate() == nil {
 		t.Error("forced playouts -1 validated")
+	}
+}
+
+// TestGameKomi checks KataGo-style varied komi: the share of games that
+// vary, half-point steps, a mean at --komi and the spread asked for; with
+// no spread the random stream is untouched; each game's record and replay
+// carry its own komi, and gating games keep the configured one.
+func TestGameKomi(t *testing.T) {
+	cfg := fastGameConfig(7)
+	cfg.Komi, cfg.KomiStdev, cfg.KomiShare = 7, 2, 0.5
+	rng := rand.New(rand.NewPCG(1, 2))
+	const n = 4000
+	varied, sum, sq := 0, 0.0, 0.0
+	for range n {
+		k := cfg.gameKomi(rng)
+		if k != math.Round(2*k)/2 {
+			t.Fatalf("komi %v is not a multiple of a half point", k)
+		}
+		if k != cfg.Komi {
+			varied++
+		}
+		d := k - cfg.Komi
+		sum += d
+		sq += d * d
+	}
+	// About 0.5*(1-P(|N(0,2)| < 0.25)) of the games differ from 7: 0.45.
+	if share := float64(varied) / n; share < 0.40 || share > 0.50 {
+		t.Errorf("%.3f of the games varied the komi, want about 0.45", share)
+	}
+	if mean := sum / n; math.Abs(mean) > 0.15 {
+		t.Errorf("mean komi offset %.3f, want about 0", mean)
+	}
+	// Var = share * (stdev^2 + 1/48 of rounding): about 2.0.
+	if v := sq / n; v < 1.7 || v > 2.3 {
+		t.Errorf("komi variance %.3f, want about 2.0", v)
+	}
+
+	off := cfg
+	off.KomiStdev = 0
+	a, b := rand.New(rand.NewPCG(3, 4)), rand.New(rand.NewPCG(3, 4))
+	if k := off.gameKomi(a); k != 7 {
+		t.Errorf("komi %v without a spread, want 7", k)
+	}
+	if a.Uint64() != b.Uint64() {
+		t.Error("gameKomi drew from the random stream without a spread")
+	}
+
+	cfg.KomiShare = 1
+	seen := map[float64]bool{}
+	for seed := uint64(1); seed <= 4; seed++ {
+		r := playoutGame(t, seed, cfg)
+		seen[r.Komi] = true
+		g, err := r.Replay(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.Komi() != r.Komi {
+			t.Errorf("replayed komi %v, record %v", g.Komi(), r.Komi)
+		}
+		if !r.Resigned && g.Score() != r.Score {
+			t.Errorf("game %d: score %v, record %v", seed, g.Score(), r.Score)
+		}
+	}
+	if len(seen) < 2 {
+		t.Errorf("4 games with komi spread 2 all had komi %v", seen)
+	}
+	gr, err := playGame(context.Background(), [2]mcts.Evaluator{mcts.NewPlayoutEvaluator(1, 1), mcts.NewPlayoutEvaluator(1, 2)}, 7, cfg, 5, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gr.Komi != 7 {
+		t.Errorf("gating game komi %v, want 7", gr.Komi)
+	}
+
+	bad := cfg
+	bad.KomiStdev = -1
+	if bad.Validate() == nil {
+		t.Error("negative komi spread accepted")
+	}
+	bad = cfg
+	bad.KomiShare = 1.5
+	if bad.Validate() == nil {
+		t.Error("komi share 1.5 accepted")
 	}
 }

@@ -33,6 +33,7 @@ type gameFlags struct {
 	resignWindow, resignEvery  int
 	maxMoves                   int
 	komi                       float64
+	komiStdev, komiShare       float64
 	rules                      string
 	evaluator                  string
 	lambda                     float64
@@ -80,6 +81,8 @@ func (f *gameFlags) bind(fs *pflag.FlagSet, prefix string, gate bool) {
 		fs.Float64Var(&f.forcedPlayouts, "forced-playouts", 0, "forced playouts with this k in full searches (KataGo: 2; 0: off): a root move with a visit gets at least sqrt(k*prior*visits), and those visits are pruned from the policy target")
 		fs.Float64Var(&f.resignOff, "resign-off", d.ResignOffShare, "share of games played out with resignation disabled (measures false positives)")
 		fs.Float64Var(&f.komi, "komi", d.Komi, "komi")
+		fs.Float64Var(&f.komiStdev, "komi-stdev", 0, "vary the komi of self-play games (KataGo): --komi plus a normal draw of this standard deviation, rounded to a half point, so that the network learns what komi means (0: off; gating stays at --komi)")
+		fs.Float64Var(&f.komiShare, "komi-share", d.KomiShare, "share of the self-play games whose komi varies by --komi-stdev")
 		fs.StringVar(&f.rules, "rules", d.Rules, "rules: chinese/tromp-taylor (positional superko), aga/nz (situational), japanese (simple ko); scoring is by area")
 	}
 }
@@ -101,6 +104,7 @@ func (f *gameFlags) config(size int, gate bool, selfPlay *gameFlags) selfplay.Ga
 		c.NoiseAlpha, c.NoiseEpsilon = f.noiseAlpha, f.noiseEpsilon
 		c.ResignOffShare = f.resignOff
 		c.ForcedPlayouts = f.forcedPlayouts
+		c.KomiStdev, c.KomiShare = f.komiStdev, f.komiShare
 	}
 	if f.tempMoves >= 0 {
 		c.TempMoves = f.tempMoves
