@@ -185,10 +185,7 @@ func (c GameConfig) LeafEvaluator(net mcts.Evaluator, seed uint64) mcts.Evaluato
 // draws nothing when KomiStdev or KomiShare is 0, so that the games of a
 // seed stay what they were before komi varied.
 func (c GameConfig) gameKomi(rng *rand.Rand) float64 {
-	if c.KomiStdev == 0 || c.KomiShare == 0 {
-		return c.Komi
-	}
-	if rng.Float64() >= c.KomiShare {
+	if c.KomiStdev == 0 || c.KomiShare == 0 || rng.Float64() >= c.KomiShare {
 		return c.Komi
 	}
 	k := c.Komi + math.Round(2*c.KomiStdev*rng.NormFloat64())/2
