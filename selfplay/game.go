@@ -43,6 +43,14 @@ type GameConfig struct {
 	ResignMoves     int
 	ResignMinMove   int
 	ResignOffShare  float64
+	// DecidedVisits, when positive, cheapens the games played out with
+	// resignation disabled (KataGo plays most games out, with fewer
+	// visits once one side is clearly winning): once either side's
+	// resignation rule has fired, every later search is a fast one of
+	// DecidedVisits visits (no noise, not a training position). The game
+	// still ends counted, so its final ownership and score label all of
+	// its earlier positions. 0: searches as before.
+	DecidedVisits int
 	// MaxMoves ends a game by scoring the board (0: 2*size*size).
 	MaxMoves int
 	Komi     float64
@@ -118,6 +126,8 @@ func (c GameConfig) Validate() error {
 		return bad("resignation threshold %v after %d moves", c.ResignThreshold, c.ResignMoves)
 	case c.ResignOffShare < 0 || c.ResignOffShare > 1:
 		return bad("no-resignation share %v outside [0, 1]", c.ResignOffShare)
+	case c.DecidedVisits < 0 || c.DecidedVisits > c.Visits:
+		return bad("decided-position visits %d outside 0..%d (the full visits)", c.DecidedVisits, c.Visits)
 	case c.MaxMoves < 0 || c.MaxNodes < 0:
 		return bad("max moves %d, max nodes %d", c.MaxMoves, c.MaxNodes)
 	case !finite(c.Komi) || c.Komi < -1000 || c.Komi > 1000:
@@ -251,6 +261,11 @@ func playGame(ctx context.Context, evs [2]mcts.Evaluator, size int, cfg GameConf
 		visits := cfg.Visits
 		if !full {
 			visits = fast
+		}
+		if selfPlay && cfg.DecidedVisits > 0 && rec.WouldResign != [2]int{} {
+			// decided: drawn after the playout-cap draw, so that games
+			// replay as before until the rule fires
+			full, visits = false, cfg.DecidedVisits
 		}
 		s := searchers[side]
 		s.SetGame(g)

@@ -113,6 +113,59 @@ func TestResignation(t *testing.T) {
 	}
 }
 
+// TestDecidedVisits: in a game played out, the searches after the
+// resignation rule has fired are fast ones of DecidedVisits visits (not
+// training positions), the moves up to there are the game without the
+// setting, and the game is not resigned.
+func TestDecidedVisits(t *testing.T) {
+	ev := uniformEval{value: func(s *board.State) float32 {
+		if s.ToMove == board.White {
+			return -0.99
+		}
+		return 0.99
+	}}
+	cfg := fastGameConfig(5)
+	cfg.Visits = 16
+	cfg.ResignThreshold, cfg.ResignMoves, cfg.ResignMinMove = 0.1, 2, 3
+	cfg.ResignOffShare = 1
+	plain, err := PlayGame(context.Background(), ev, 5, cfg, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DecidedVisits = 2
+	r, err := PlayGame(context.Background(), ev, 5, cfg, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.WouldResign != [2]int{0, 6} || plain.WouldResign != r.WouldResign {
+		t.Fatalf("would resign %v and %v; want [0 6]", r.WouldResign, plain.WouldResign)
+	}
+	fired := r.WouldResign[1]
+	if len(r.Moves) <= fired {
+		t.Fatalf("the game ended after %d moves, at the firing", len(r.Moves))
+	}
+	for i, m := range r.Moves {
+		if i < fired {
+			p := plain.Moves[i]
+			if m.Point != p.Point || !m.Full || m.Visits != p.Visits {
+				t.Fatalf("move %d before the firing differs: %+v vs %+v", i+1, m, p)
+			}
+			continue
+		}
+		// The first decided search may start from a reused subtree with
+		// more visits than DecidedVisits, never from a full search's.
+		if m.Full || m.Visits >= cfg.Visits || i > fired && m.Visits != cfg.DecidedVisits {
+			t.Fatalf("move %d after the firing: full %v, %d visits; want a fast search of %d", i+1, m.Full, m.Visits, cfg.DecidedVisits)
+		}
+	}
+	if r.Positions() != fired {
+		t.Errorf("%d training positions; want the %d before the firing", r.Positions(), fired)
+	}
+	if r.Resigned {
+		t.Errorf("the game played out was resigned")
+	}
+}
+
 func TestPlayGameCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -133,6 +186,8 @@ func TestGameConfigValidate(t *testing.T) {
 		func(c *GameConfig) { c.FastVisits, c.FullShare = 1, 0 },
 		func(c *GameConfig) { c.ResignThreshold = 1 },
 		func(c *GameConfig) { c.ResignOffShare = 2 },
+		func(c *GameConfig) { c.DecidedVisits = -1 },
+		func(c *GameConfig) { c.DecidedVisits = c.Visits + 1 },
 		func(c *GameConfig) { c.Rules = "klingon" },
 		func(c *GameConfig) { c.NoiseEpsilon = 2 },
 	} {

@@ -22,23 +22,23 @@ func init() {
 // gameFlags are the search and game settings of self-play and gating;
 // auto values (-1) depend on the board size and are resolved by config.
 type gameFlags struct {
-	visits, fastVisits         int
-	fullShare                  float64
-	tempMoves                  int
-	temperature                float64
-	noiseAlpha, noiseEpsilon   float64
-	resign                     resignValue
-	resignMoves, resignMinMove int
-	resignOff                  float64
-	resignWindow, resignEvery  int
-	maxMoves                   int
-	komi                       float64
-	komiStdev, komiShare       float64
-	rules                      string
-	evaluator                  string
-	lambda                     float64
-	expandAt                   int
-	forcedPlayouts             float64
+	visits, fastVisits, decidedVisits int
+	fullShare                         float64
+	tempMoves                         int
+	temperature                       float64
+	noiseAlpha, noiseEpsilon          float64
+	resign                            resignValue
+	resignMoves, resignMinMove        int
+	resignOff                         float64
+	resignWindow, resignEvery         int
+	maxMoves                          int
+	komi                              float64
+	komiStdev, komiShare              float64
+	rules                             string
+	evaluator                         string
+	lambda                            float64
+	expandAt                          int
+	forcedPlayouts                    float64
 }
 
 // bind defines the flags with the given name prefix ("" or "gate-");
@@ -80,6 +80,7 @@ func (f *gameFlags) bind(fs *pflag.FlagSet, prefix string, gate bool) {
 		fs.Float64Var(&f.noiseEpsilon, "noise-epsilon", d.NoiseEpsilon, "weight of the root noise")
 		fs.Float64Var(&f.forcedPlayouts, "forced-playouts", 0, "forced playouts with this k in full searches (KataGo: 2; 0: off): a root move with a visit gets at least sqrt(k*prior*visits), and those visits are pruned from the policy target")
 		fs.Float64Var(&f.resignOff, "resign-off", d.ResignOffShare, "share of games played out with resignation disabled (measures false positives)")
+		fs.IntVar(&f.decidedVisits, "decided-visits", 0, "in games played out (--resign-off), once either side's resignation rule has fired every later search is a fast one of this many visits, not a training position (KataGo's fewer visits in decided positions; 0: off); the game's counted end still labels ownership and score")
 		fs.Float64Var(&f.komi, "komi", d.Komi, "komi")
 		fs.Float64Var(&f.komiStdev, "komi-stdev", 0, "vary the komi of self-play games (KataGo): --komi plus a normal draw of this standard deviation, rounded to a half point, so that the network learns what komi means (0: off; gating stays at --komi)")
 		fs.Float64Var(&f.komiShare, "komi-share", d.KomiShare, "share of the self-play games whose komi varies by --komi-stdev")
@@ -103,6 +104,7 @@ func (f *gameFlags) config(size int, gate bool, selfPlay *gameFlags) selfplay.Ga
 		c.FastVisits, c.FullShare = f.fastVisits, f.fullShare
 		c.NoiseAlpha, c.NoiseEpsilon = f.noiseAlpha, f.noiseEpsilon
 		c.ResignOffShare = f.resignOff
+		c.DecidedVisits = f.decidedVisits
 		c.ForcedPlayouts = f.forcedPlayouts
 		c.KomiStdev, c.KomiShare = f.komiStdev, f.komiShare
 	}
