@@ -321,9 +321,21 @@ func (s Symmetry) UntransformPlane(src, dst []float32, n int) {
 // Precondition: src and dst do not overlap; both hold planes*n*n values.
 func (s Symmetry) TransformPlanes(src, dst []float32, planes, n int) {
 	area := n * n
+	// The mapping of UntransformPlane of the inverse, worked out once
+	// for all the planes.
 	inv := s.Inverse()
+	var from [board.MaxSize * board.MaxSize]int32
+	for y := range n {
+		for x := range n {
+			tx, ty := inv.Apply(x, y, n)
+			from[y*n+x] = int32(ty*n + tx)
+		}
+	}
 	for pl := range planes {
-		inv.UntransformPlane(src[pl*area:(pl+1)*area], dst[pl*area:(pl+1)*area], n)
+		sp, dp := src[pl*area:(pl+1)*area], dst[pl*area:(pl+1)*area]
+		for i, j := range from[:area] {
+			dp[i] = sp[j]
+		}
 	}
 }
 
