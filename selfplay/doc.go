@@ -22,7 +22,10 @@
 // searches; in a share of the games resignation is disabled and only noted,
 // which measures the false-positive rate ([Stats.FalsePositiveRate]);
 // [CalibrateResign] replays the rule on those games at many thresholds
-// and chooses the largest safe one ([Config.AutoResign]).
+// and chooses the largest safe one ([Config.AutoResign]). With
+// GameConfig.DecidedVisits the games played out search fast once the
+// rule has fired (KataGo's fewer visits in decided positions), so that
+// many games end counted, labelling ownership and score, at little cost.
 // Games run to two passes (Tromp-Taylor area scoring, the search knows the
 // rules) or a move cap. Between games a worker re-reads networks/best and
 // swaps in a newly promoted network; a game always ends with the network
