@@ -292,12 +292,7 @@ func (s Symmetry) Point(pt board.Point, n int) board.Point {
 // original board from src, the policy the network gave for the board
 // transformed by s: dst[p] = src[s(p)]; the pass entry is copied.
 func (s Symmetry) UntransformPolicy(src, dst []float32, n int) {
-	for y := range n {
-		for x := range n {
-			tx, ty := s.Apply(x, y, n)
-			dst[y*n+x] = src[ty*n+tx]
-		}
-	}
+	s.UntransformPlane(src, dst, n)
 	dst[n*n] = src[n*n]
 }
 
@@ -305,10 +300,20 @@ func (s Symmetry) UntransformPolicy(src, dst []float32, n int) {
 // board from src, a plane (an ownership output) of the board transformed
 // by s: dst[p] = src[s(p)].
 func (s Symmetry) UntransformPlane(src, dst []float32, n int) {
+	var from [board.MaxSize * board.MaxSize]int32
+	s.sources(n, from[:n*n])
+	for i, j := range from[:n*n] {
+		dst[i] = src[j]
+	}
+}
+
+// sources fills from (n*n values) with the mapping of UntransformPlane:
+// from[p] = s(p), as row-major indexes.
+func (s Symmetry) sources(n int, from []int32) {
 	for y := range n {
 		for x := range n {
 			tx, ty := s.Apply(x, y, n)
-			dst[y*n+x] = src[ty*n+tx]
+			from[y*n+x] = int32(ty*n + tx)
 		}
 	}
 }
@@ -321,16 +326,10 @@ func (s Symmetry) UntransformPlane(src, dst []float32, n int) {
 // Precondition: src and dst do not overlap; both hold planes*n*n values.
 func (s Symmetry) TransformPlanes(src, dst []float32, planes, n int) {
 	area := n * n
-	// The mapping of UntransformPlane of the inverse, worked out once
-	// for all the planes.
-	inv := s.Inverse()
+	// UntransformPlane of the inverse, its mapping worked out once for
+	// all the planes.
 	var from [board.MaxSize * board.MaxSize]int32
-	for y := range n {
-		for x := range n {
-			tx, ty := inv.Apply(x, y, n)
-			from[y*n+x] = int32(ty*n + tx)
-		}
-	}
+	s.Inverse().sources(n, from[:area])
 	for pl := range planes {
 		sp, dp := src[pl*area:(pl+1)*area], dst[pl*area:(pl+1)*area]
 		for i, j := range from[:area] {

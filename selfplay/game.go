@@ -262,8 +262,9 @@ func playGame(ctx context.Context, evs [2]mcts.Evaluator, size int, cfg GameConf
 		if !full {
 			visits = fast
 		}
-		if selfPlay && cfg.DecidedVisits > 0 && rec.WouldResign != [2]int{} {
-			// decided: drawn after the playout-cap draw, so that games
+		if cfg.DecidedVisits > 0 && rec.WouldResign != [2]int{} {
+			// decided (only games played out, self-play's alone, note
+			// WouldResign): after the playout-cap draw, so that games
 			// replay as before until the rule fires
 			full, visits = false, cfg.DecidedVisits
 		}

@@ -76,14 +76,7 @@ func TestPlayGameRecord(t *testing.T) {
 // on White resigns; with it disabled the game is played out and the rule's
 // firing recorded, a false positive if White then does not lose.
 func TestResignation(t *testing.T) {
-	ev := uniformEval{value: func(s *board.State) float32 {
-		if s.ToMove == board.White {
-			return -0.99
-		}
-		return 0.99
-	}}
-	cfg := fastGameConfig(5)
-	cfg.ResignThreshold, cfg.ResignMoves, cfg.ResignMinMove = 0.1, 2, 3
+	ev, cfg := whiteIsLost()
 	cfg.ResignOffShare = 0
 	r, err := PlayGame(context.Background(), ev, 5, cfg, 1)
 	if err != nil {
@@ -118,15 +111,8 @@ func TestResignation(t *testing.T) {
 // training positions), the moves up to there are the game without the
 // setting, and the game is not resigned.
 func TestDecidedVisits(t *testing.T) {
-	ev := uniformEval{value: func(s *board.State) float32 {
-		if s.ToMove == board.White {
-			return -0.99
-		}
-		return 0.99
-	}}
-	cfg := fastGameConfig(5)
+	ev, cfg := whiteIsLost()
 	cfg.Visits = 16
-	cfg.ResignThreshold, cfg.ResignMoves, cfg.ResignMinMove = 0.1, 2, 3
 	cfg.ResignOffShare = 1
 	plain, err := PlayGame(context.Background(), ev, 5, cfg, 3)
 	if err != nil {

@@ -61,6 +61,21 @@ func fastGameConfig(size int) GameConfig {
 	return c
 }
 
+// whiteIsLost is an evaluator whose value says White is lost (Black
+// won) and a 5x5 game config whose resignation rule (below 10% for 2
+// searches from move 3) then fires for White at move 6.
+func whiteIsLost() (uniformEval, GameConfig) {
+	ev := uniformEval{value: func(s *board.State) float32 {
+		if s.ToMove == board.White {
+			return -0.99
+		}
+		return 0.99
+	}}
+	cfg := fastGameConfig(5)
+	cfg.ResignThreshold, cfg.ResignMoves, cfg.ResignMinMove = 0.1, 2, 3
+	return ev, cfg
+}
+
 // uniformEval has uniform priors and a value chosen by a function.
 type uniformEval struct {
 	value func(s *board.State) float32
