@@ -101,21 +101,24 @@ func (e *engine) Ownership(ctx context.Context, g *board.Game) ([]float32, error
 
 // Estimates implements gtp.Estimator: score leads and ownership come from
 // the playouts (the playout evaluator, and the hybrid with lambda above
-// 0), or from the network's score and ownership heads where every loaded
-// network has them (the embedded ones have none yet, so --evaluator net
-// or --lambda 0 has no estimates and kata-analyze is off).
+// 0), or from the network's score and ownership heads (the net evaluator,
+// the 9x9 default, and the hybrid with --lambda 0). They are offered
+// (kata-analyze) only where every size with a loaded network has them
+// under the evaluator it resolves to (the embedded networks have the
+// heads); sizes without a network search with playouts, which have them.
 func (e *engine) Estimates() bool {
-	if e.cfg.evaluator != "net" && e.cfg.lambda != 0 {
-		return true
-	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for _, n := range e.nets {
+	for size, n := range e.nets {
+		kind := e.cfg.evaluatorFor(size, true)
+		if kind == "playouts" || kind == "hybrid" && e.cfg.lambda != 0 {
+			continue
+		}
 		if spec := n.weights.Spec; !spec.HasScore() || !spec.HasOwnership() {
 			return false
 		}
 	}
-	return len(e.nets) > 0
+	return true
 }
 
 // netEntry is one loaded network and its batcher.
@@ -457,15 +460,20 @@ func defaultMoveTime(size int) time.Duration {
 }
 
 // defaultEvaluator is the evaluator for a board size (docs/strength.md):
-// playouts where no network exists. On 9x9 heavy playouts with RAVE won
-// 88 of 100 against GNU Go level 10 where the network won 0 of 4. On
-// 19x19 the hybrid with the expansion threshold (network priors from 40
-// visits a node, playout values, RAVE) won 16 of 20 against GNU Go level
-// 10; the network at every leaf and playouts alone lost their 2 games each.
+// playouts where no network exists. On 19x19 the hybrid with the
+// expansion threshold (network priors from 40 visits a node, playout
+// values, RAVE) won 16 of 20 against GNU Go level 10; the network at
+// every leaf and playouts alone lost their 2 games each. Below 19x19 the
+// network at every leaf: on 9x9 the self-play network of generation 10
+// beat the heavy playouts with RAVE (the default until then) 26-12-2 at
+// 1 s a move with one thread each and 25-13-2 with default threads
+// (docs/strength.md, "9x9: the network at every leaf").
 func defaultEvaluator(size int, haveNet bool) string {
 	switch {
-	case !haveNet || size < 19:
+	case !haveNet:
 		return "playouts"
+	case size < 19:
+		return "net"
 	default:
 		return "hybrid"
 	}

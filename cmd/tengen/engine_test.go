@@ -64,6 +64,34 @@ func TestDefaultMoveTime(t *testing.T) {
 	}
 }
 
+// TestDefaultEvaluator: --evaluator auto searches with playouts where no
+// network exists, the network at every leaf on small boards (9x9) and the
+// hybrid on 19x19; a named evaluator stays, except without a network.
+func TestDefaultEvaluator(t *testing.T) {
+	for _, tc := range []struct {
+		flag    string
+		size    int
+		haveNet bool
+		want    string
+	}{
+		{"auto", 9, true, "net"},
+		{"auto", 9, false, "playouts"},
+		{"auto", 13, false, "playouts"},
+		{"auto", 19, true, "hybrid"},
+		{"auto", 19, false, "playouts"},
+		{"", 9, true, "net"},
+		{"playouts", 9, true, "playouts"},
+		{"hybrid", 9, true, "hybrid"},
+		{"net", 19, true, "net"},
+		{"net", 19, false, "playouts"},
+	} {
+		c := engineConfig{evaluator: tc.flag}
+		if got := c.evaluatorFor(tc.size, tc.haveNet); got != tc.want {
+			t.Errorf("--evaluator %q, %dx%d, network %v: %s; want %s", tc.flag, tc.size, tc.size, tc.haveNet, got, tc.want)
+		}
+	}
+}
+
 // TestTimeBank: early stops save time that only undecided moves spend,
 // a move takes at most 1+maxBankedMoves times the default, and the game
 // never spends more than the default per move in all.

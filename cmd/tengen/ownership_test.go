@@ -16,8 +16,9 @@ import (
 // TestEngineOwnership: final_score's and final_status_list's ownership
 // comes from heavy playouts on every size, whether or not the size's
 // network has an ownership head, and sees dead stones as their
-// opponent's; kata-analyze is offered with --evaluator net only when
-// every network has the heads.
+// opponent's; kata-analyze is offered where the network evaluator is
+// used (--evaluator net, auto below 19x19, hybrid with lambda 0) only when
+// those networks have the heads.
 func TestEngineOwnership(t *testing.T) {
 	w, err := nets.NewWeights(tinyHeadsSpec(), rand.New(rand.NewPCG(5, 6)))
 	if err != nil {
@@ -107,5 +108,34 @@ func TestEngineOwnership(t *testing.T) {
 	delete(eng.nets, 7) // only heads networks (ours and the embedded 19x19): estimates
 	if !eng.Estimates() {
 		t.Error("--evaluator net with only heads networks: no estimates")
+	}
+
+	// The same networks under each evaluator: auto is the net evaluator
+	// below 19x19, so the headless 7x7 network has no estimates there;
+	// the playouts and the hybrid mixing them in (lambda above 0) have
+	// their own.
+	for _, tc := range []struct {
+		evaluator string
+		lambda    float64
+		want      bool
+	}{
+		{"auto", -1, false},
+		{"net", -1, false},
+		{"hybrid", 0, false},
+		{"hybrid", -1, true},
+		{"playouts", -1, true},
+	} {
+		eng, err := newEngine(engineConfig{threads: 1, visits: 4, seed: 1, rollouts: 1, maxBatch: 4, lambda: tc.lambda, evaluator: tc.evaluator, weights: []string{path, path7}}, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := eng.Estimates(); got != tc.want {
+			t.Errorf("--evaluator %s --lambda %v with a headless 7x7 network: estimates %v; want %v", tc.evaluator, tc.lambda, got, tc.want)
+		}
+		delete(eng.nets, 7)
+		if !eng.Estimates() {
+			t.Errorf("--evaluator %s --lambda %v with only heads networks: no estimates", tc.evaluator, tc.lambda)
+		}
+		eng.Close()
 	}
 }
