@@ -100,25 +100,45 @@ func (e *engine) Ownership(ctx context.Context, g *board.Game) ([]float32, error
 }
 
 // Estimates implements gtp.Estimator: score leads and ownership come from
-// the playouts (the playout evaluator, and the hybrid with lambda above
-// 0), or from the network's score and ownership heads (the net evaluator,
-// the 9x9 default, and the hybrid with --lambda 0). They are offered
-// (kata-analyze) only where every size with a loaded network has them
-// under the evaluator it resolves to (the embedded networks have the
+// the playouts (the playout evaluator, and the hybrid wherever it plays
+// them: refining from --expand-at visits, or mixing them in at lambda
+// above 0; mcts.MixedEvaluator has none otherwise), or from the network's
+// score and ownership heads (the net evaluator, the 9x9 default). They are
+// offered (kata-analyze) only where every size with a loaded network has
+// them under the evaluator it resolves to (the embedded networks have the
 // heads); sizes without a network search with playouts, which have them.
 func (e *engine) Estimates() bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for size, n := range e.nets {
-		kind := e.cfg.evaluatorFor(size, true)
-		if kind == "playouts" || kind == "hybrid" && e.cfg.lambda != 0 {
+		switch e.cfg.evaluatorFor(size, true) {
+		case "playouts":
 			continue
+		case "hybrid":
+			if lambda, expandAt := e.cfg.hybridMix(size); expandAt > 0 || lambda != 0 {
+				continue
+			}
+			return false
 		}
 		if spec := n.weights.Spec; !spec.HasScore() || !spec.HasOwnership() {
 			return false
 		}
 	}
 	return true
+}
+
+// hybridMix is the hybrid evaluator's playout weight and expansion
+// threshold on a board size: --lambda and --expand-at, or their defaults
+// where negative.
+func (c *engineConfig) hybridMix(size int) (lambda float64, expandAt int) {
+	lambda, expandAt = c.lambda, c.expandAt
+	if lambda < 0 {
+		lambda = defaultLambda(size)
+	}
+	if expandAt < 0 {
+		expandAt = defaultExpandAt
+	}
+	return lambda, expandAt
 }
 
 // netEntry is one loaded network and its batcher.
@@ -263,14 +283,7 @@ func (e *engine) searcher(size int) (*mcts.Searcher, error) {
 	case "net":
 		ev = n.eval
 	case "hybrid":
-		lambda := e.cfg.lambda
-		if lambda < 0 {
-			lambda = defaultLambda(size)
-		}
-		expandAt := e.cfg.expandAt
-		if expandAt < 0 {
-			expandAt = defaultExpandAt
-		}
+		lambda, expandAt := e.cfg.hybridMix(size)
 		doomed := e.cfg.doomed
 		if doomed < 0 {
 			doomed = defaultDoomed

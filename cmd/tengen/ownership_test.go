@@ -17,8 +17,8 @@ import (
 // comes from heavy playouts on every size, whether or not the size's
 // network has an ownership head, and sees dead stones as their
 // opponent's; kata-analyze is offered where the network evaluator is
-// used (--evaluator net, auto below 19x19, hybrid with lambda 0) only when
-// those networks have the heads.
+// used (--evaluator net, auto below 19x19) only when those networks have
+// the heads, and with the hybrid only where it plays playouts.
 func TestEngineOwnership(t *testing.T) {
 	w, err := nets.NewWeights(tinyHeadsSpec(), rand.New(rand.NewPCG(5, 6)))
 	if err != nil {
@@ -112,29 +112,33 @@ func TestEngineOwnership(t *testing.T) {
 
 	// The same networks under each evaluator: auto is the net evaluator
 	// below 19x19, so the headless 7x7 network has no estimates there;
-	// the playouts and the hybrid mixing them in (lambda above 0) have
-	// their own.
+	// the playouts, and the hybrid wherever it plays them (refining from
+	// --expand-at, or lambda above 0), have their own; the hybrid at
+	// lambda 0 without refining has none, heads or not.
 	for _, tc := range []struct {
-		evaluator string
-		lambda    float64
-		want      bool
+		evaluator     string
+		lambda        float64
+		expandAt      int
+		headless      bool // with the headless 7x7 network
+		onlyHeadsNets bool // without it
 	}{
-		{"auto", -1, false},
-		{"net", -1, false},
-		{"hybrid", 0, false},
-		{"hybrid", -1, true},
-		{"playouts", -1, true},
+		{"auto", -1, -1, false, true},
+		{"net", -1, -1, false, true},
+		{"hybrid", 0, 0, false, false},
+		{"hybrid", 0, -1, true, true},
+		{"hybrid", -1, 0, true, true},
+		{"playouts", -1, -1, true, true},
 	} {
-		eng, err := newEngine(engineConfig{threads: 1, visits: 4, seed: 1, rollouts: 1, maxBatch: 4, lambda: tc.lambda, evaluator: tc.evaluator, weights: []string{path, path7}}, io.Discard)
+		eng, err := newEngine(engineConfig{threads: 1, visits: 4, seed: 1, rollouts: 1, maxBatch: 4, lambda: tc.lambda, expandAt: tc.expandAt, evaluator: tc.evaluator, weights: []string{path, path7}}, io.Discard)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := eng.Estimates(); got != tc.want {
-			t.Errorf("--evaluator %s --lambda %v with a headless 7x7 network: estimates %v; want %v", tc.evaluator, tc.lambda, got, tc.want)
+		if got := eng.Estimates(); got != tc.headless {
+			t.Errorf("--evaluator %s --lambda %v --expand-at %d with a headless 7x7 network: estimates %v; want %v", tc.evaluator, tc.lambda, tc.expandAt, got, tc.headless)
 		}
 		delete(eng.nets, 7)
-		if !eng.Estimates() {
-			t.Errorf("--evaluator %s --lambda %v with only heads networks: no estimates", tc.evaluator, tc.lambda)
+		if got := eng.Estimates(); got != tc.onlyHeadsNets {
+			t.Errorf("--evaluator %s --lambda %v --expand-at %d with only heads networks: estimates %v; want %v", tc.evaluator, tc.lambda, tc.expandAt, got, tc.onlyHeadsNets)
 		}
 		eng.Close()
 	}
