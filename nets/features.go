@@ -71,10 +71,41 @@ const (
 type FeatureSet struct {
 	Name   string
 	planes int
+	// playouts is FeaturesV3's playouts a position (0: PlayoutsV3).
+	playouts int
 }
 
 // Planes returns the number of input planes.
 func (f FeatureSet) Planes() int { return f.planes }
+
+// Playouts returns the number of playouts behind FeaturesV3's playout
+// planes (0 for the sets without them).
+func (f FeatureSet) Playouts() int {
+	if f.Name != FeaturesV3 {
+		return 0
+	}
+	if f.playouts == 0 {
+		return PlayoutsV3
+	}
+	return f.playouts
+}
+
+// WithPlayouts returns FeaturesV3 with n playouts a position instead of
+// PlayoutsV3 (0 restores PlayoutsV3): fewer playouts encode faster and
+// give noisier planes than the network was trained on (a search trades
+// them for more visits; docs/perf.md). The first min(n, PlayoutsV3)
+// playouts are the ones the default encoding plays. Other sets have no
+// playouts: n must be 0 for them.
+func (f FeatureSet) WithPlayouts(n int) (FeatureSet, error) {
+	switch {
+	case n < 0 || n > 1024:
+		return FeatureSet{}, fmt.Errorf("nets: %d feature playouts outside 0..1024", n)
+	case n != 0 && f.Name != FeaturesV3:
+		return FeatureSet{}, fmt.Errorf("nets: feature set %q plays no playouts (only %q does)", f.Name, FeaturesV3)
+	}
+	f.playouts = n
+	return f, nil
+}
 
 // FeatureSetByName returns the feature set called name.
 func FeatureSetByName(name string) (FeatureSet, error) {
@@ -117,13 +148,13 @@ func (f FeatureSet) EncodeState(s *board.State, sym Symmetry, dst []float32) {
 	LadderCaptures(p, s.ToMove, set(PlaneLadderCapture))
 	LadderEscapes(p, s.ToMove, set(PlaneLadderEscape))
 	if f.Name == FeaturesV3 {
-		encodePlayouts(s, sym, dst[NumPlanesV2*area:NumPlanesV3*area])
+		encodePlayouts(s, sym, f.Playouts(), dst[NumPlanesV2*area:NumPlanesV3*area])
 	}
 }
 
-// encodePlayouts writes FeaturesV3's two playout planes into dst
-// (2*size*size values).
-func encodePlayouts(s *board.State, sym Symmetry, dst []float32) {
+// encodePlayouts writes FeaturesV3's two playout planes from n playouts
+// into dst (2*size*size values).
+func encodePlayouts(s *board.State, sym Symmetry, playouts int, dst []float32) {
 	p := &s.Pos
 	n := p.Size()
 	area := n * n
@@ -140,14 +171,14 @@ func encodePlayouts(s *board.State, sym Symmetry, dst []float32) {
 	}
 	var sum [board.MaxSize * board.MaxSize]int32
 	mover := func(int) board.Color { return s.ToMove }
-	result := int(sign) * rollout.DefaultPolicy().OwnerSums(p, mover, last, s.Komi, PlayoutsV3, rng, sum[:])
+	result := int(sign) * rollout.DefaultPolicy().OwnerSums(p, mover, last, s.Komi, playouts, rng, sum[:])
 	own := dst[:area]
 	for j, pt := range board.Points(n) {
 		x, y := pt.XY()
 		x, y = sym.Apply(x, y, n)
-		own[y*n+x] = float32(sign*sum[j]) / PlayoutsV3
+		own[y*n+x] = float32(sign*sum[j]) / float32(playouts)
 	}
-	res := float32(result) / PlayoutsV3
+	res := float32(result) / float32(playouts)
 	for i := area; i < 2*area; i++ {
 		dst[i] = res
 	}

@@ -203,19 +203,20 @@ func TestKomiPlaneClamped(t *testing.T) {
 // random 19x19 games; positions/s, and the ratio to FeaturesV1 on the same
 // positions measured in the same run.
 func BenchmarkEncodeV2(b *testing.B) {
-	benchEncodeAgainst(b, MustFeatureSet(FeaturesV2), MustFeatureSet(FeaturesV1), "x-v1-time")
+	benchEncodeAgainst(b, 19, MustFeatureSet(FeaturesV2), MustFeatureSet(FeaturesV1), "x-v1-time")
 }
 
 // benchEncodeAgainst measures set's encoding of positions of random
-// 19x19 games in positions/s, and its time against base's on the same
-// positions, measured first in the same run (reported as metric).
-func benchEncodeAgainst(b *testing.B, set, base FeatureSet, metric string) {
+// size x size games in positions/s, and its time against base's on the
+// same positions, measured first in the same run (reported as metric).
+func benchEncodeAgainst(b *testing.B, size int, set, base FeatureSet, metric string) {
 	var states []board.State
 	for seed := range uint64(8) {
-		g := randomGame(b, 19, 100+20*int(seed), seed+10)
+		moves := (100 + 20*int(seed)) * size * size / 361
+		g := randomGame(b, size, moves, seed+10)
 		states = append(states, g.State())
 	}
-	dst := make([]float32, max(set.Planes(), base.Planes())*361)
+	dst := make([]float32, max(set.Planes(), base.Planes())*size*size)
 	t0 := time.Now()
 	const reps = 200
 	for i := range reps {

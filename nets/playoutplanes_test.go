@@ -107,10 +107,14 @@ func TestEncodeV3Komi(t *testing.T) {
 }
 
 // BenchmarkEncodeV3: FeaturesV3 (PlayoutsV3 heavy playouts a position) on
-// positions of random 19x19 games; positions/s, and the ratio to
+// positions of random 9x9 and 19x19 games; positions/s, and the ratio to
 // FeaturesV2 on the same positions measured in the same run.
 func BenchmarkEncodeV3(b *testing.B) {
-	benchEncodeAgainst(b, MustFeatureSet(FeaturesV3), MustFeatureSet(FeaturesV2), "x-v2-time")
+	for _, size := range []int{9, 19} {
+		b.Run(fmt.Sprintf("%dx%d", size, size), func(b *testing.B) {
+			benchEncodeAgainst(b, size, MustFeatureSet(FeaturesV3), MustFeatureSet(FeaturesV2), "x-v2-time")
+		})
+	}
 }
 
 var updateV3 = flag.Bool("update-v3", false, "rewrite testdata/v3-planes.golden from the current playouts")
@@ -154,5 +158,67 @@ func TestEncodeV3Golden(t *testing.T) {
 	}
 	if got := out.String(); got != string(want) {
 		t.Errorf("the FeaturesV3 playout planes changed (see the comment of TestEncodeV3Golden); got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestWithPlayouts: FeaturesV3 with its default playout count (0 or
+// PlayoutsV3) encodes exactly as before; with n playouts the playout
+// planes are multiples of 1/n, differ from the default's on a random
+// position, and the v2 planes stay; sets without playouts refuse a count,
+// and counts outside 0..1024 are refused.
+func TestWithPlayouts(t *testing.T) {
+	const n, area = 9, 81
+	v3 := MustFeatureSet(FeaturesV3)
+	g := randomGame(t, n, 30, 5)
+	want := make([]float32, NumPlanesV3*area)
+	v3.Encode(g, 3, want)
+	for _, k := range []int{0, PlayoutsV3} {
+		fs, err := v3.WithPlayouts(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fs.Playouts() != PlayoutsV3 {
+			t.Errorf("WithPlayouts(%d).Playouts() = %d; want %d", k, fs.Playouts(), PlayoutsV3)
+		}
+		got := make([]float32, NumPlanesV3*area)
+		fs.Encode(g, 3, got)
+		if !slices.Equal(got, want) {
+			t.Errorf("WithPlayouts(%d) encodes differently from the default", k)
+		}
+	}
+	for _, k := range []int{1, 8} {
+		fs, err := v3.WithPlayouts(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fs.Playouts() != k {
+			t.Errorf("Playouts() = %d; want %d", fs.Playouts(), k)
+		}
+		got := make([]float32, NumPlanesV3*area)
+		fs.Encode(g, 3, got)
+		if !slices.Equal(got[:NumPlanesV2*area], want[:NumPlanesV2*area]) {
+			t.Errorf("%d playouts: the v2 planes changed", k)
+		}
+		playout := got[NumPlanesV2*area:]
+		for i, v := range playout {
+			if f := v * float32(k); f != float32(int(f)) || v < -1 || v > 1 {
+				t.Fatalf("%d playouts: playout plane value %d = %v is not a multiple of 1/%d in [-1, 1]", k, i, v, k)
+			}
+		}
+		if slices.Equal(playout, want[NumPlanesV2*area:]) {
+			t.Errorf("%d playouts: the playout planes equal the %d-playout ones", k, PlayoutsV3)
+		}
+	}
+	for _, k := range []int{-1, 1025} {
+		if _, err := v3.WithPlayouts(k); err == nil {
+			t.Errorf("WithPlayouts(%d): no error", k)
+		}
+	}
+	v2 := MustFeatureSet(FeaturesV2)
+	if _, err := v2.WithPlayouts(8); err == nil {
+		t.Error("v2.WithPlayouts(8): no error")
+	}
+	if fs, err := v2.WithPlayouts(0); err != nil || fs != v2 || fs.Playouts() != 0 {
+		t.Errorf("v2.WithPlayouts(0) = %+v, %v; want v2 unchanged, no playouts", fs, err)
 	}
 }

@@ -46,6 +46,7 @@ type engineConfig struct {
 	maxBatch  int
 	nodes     int
 	judge     int // heavy playouts that judge dead stones (final_score, final_status_list); 0: judgePlayouts
+	featPlay  int // playouts behind a v3 network's playout planes (nets.FeatureSet.WithPlayouts); 0: the default
 	backend   backendFlags
 }
 
@@ -225,6 +226,9 @@ func (e *engine) addNet(w *nets.Weights) error {
 		return err
 	}
 	ev, err := neteval.New(b, -1, e.cfg.seed)
+	if err == nil && e.cfg.featPlay > 0 && w.Spec.Features == nets.FeaturesV3 {
+		err = ev.SetFeaturePlayouts(e.cfg.featPlay)
+	}
 	if err != nil {
 		closeAll(bes)
 		return err

@@ -37,6 +37,7 @@ func runEval(ctx context.Context, e env) error {
 	baseline := fs.Int("baseline-playouts", 100, "with --final: light playouts of the playout baseline (board ownership; 0: none)")
 	valuePlayouts := fs.Int("value-playouts", 0, "light playouts per position of a playout value baseline per bucket (0: none; slow)")
 	finalPlayouts := fs.Int("final-playouts", dataset.DefaultFinalConfig().Playouts, "heavy playouts that judge dead stones when counting final positions")
+	featPlay := fs.Int("feature-playouts", 0, fmt.Sprintf("playouts a position behind the playout input planes of v3 networks, 1..1024 (0: the %d they learnt on)", nets.PlayoutsV3))
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	var bf backendFlags
 	bf.bind(fs, "backend", precisionReference)
@@ -49,7 +50,7 @@ func runEval(ctx context.Context, e env) error {
 	}
 	cfg := movepred.Config{Paths: paths, Symmetries: *syms, MaxGames: *maxGames, MaxBatch: *batch, Workers: *workers,
 		Final: *final, FinalLead: *finalLead, BaselinePlayouts: *baseline, ValuePlayouts: *valuePlayouts,
-		FinalConfig: dataset.FinalConfig{Playouts: *finalPlayouts}, Seed: 1}
+		FinalConfig: dataset.FinalConfig{Playouts: *finalPlayouts}, Seed: 1, FeaturePlayouts: *featPlay}
 	cfg.EnsureDefaults()
 	if err := cfg.Validate(); err != nil {
 		return usageError("eval: %v", err)

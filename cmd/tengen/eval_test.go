@@ -226,6 +226,7 @@ func TestEvalUsage(t *testing.T) {
 		{"eval", "--weights", w},
 		{"eval", "--weights", w, "--symmetries", "4", "x.sgf"},
 		{"eval", "--weights", w, "--max-games", "-1", "x.sgf"},
+		{"eval", "--weights", w, "--feature-playouts", "-1", "x.sgf"},
 		{"eval", "x.sgf"}, // no network embedded yet
 	} {
 		var out bytes.Buffer

@@ -95,6 +95,8 @@ func TestGTPRejectsBadFlags(t *testing.T) {
 		{"gtp", "--cpuct", "1000"},
 		{"gtp", "--lag", "0"},
 		{"gtp", "--lgrf", "always"},
+		{"gtp", "--feature-playouts", "-1"},
+		{"gtp", "--feature-playouts", "2000"},
 	} {
 		if err := run(context.Background(), args, strings.NewReader(""), &out, &out); err == nil || exitCode(err) != 2 {
 			t.Errorf("%v: err %v; want a usage error", args, err)

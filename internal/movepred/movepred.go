@@ -1,6 +1,7 @@
 package movepred
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -72,6 +73,10 @@ type Config struct {
 	// Seed seeds the playouts (per game: the same games, the same
 	// numbers).
 	Seed uint64
+	// FeaturePlayouts is the playouts a position behind a FeaturesV3
+	// network's playout planes (nets.FeatureSet.WithPlayouts; 0: the
+	// default). Networks on other feature sets ignore it.
+	FeaturePlayouts int
 }
 
 // DefaultConfig returns 1 symmetry, batches of 32 and 64 workers, final
@@ -112,6 +117,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("movepred: max batch %d < 1", c.MaxBatch)
 	case c.FinalLead < 1:
 		return fmt.Errorf("movepred: final lead %d < 1", c.FinalLead)
+	case c.FeaturePlayouts < 0 || c.FeaturePlayouts > 1024:
+		return fmt.Errorf("movepred: feature playouts %d outside 0..1024", c.FeaturePlayouts)
 	case c.BaselinePlayouts < 0 || c.ValuePlayouts < 0:
 		return fmt.Errorf("movepred: negative playouts %d, %d", c.BaselinePlayouts, c.ValuePlayouts)
 	}
@@ -301,11 +308,13 @@ type Report struct {
 	Errors    int                 `json:"errors"`
 	ErrorList []dataset.FileError `json:"error_list"`
 	// Speed.
-	Symmetries    int     `json:"symmetries"`
-	Evaluations   int64   `json:"evaluations"` // network evaluations (positions x symmetries)
-	MeanBatch     float64 `json:"mean_batch"`
-	Seconds       float64 `json:"seconds"`
-	PositionsPerS float64 `json:"positions_per_s"`
+	Symmetries int `json:"symmetries"`
+	// FeaturePlayouts is Config.FeaturePlayouts where a network used it.
+	FeaturePlayouts int     `json:"feature_playouts,omitempty"`
+	Evaluations     int64   `json:"evaluations"` // network evaluations (positions x symmetries)
+	MeanBatch       float64 `json:"mean_batch"`
+	Seconds         float64 `json:"seconds"`
+	PositionsPerS   float64 `json:"positions_per_s"`
 }
 
 // counts are top-k hits over some positions.
@@ -468,6 +477,11 @@ func RunPools(ctx context.Context, cfg Config, pools [][]nets.Backend) (*Report,
 	}
 
 	rep := &Report{SkippedSizes: map[string]int{}, ErrorList: []dataset.FileError{}, Symmetries: cfg.Symmetries}
+	for _, b := range batchers {
+		if b.Spec().Features == nets.FeaturesV3 {
+			rep.FeaturePlayouts = cmp.Or(cfg.FeaturePlayouts, nets.PlayoutsV3)
+		}
+	}
 
 	// Producer: games in path order to the workers.
 	type job struct {
@@ -1060,6 +1074,9 @@ func (e *evaluator) evaluate(ctx context.Context, it *item) error {
 	}
 	moves := spec.Moves()
 	fs, err := nets.FeatureSetByName(spec.Features)
+	if err == nil && fs.Name == nets.FeaturesV3 {
+		fs, err = fs.WithPlayouts(e.cfg.FeaturePlayouts)
+	}
 	if err != nil {
 		return err
 	}

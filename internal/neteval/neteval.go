@@ -52,6 +52,18 @@ func New(b *nets.Batcher, symmetry int, seed uint64) (*Evaluator, error) {
 // Spec returns the network's spec.
 func (e *Evaluator) Spec() nets.Spec { return e.spec }
 
+// SetFeaturePlayouts sets the playouts a position of a FeaturesV3
+// network's playout planes (nets.FeatureSet.WithPlayouts; 0: the
+// default). Call it before the first evaluation.
+func (e *Evaluator) SetFeaturePlayouts(n int) error {
+	fs, err := e.fs.WithPlayouts(n)
+	if err != nil {
+		return fmt.Errorf("neteval: %w", err)
+	}
+	e.fs = fs
+	return nil
+}
+
 // Worker returns an evaluator for one search goroutine with its own
 // batcher client, and the function that closes it.
 func (e *Evaluator) Worker() (mcts.Evaluator, func()) {

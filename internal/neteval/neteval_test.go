@@ -221,3 +221,64 @@ func mustNaive(t *testing.T, w *nets.Weights) nets.Backend {
 	}
 	return be
 }
+
+// TestFeaturePlayouts: with SetFeaturePlayouts a v3 network evaluates
+// the planes of that many playouts (its value equals a direct forward pass
+// on them, and differs from the default's); a network without playout
+// planes refuses a count.
+func TestFeaturePlayouts(t *testing.T) {
+	w := smallNet(t, 9)
+	w.Spec.Features = nets.FeaturesV3
+	w, err := nets.NewWeights(w.Spec, rand.New(rand.NewPCG(3, 4)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	be, err := netstest.NewNaive(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := startBatcher(t, be)
+	g, _ := board.NewGame(9, 7, board.DefaultRules())
+	for _, v := range []string{"E5", "C3", "G7", "D4", "F3"} {
+		pt, _ := board.ParseGTP(v, 9)
+		g.Play(g.ToMove(), pt)
+	}
+	st := g.State()
+	direct := func(playouts int) float32 {
+		fs, err := nets.MustFeatureSet(nets.FeaturesV3).WithPlayouts(playouts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := make([]float32, nets.NumPlanesV3*81)
+		fs.EncodeState(&st, 0, in)
+		logits, val := make([]float32, 82), make([]float32, 1)
+		if err := be.Forward(context.Background(), in, 1, logits, val); err != nil {
+			t.Fatal(err)
+		}
+		return val[0]
+	}
+	e, err := New(b, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.SetFeaturePlayouts(2); err != nil {
+		t.Fatal(err)
+	}
+	v, err := e.Evaluate(context.Background(), &st, make([]float32, 82))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := direct(2); math.Abs(float64(v-want)) > 1e-6 {
+		t.Errorf("2 playouts: value %v; a direct forward pass on 2 playouts' planes gives %v", v, want)
+	}
+	if v == direct(0) {
+		t.Errorf("2 playouts: value %v equals the %d-playout value", v, nets.PlayoutsV3)
+	}
+	v1, err := New(startBatcher(t, mustNaive(t, smallNet(t, 9))), 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v1.SetFeaturePlayouts(8); err == nil {
+		t.Error("a network without playout planes accepted 8 feature playouts")
+	}
+}
