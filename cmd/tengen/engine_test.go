@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/tengen-go/tengen/gtp"
 	"github.com/tengen-go/tengen/mcts"
+	"github.com/tengen-go/tengen/nets"
 	"github.com/tengen-go/tengen/nets/cpu"
 )
 
@@ -212,6 +217,45 @@ func TestNetworkLineNamesPrecision(t *testing.T) {
 		line := "(embedded), cpu " + want.Resolve().String()
 		if !strings.Contains(errb.String(), line) {
 			t.Errorf("--precision %s: no %q on stderr:\n%s", p, line, errb.String())
+		}
+	}
+}
+
+// TestEngineFeaturePlayouts: a v3 network's planes are encoded from
+// --feature-playouts playouts, by default playFeaturePlayouts; 0 gives
+// the nets.PlayoutsV3 the network learnt on.
+func TestEngineFeaturePlayouts(t *testing.T) {
+	s := nets.DefaultSpec(9)
+	s.Features = nets.FeaturesV3
+	for i := range s.Trunk {
+		if s.Trunk[i].Kind == nets.KindConv {
+			s.Trunk[i].Filters = 8
+		}
+	}
+	s.Value.Hidden = 16
+	w, err := nets.NewWeights(s, rand.New(rand.NewPCG(5, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "v3.tgw")
+	if err := nets.Save(path, w); err != nil {
+		t.Fatal(err)
+	}
+	fs := pflag.NewFlagSet("gtp", pflag.ContinueOnError)
+	def := engineFlags(fs)
+	if def.featPlay != playFeaturePlayouts {
+		t.Fatalf("--feature-playouts defaults to %d; want %d", def.featPlay, playFeaturePlayouts)
+	}
+	for _, tc := range []struct{ flag, want int }{{playFeaturePlayouts, playFeaturePlayouts}, {0, nets.PlayoutsV3}, {3, 3}} {
+		eng, err := newEngine(engineConfig{threads: 1, visits: 4, seed: 1, rollouts: 1, maxBatch: 4, lambda: -1, expandAt: -1,
+			evaluator: "net", weights: []string{path}, featPlay: tc.flag}, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := eng.nets[9].eval.FeaturePlayouts()
+		eng.Close()
+		if got != tc.want {
+			t.Errorf("--feature-playouts %d: the network's planes come from %d playouts; want %d", tc.flag, got, tc.want)
 		}
 	}
 }

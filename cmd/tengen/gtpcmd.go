@@ -42,7 +42,7 @@ func engineFlags(fs *pflag.FlagSet) *engineConfig {
 	fs.Float64Var(&c.stake, "stake-prior", -1, "hybrid with --expand-at > 0: at the nodes the network refines, a move that captures, saves or catches k stones (as the playouts read it) gets a prior of at least this times min(k, 10), the rest renormalised (0: off; default 0.01)")
 	fs.IntVar(&c.expandAt, "expand-at", -1, "hybrid: a node gets the network's priors (and, with --lambda < 1, its value mixed into the node's playout mean) once it has this many visits (the root at once), the playouts' Go knowledge before (AlphaGo's expansion threshold; default 15; 0: the network evaluates every leaf)")
 	fs.IntVar(&c.maxBatch, "batch", 16, "largest network batch")
-	fs.IntVar(&c.featPlay, "feature-playouts", 0, fmt.Sprintf("playouts a position behind the playout input planes of v3 networks (the embedded 9x9 one), 1..1024; fewer encode faster and noisier than the %d the networks learnt on (0: %d; docs/perf.md)", nets.PlayoutsV3, nets.PlayoutsV3))
+	fs.IntVar(&c.featPlay, "feature-playouts", playFeaturePlayouts, fmt.Sprintf("playouts a position behind the playout input planes of v3 networks (the embedded 9x9 one), 1..1024: fewer encode faster, so the search makes more visits, from noisier planes than the %d the networks learnt on (0: %d; docs/perf.md)", nets.PlayoutsV3, nets.PlayoutsV3))
 	fs.IntVar(&c.nodes, "nodes", 0, "search tree node limit (0: default 4,000,000); a full tree stops growing, the search goes on")
 	fs.IntVar(&c.expandVis, "expand-visits", 0, "a leaf gets its children at this visit, earlier visits only evaluate it (Pachi's expand_p); 0: 2 for the playout and hybrid searches on boards over 13x13, else 1")
 	c.backend.bind(fs, "backend", precisionPlay)

@@ -52,6 +52,10 @@ func New(b *nets.Batcher, symmetry int, seed uint64) (*Evaluator, error) {
 // Spec returns the network's spec.
 func (e *Evaluator) Spec() nets.Spec { return e.spec }
 
+// FeaturePlayouts returns the playouts a position behind the network's
+// playout planes (0: its features have none).
+func (e *Evaluator) FeaturePlayouts() int { return e.fs.Playouts() }
+
 // SetFeaturePlayouts sets the playouts a position of a FeaturesV3
 // network's playout planes (nets.FeatureSet.WithPlayouts; 0: the
 // default). Call it before the first evaluation.
