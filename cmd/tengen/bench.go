@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tengen-go/tengen/board"
+	"github.com/tengen-go/tengen/nets"
 	"github.com/tengen-go/tengen/rollout"
 )
 
@@ -30,6 +31,9 @@ type benchOptions struct {
 	sizes    []int
 	batches  []int
 	policies []string // playout policies: light, heavy
+	// featurePlayouts are bench play's --feature-playouts, the first the
+	// baseline.
+	featurePlayouts []int
 	// batchesSet says --batches was given (targets may default otherwise).
 	batchesSet bool
 	backend    backendFlags
@@ -43,6 +47,7 @@ func runBench(ctx context.Context, e env) error {
 	sizes := fs.IntSlice("sizes", []int{9, 19}, "board sizes")
 	batches := fs.IntSlice("batches", []int{1, 8, 32, 128}, "batch sizes (nets; with --backend cuda or auto: 1, 8, 32, 128, 256)")
 	policies := fs.StringSlice("policies", []string{"light", "heavy"}, "playout policies (playouts): light, heavy")
+	featPlay := fs.IntSlice("feature-playouts", []int{nets.PlayoutsV3, playFeaturePlayouts}, "play: playouts behind a v3 network's playout planes, one row each, the first the baseline (0: the network's own)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measurements to this file (go tool pprof)")
 	var bf backendFlags
 	bf.bind(fs, "backend", precisionReference)
@@ -63,6 +68,14 @@ func runBench(ctx context.Context, e env) error {
 	if *seconds <= 0 {
 		return usageError("--seconds must be positive")
 	}
+	for _, n := range *featPlay {
+		if n < 0 || n > 1024 {
+			return usageError("--feature-playouts must be 0..1024, not %d", n)
+		}
+	}
+	if len(*featPlay) == 0 {
+		return usageError("--feature-playouts needs at least one count")
+	}
 	for _, name := range *policies {
 		if _, ok := playoutPolicies[name]; !ok {
 			return usageError("unknown playout policy %q (have light, heavy)", name)
@@ -80,7 +93,7 @@ func runBench(ctx context.Context, e env) error {
 		defer pprof.StopCPUProfile()
 	}
 	res, err := target(ctx, e, benchOptions{seconds: *seconds, seed: *seed, sizes: *sizes, batches: *batches,
-		policies: *policies, batchesSet: fs.Changed("batches"), backend: bf})
+		policies: *policies, featurePlayouts: *featPlay, batchesSet: fs.Changed("batches"), backend: bf})
 	if err != nil {
 		return err
 	}

@@ -110,3 +110,41 @@ func TestBenchSearchJSON(t *testing.T) {
 		t.Fatalf("rows by evaluator %v, pool row %v; want 5 network (one on the pool), 2 hybrid, 2 playouts:\n%s", kinds, pool, out.String())
 	}
 }
+
+// TestBenchPlayJSON: bench play measures the gtp engine with its
+// defaults: on 9x9 (the embedded v3 network, searched by the network)
+// one row per --feature-playouts with the first as the baseline, on 7x7
+// (no network) one playout row.
+func TestBenchPlayJSON(t *testing.T) {
+	if ws, _ := embeddedNets(); len(ws) == 0 {
+		t.Skip("no embedded networks")
+	}
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"bench", "play", "--json", "--seconds", "0.05", "--sizes", "9,7", "--feature-playouts", "16,2"}, nil, &out, &errb)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	var got playTable
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if len(got.Rows) != 3 {
+		t.Fatalf("%d rows; want 2 for 9x9 and 1 for 7x7:\n%s", len(got.Rows), out.String())
+	}
+	for i, want := range []struct {
+		size int
+		eval string
+		fp   int
+	}{{9, "net", 16}, {9, "net", 2}, {7, "playouts", 0}} {
+		r := got.Rows[i]
+		if r.Size != want.size || r.Evaluator != want.eval || r.FeaturePlayouts != want.fp || r.Positions != playPositions || r.Visits <= 0 || r.VisitsPS <= 0 {
+			t.Errorf("row %d: %+v; want %dx%d %s with %d feature playouts", i, r, want.size, want.size, want.eval, want.fp)
+		}
+	}
+	if got.Rows[0].XBaseline != 1 || got.Rows[2].XBaseline != 1 || got.Rows[1].XBaseline <= 0 {
+		t.Errorf("x_baseline %v, %v, %v; want 1 for each size's first row", got.Rows[0].XBaseline, got.Rows[1].XBaseline, got.Rows[2].XBaseline)
+	}
+	if err := run(context.Background(), []string{"bench", "play", "--feature-playouts", "-1"}, nil, &out, &errb); exitCode(err) != 2 {
+		t.Errorf("--feature-playouts -1: %v; want a usage error", err)
+	}
+}
