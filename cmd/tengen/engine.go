@@ -176,7 +176,7 @@ func newEngine(cfg engineConfig, stderr io.Writer) (*engine, error) {
 			e.Close()
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		fmt.Fprintf(stderr, "tengen: %dx%d network %s from %s, %s\n", w.Spec.BoardSize, w.Spec.BoardSize, w.Spec.Name, path, e.nets[w.Spec.BoardSize].label())
+		fmt.Fprintf(stderr, "tengen: %dx%d network %s from %s, %s%s\n", w.Spec.BoardSize, w.Spec.BoardSize, w.Spec.Name, path, e.nets[w.Spec.BoardSize].label(), e.nets[w.Spec.BoardSize].planesNote())
 	}
 	embedded, err := embeddedNets()
 	if err != nil {
@@ -189,10 +189,19 @@ func newEngine(cfg engineConfig, stderr io.Writer) (*engine, error) {
 				e.Close()
 				return nil, err
 			}
-			fmt.Fprintf(stderr, "tengen: %dx%d network %s (embedded), %s\n", w.Spec.BoardSize, w.Spec.BoardSize, w.Spec.Name, e.nets[w.Spec.BoardSize].label())
+			fmt.Fprintf(stderr, "tengen: %dx%d network %s (embedded), %s%s\n", w.Spec.BoardSize, w.Spec.BoardSize, w.Spec.Name, e.nets[w.Spec.BoardSize].label(), e.nets[w.Spec.BoardSize].planesNote())
 		}
 	}
 	return e, nil
+}
+
+// planesNote is ", playout planes from N playouts" for a network with
+// playout input planes (--feature-playouts), else "".
+func (n *netEntry) planesNote() string {
+	if fp := n.eval.FeaturePlayouts(); fp > 0 {
+		return fmt.Sprintf(", playout planes from %d playouts", fp)
+	}
+	return ""
 }
 
 // label says where n's network runs, for the log: "cpu int8 x2" (the
