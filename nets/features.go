@@ -152,8 +152,8 @@ func (f FeatureSet) EncodeState(s *board.State, sym Symmetry, dst []float32) {
 	}
 }
 
-// encodePlayouts writes FeaturesV3's two playout planes from n playouts
-// into dst (2*size*size values).
+// encodePlayouts writes FeaturesV3's two playout planes, read from the
+// given number of playouts, into dst (2*size*size values).
 func encodePlayouts(s *board.State, sym Symmetry, playouts int, dst []float32) {
 	p := &s.Pos
 	n := p.Size()
