@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"math/rand/v2"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -225,22 +223,9 @@ func TestNetworkLineNamesPrecision(t *testing.T) {
 // --feature-playouts playouts, by default playFeaturePlayouts; 0 gives
 // the nets.PlayoutsV3 the network learnt on.
 func TestEngineFeaturePlayouts(t *testing.T) {
-	s := nets.DefaultSpec(9)
+	s := tinySpec(9)
 	s.Features = nets.FeaturesV3
-	for i := range s.Trunk {
-		if s.Trunk[i].Kind == nets.KindConv {
-			s.Trunk[i].Filters = 8
-		}
-	}
-	s.Value.Hidden = 16
-	w, err := nets.NewWeights(s, rand.New(rand.NewPCG(5, 1)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "v3.tgw")
-	if err := nets.Save(path, w); err != nil {
-		t.Fatal(err)
-	}
+	path := saveTiny(t, s, 5)
 	fs := pflag.NewFlagSet("gtp", pflag.ContinueOnError)
 	def := engineFlags(fs)
 	if def.featPlay != playFeaturePlayouts {

@@ -21,6 +21,12 @@ import (
 // filters and returns its path.
 func tinyWeights(t *testing.T, size int, seed uint64) string {
 	t.Helper()
+	return saveTiny(t, tinySpec(size), seed)
+}
+
+// tinySpec is the default spec for size with 8-filter convolutions and a
+// 16-unit value layer.
+func tinySpec(size int) nets.Spec {
 	s := nets.DefaultSpec(size)
 	for i := range s.Trunk {
 		if s.Trunk[i].Kind == nets.KindConv {
@@ -28,6 +34,13 @@ func tinyWeights(t *testing.T, size int, seed uint64) string {
 		}
 	}
 	s.Value.Hidden = 16
+	return s
+}
+
+// saveTiny writes random weights of spec s to a temporary file.
+func saveTiny(t *testing.T, s nets.Spec, seed uint64) string {
+	t.Helper()
+	size := s.BoardSize
 	w, err := nets.NewWeights(s, rand.New(rand.NewPCG(seed, 1)))
 	if err != nil {
 		t.Fatal(err)
