@@ -25,6 +25,13 @@ type Engine struct {
 	MaxBatch int
 	// CacheSize is the batcher's LRU cache in positions (default 1<<15).
 	CacheSize int
+	// FeaturePlayouts is the number of playouts behind the playout input
+	// planes of a FeaturesV3 network in the search
+	// (nets.FeatureSet.WithPlayouts; 0: the network's own, 32). Fewer
+	// encode faster. Training examples are encoded by the trainer from
+	// the recorded positions, so this changes the searches, not what a
+	// network learns from.
+	FeaturePlayouts int
 }
 
 func (e Engine) backends(w *nets.Weights, maxBatch int) ([]nets.Backend, error) {
@@ -50,6 +57,7 @@ func (e Engine) backends(w *nets.Weights, maxBatch int) ([]nets.Backend, error) 
 type network struct {
 	name, id string
 	weights  *nets.Weights
+	featPlay int // Engine.FeaturePlayouts
 	backends []nets.Backend
 	batcher  *nets.Batcher
 	stop     context.CancelFunc
@@ -59,6 +67,9 @@ type network struct {
 // start loads a network and starts its batcher on a goroutine that ends
 // with ctx or close.
 func (e Engine) start(ctx context.Context, name, id string, w *nets.Weights, games int) (*network, error) {
+	if _, err := nets.MustFeatureSet(nets.FeaturesV3).WithPlayouts(e.FeaturePlayouts); err != nil {
+		return nil, fmt.Errorf("selfplay: %w", err)
+	}
 	maxBatch := e.MaxBatch
 	if maxBatch <= 0 {
 		maxBatch = max(games, 1)
@@ -81,7 +92,7 @@ func (e Engine) start(ctx context.Context, name, id string, w *nets.Weights, gam
 		return nil, err
 	}
 	ctx, stop := context.WithCancel(ctx)
-	n := &network{name: name, id: id, weights: w, backends: bes, batcher: b, stop: stop, done: make(chan struct{})}
+	n := &network{name: name, id: id, weights: w, featPlay: e.FeaturePlayouts, backends: bes, batcher: b, stop: stop, done: make(chan struct{})}
 	go func() {
 		defer close(n.done)
 		b.Run(ctx)
@@ -90,9 +101,19 @@ func (e Engine) start(ctx context.Context, name, id string, w *nets.Weights, gam
 }
 
 // evaluator returns a search evaluator over the network's batcher with a
-// random symmetry per evaluation drawn from seed.
+// random symmetry per evaluation drawn from seed, its playout planes (a
+// FeaturesV3 network's) from Engine.FeaturePlayouts playouts.
 func (n *network) evaluator(seed uint64) (*neteval.Evaluator, error) {
-	return neteval.New(n.batcher, -1, seed)
+	ev, err := neteval.New(n.batcher, -1, seed)
+	if err != nil {
+		return nil, err
+	}
+	if n.featPlay > 0 && ev.FeaturePlayouts() > 0 {
+		if err := ev.SetFeaturePlayouts(n.featPlay); err != nil {
+			return nil, fmt.Errorf("selfplay: network %s: %w", n.name, err)
+		}
+	}
+	return ev, nil
 }
 
 // close stops the batcher and releases the backends.

@@ -171,6 +171,7 @@ func (f *gameFlags) validateAuto() error {
 // netFlags configure how networks run.
 type netFlags struct {
 	batch, threads, cache int
+	featPlay              int
 	backend               backendFlags
 	chooser               *backendChooser // made by the first engine call
 }
@@ -181,6 +182,7 @@ func (f *netFlags) bind(fs *pflag.FlagSet, backendName string) {
 	fs.IntVar(&f.batch, "batch-size", 0, "largest network batch (0: the games played at once)")
 	fs.IntVar(&f.threads, "threads", 0, "CPU threads of one network evaluation (0: all cores, as one single-threaded backend per core whose batches run side by side)")
 	fs.IntVar(&f.cache, "cache", 1<<15, "positions in the network's evaluation cache")
+	fs.IntVar(&f.featPlay, "feature-playouts", 0, fmt.Sprintf("playouts a position behind the playout input planes of v3 networks in the searches, 1..1024 (0: the %d they learnt on); training encodes its examples with %d whatever this is (docs/selfplay.md)", nets.PlayoutsV3, nets.PlayoutsV3))
 	f.backend.bind(fs, backendName, precisionReference)
 }
 
@@ -193,7 +195,7 @@ func (f *netFlags) engine(log io.Writer) selfplay.Engine {
 	}
 	c := f.chooser
 	e := selfplay.Engine{
-		MaxBatch: f.batch, CacheSize: max(f.cache, 1),
+		MaxBatch: f.batch, CacheSize: max(f.cache, 1), FeaturePlayouts: f.featPlay,
 		NewBackend: func(w *nets.Weights, maxBatch int) (nets.Backend, error) {
 			return c.open(w, maxBatch, threads)
 		},
