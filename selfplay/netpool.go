@@ -108,10 +108,8 @@ func (n *network) evaluator(seed uint64) (*neteval.Evaluator, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n.featPlay > 0 && ev.FeaturePlayouts() > 0 {
-		if err := ev.SetFeaturePlayouts(n.featPlay); err != nil {
-			return nil, fmt.Errorf("selfplay: network %s: %w", n.name, err)
-		}
+	if err := ev.ApplyFeaturePlayouts(n.featPlay); err != nil {
+		return nil, fmt.Errorf("selfplay: network %s: %w", n.name, err)
 	}
 	return ev, nil
 }

@@ -242,8 +242,8 @@ func (e *engine) addNet(w *nets.Weights) error {
 		return err
 	}
 	ev, err := neteval.New(b, -1, e.cfg.seed)
-	if err == nil && e.cfg.featPlay > 0 && w.Spec.Features == nets.FeaturesV3 {
-		err = ev.SetFeaturePlayouts(e.cfg.featPlay)
+	if err == nil {
+		err = ev.ApplyFeaturePlayouts(e.cfg.featPlay)
 	}
 	if err != nil {
 		closeAll(bes)

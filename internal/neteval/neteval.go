@@ -68,6 +68,20 @@ func (e *Evaluator) SetFeaturePlayouts(n int) error {
 	return nil
 }
 
+// ApplyFeaturePlayouts is SetFeaturePlayouts for a network with playout
+// planes; for one without, n is only checked (0..1024) and nothing
+// changes. It is for a setting that applies to whichever networks have
+// the planes (--feature-playouts of the playing and self-play commands).
+func (e *Evaluator) ApplyFeaturePlayouts(n int) error {
+	if e.fs.Playouts() == 0 {
+		if _, err := nets.MustFeatureSet(nets.FeaturesV3).WithPlayouts(n); err != nil {
+			return fmt.Errorf("neteval: %w", err)
+		}
+		return nil
+	}
+	return e.SetFeaturePlayouts(n)
+}
+
 // Worker returns an evaluator for one search goroutine with its own
 // batcher client, and the function that closes it.
 func (e *Evaluator) Worker() (mcts.Evaluator, func()) {

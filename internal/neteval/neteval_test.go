@@ -282,3 +282,38 @@ func TestFeaturePlayouts(t *testing.T) {
 		t.Error("a network without playout planes accepted 8 feature playouts")
 	}
 }
+
+// TestApplyFeaturePlayouts: ApplyFeaturePlayouts sets the count of a v3
+// network, leaves a network without playout planes alone, and refuses a
+// count outside 0..1024 for either.
+func TestApplyFeaturePlayouts(t *testing.T) {
+	v1 := smallNet(t, 9)
+	spec3 := v1.Spec
+	spec3.Features = nets.FeaturesV3
+	v3, err := nets.NewWeights(spec3, rand.New(rand.NewPCG(3, 4)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		w       *nets.Weights
+		n, want int
+		wantErr bool
+	}{
+		{v3, 8, 8, false}, {v3, 0, nets.PlayoutsV3, false}, {v3, 1025, 0, true},
+		{v1, 8, 0, false}, {v1, 0, 0, false}, {v1, -1, 0, true},
+	} {
+		e, err := New(startBatcher(t, mustNaive(t, tc.w)), -1, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = e.ApplyFeaturePlayouts(tc.n)
+		switch {
+		case tc.wantErr && err == nil:
+			t.Errorf("%s, %d playouts: accepted; want an error", tc.w.Spec.Features, tc.n)
+		case !tc.wantErr && err != nil:
+			t.Errorf("%s, %d playouts: %v", tc.w.Spec.Features, tc.n, err)
+		case !tc.wantErr && e.FeaturePlayouts() != tc.want:
+			t.Errorf("%s, %d playouts: the evaluator reads %d; want %d", tc.w.Spec.Features, tc.n, e.FeaturePlayouts(), tc.want)
+		}
+	}
+}
